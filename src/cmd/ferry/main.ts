@@ -1,0 +1,27 @@
+/**
+ * @module cmd/ferry/main — the CLI's composition root: the one place that lists every
+ * command ferry has and wires it to its implementation.
+ */
+import { Command } from 'commander';
+import { FerryError, asFerryError, describeError, ERRORS } from '../../core/errors.ts';
+import { registerConfig } from './commands/config.ts';
+
+const program = new Command('ferry')
+  .description('Live migration of running Docker containers between hosts')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerConfig(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const code = (err as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2;
+  } else {
+    const ferr: FerryError = asFerryError(err);
+    process.stderr.write(`${describeError(ferr)}\n`);
+    process.exitCode = ERRORS[ferr.code].exit;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * @module core/config — the one configuration schema. Every key has its default and unit
+ * here, unknown keys are rejected, and every key has an environment twin
+ * (`FERRY_<SECTION>_<KEY>`, e.g. FERRY_MIGRATION_LINK_TIMEOUT_MS).
+ */
+import * as z from 'zod';
+import { FerryError } from './errors.ts';
+
+const ms = (def: number) => z.number().int().positive().default(def);
+
+/** The schema of ferry's configuration. */
+export const ConfigSchema = z.strictObject({
+  agent: z.strictObject({
+    /** Control API port (TCP). */
+    controlPort: z.number().int().min(1).max(65535).default(7070),
+    /** Data link port (TCP). */
+    dataPort: z.number().int().min(1).max(65535).default(7071),
+    /** Largest JSON request body the control API accepts, in bytes. */
+    maxRequestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  }).prefault({}),
+  migration: z.strictObject({
+    /** Largest raw chunk on the data link, in bytes. */
+    chunkBytes: z.number().int().min(4096).max(4 * 1024 * 1024).default(1024 * 1024),
+    /** Compression on the data link: zstd (default), none. */
+    compression: z.enum(['zstd', 'none']).default('zstd'),
+    /** zstd level (1 is fast; 3 compresses more). */
+    zstdLevel: z.number().int().min(1).max(19).default(1),
+    /** A data link that moves no byte for this long is declared dead, in ms. */
+    linkTimeoutMs: ms(10_000),
+    /** A control request that gets no answer for this long fails, in ms. */
+    requestTimeoutMs: ms(60_000),
+    /** The destination drops an unfinished incoming migration after this long without contact, in ms. */
+    leaseMs: ms(30_000),
+    /** After restore, the container must stay running this long to pass verify, in ms. */
+    verifyMs: ms(1_000),
+    /** Headroom kept on the destination beyond what the migration needs, as a fraction. */
+    capacityHeadroom: z.number().min(0).max(10).default(0.1),
+    /** Skip the capacity preflight (tests use it to provoke a full disk mid-transfer). */
+    skipCapacityCheck: z.boolean().default(false),
+    /** Accept host bind mounts (only when the path is on storage both hosts share). */
+    allowBind: z.boolean().default(false),
+    /** Largest file the data link accepts, in bytes. */
+    maxFileBytes: z.number().int().positive().default(64 * 1024 * 1024 * 1024),
+  }).prefault({}),
+  testbed: z.strictObject({
+    /** Number of hosts. */
+    hosts: z.number().int().min(2).max(16).default(3),
+    /** Link bandwidth of every host, in Mbit/s. */
+    bandwidthMbit: z.number().int().positive().default(1000),
+    /** IPv4 /24 prefix of the test-bed link (hosts are .11, .12, ...; the bridge is .1). */
+    subnet: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/).default('10.213.0'),
+    /** Where the test bed keeps its state, data roots and logs. */
+    stateDir: z.string().default('/var/lib/ferry/testbed'),
+    /** Size of a tmpfs Docker data root for hosts that ask for one, in MiB (0: none). */
+    smallDiskMiB: z.number().int().min(0).default(0),
+  }).prefault({}),
+  prerequisites: z.strictObject({
+    /** Where CRIU from Debian 13 is unpacked when the system CRIU fails `criu check`. */
+    criuPrefix: z.string().default('/opt/ferry/criu'),
+  }).prefault({}),
+});
+
+/** ferry's configuration, after defaults. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** A partial configuration as a user writes it. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Validates a configuration, filling defaults; throws FERRY_ERR_CONFIG naming the bad key. */
+export function parseConfig(input: unknown): Config {
+  const result = ConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.join('.') || '(root)';
+    throw new FerryError('FERRY_ERR_CONFIG', `config key ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** The defaults, as `ferry config default` prints them. */
+export function defaultConfig(): Config {
+  return parseConfig({});
+}
+
+/** Reads FERRY_<SECTION>_<KEY> variables into a partial configuration. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, keys] of Object.entries(defaults)) {
+    for (const [key, def] of Object.entries(keys)) {
+      const name = `FERRY_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+      const raw = env[name];
+      if (raw === undefined) continue;
+      const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '1' : raw;
+      (out[section] ??= {})[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Merges partial configurations, later ones winning per key. */
+export function mergeConfig(...parts: Array<Record<string, Record<string, unknown>> | undefined>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const part of parts) {
+    if (!part) continue;
+    for (const [section, keys] of Object.entries(part)) out[section] = { ...out[section], ...keys };
+  }
+  return out;
+}

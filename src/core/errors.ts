@@ -1,0 +1,116 @@
+/**
+ * @module core/errors — the one registry of ferry's error kinds. Every failure a user can
+ * see has a stable code, a message saying what went wrong, a hint saying how to fix it, and
+ * whether retrying can help. Codes become HTTP statuses and exit codes only at the edges.
+ */
+
+/** One entry of the registry: how an error kind reads and how the edges map it. */
+export interface ErrorKind {
+  /** Exit code of the CLI for this kind. */
+  readonly exit: number;
+  /** HTTP status of the control API for this kind. */
+  readonly http: number;
+  /** True when the same request may succeed later without a change by the user. */
+  readonly retryable: boolean;
+  /** What the user should do. */
+  readonly hint: string;
+}
+
+/** The registry. Keys are the codes; docs/errors.md lists the same table. */
+export const ERRORS = {
+  FERRY_ERR_INVALID_INPUT: { exit: 2, http: 400, retryable: false, hint: 'Correct the request; the message names the field.' },
+  FERRY_ERR_CONFIG: { exit: 2, http: 400, retryable: false, hint: 'Fix the configuration value named in the message (`ferry config default` prints every key).' },
+  FERRY_ERR_AUTH: { exit: 3, http: 401, retryable: false, hint: 'Use the cluster token the agents were started with (--token-file or FERRY_TOKEN).' },
+  FERRY_ERR_UNKNOWN_HOST: { exit: 4, http: 404, retryable: false, hint: 'Name a host of the cluster (`ferry testbed status` lists them).' },
+  FERRY_ERR_UNKNOWN_CONTAINER: { exit: 4, http: 404, retryable: false, hint: 'Name a container that exists on the source host (`docker ps` there).' },
+  FERRY_ERR_UNKNOWN_MIGRATION: { exit: 4, http: 404, retryable: false, hint: 'Name a migration id that this agent recorded.' },
+  FERRY_ERR_NOT_RUNNING: { exit: 5, http: 409, retryable: false, hint: 'Start the container first; only a running container can be live-migrated.' },
+  FERRY_ERR_TTY: { exit: 5, http: 409, retryable: false, hint: 'Re-create the container without -t (Tty=false); CRIU cannot restore a container attached to a terminal.' },
+  FERRY_ERR_PRIVILEGED: { exit: 5, http: 409, retryable: false, hint: 'Run the container without --privileged or --device; host devices cannot follow it to another host.' },
+  FERRY_ERR_DOCKER_SOCKET: { exit: 5, http: 409, retryable: false, hint: 'Remove the bind of docker.sock; a container that drives its own host engine cannot change host.' },
+  FERRY_ERR_UNSUPPORTED_MOUNT: { exit: 5, http: 409, retryable: false, hint: 'Use a named local volume instead of a host bind mount, or pass --allow-bind when the path is on storage both hosts share.' },
+  FERRY_ERR_SAME_HOST: { exit: 2, http: 400, retryable: false, hint: 'Choose a destination different from the source.' },
+  FERRY_ERR_NAME_TAKEN: { exit: 5, http: 409, retryable: false, hint: 'Remove or rename the container of the same name on the destination.' },
+  FERRY_ERR_CRIU: { exit: 6, http: 500, retryable: false, hint: 'Run `ferry doctor --fix` on that host; CRIU >= 4 must pass `criu check`.' },
+  FERRY_ERR_CPU_INCOMPATIBLE: { exit: 6, http: 409, retryable: false, hint: 'Pick a destination whose CPU offers every feature the source CPU has (criu cpuinfo check).' },
+  FERRY_ERR_INSUFFICIENT_MEMORY: { exit: 6, http: 507, retryable: true, hint: 'Free memory on the destination or choose another destination.' },
+  FERRY_ERR_INSUFFICIENT_DISK: { exit: 6, http: 507, retryable: true, hint: 'Free disk space under the destination Docker data root or choose another destination.' },
+  FERRY_ERR_DOCKER: { exit: 7, http: 502, retryable: true, hint: 'Check that the host\'s dockerd runs (`ferry testbed status`) and see its log.' },
+  FERRY_ERR_CHECKPOINT: { exit: 7, http: 500, retryable: true, hint: 'See the CRIU log named in the message; the container was left running on the source.' },
+  FERRY_ERR_RESTORE: { exit: 7, http: 500, retryable: true, hint: 'See the CRIU restore log named in the message; the container was left running on the source.' },
+  FERRY_ERR_AGENT_UNREACHABLE: { exit: 8, http: 502, retryable: true, hint: 'Check that the agent runs and that its address is reachable (`ferry testbed status`).' },
+  FERRY_ERR_DATA_LINK: { exit: 8, http: 502, retryable: true, hint: 'The data link between the hosts failed or stalled; check the link and retry.' },
+  FERRY_ERR_INTEGRITY: { exit: 8, http: 502, retryable: true, hint: 'A chunk arrived corrupted; retry, and check the link or memory of both hosts if it repeats.' },
+  FERRY_ERR_PROTOCOL: { exit: 8, http: 400, retryable: false, hint: 'The peer sent a malformed frame or request; check that both agents run the same ferry version.' },
+  FERRY_ERR_UNSAFE_PATH: { exit: 8, http: 400, retryable: false, hint: 'The peer sent a path that leaves its target directory; this is refused and was not written.' },
+  FERRY_ERR_TOO_LARGE: { exit: 8, http: 413, retryable: false, hint: 'The peer announced a size beyond the configured limit; raise the limit only if the data is genuine.' },
+  FERRY_ERR_DISK_FULL: { exit: 6, http: 507, retryable: true, hint: 'The destination ran out of disk while receiving; free space under its Docker data root and retry.' },
+  FERRY_ERR_MIGRATION_BUSY: { exit: 5, http: 409, retryable: true, hint: 'Another migration of this container is in progress; wait for it (`ferry migrate status`).' },
+  FERRY_ERR_IN_DOUBT: { exit: 9, http: 409, retryable: true, hint: 'The destination could not confirm whether its copy runs; the source copy stays frozen until it answers. Bring the destination agent back; ferry resolves the record by itself.' },
+  FERRY_ERR_PREREQUISITE: { exit: 10, http: 500, retryable: false, hint: 'Run `ferry doctor --fix` as root.' },
+  FERRY_ERR_TESTBED: { exit: 11, http: 500, retryable: false, hint: 'See the message; `ferry testbed down` then `ferry testbed up` starts clean.' },
+  FERRY_ERR_INTERNAL: { exit: 70, http: 500, retryable: false, hint: 'This is a bug in ferry; please report it with the agent log.' },
+} as const satisfies Record<string, ErrorKind>;
+
+/** A code of the registry. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The one error class ferry throws for failures a user can see. */
+export class FerryError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FerryError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** The hint of this error's kind. */
+  get hint(): string {
+    return ERRORS[this.code].hint;
+  }
+
+  /** Whether retrying the same request may help. */
+  get retryable(): boolean {
+    return ERRORS[this.code].retryable;
+  }
+
+  /** The wire form, as the control API sends it. */
+  toJSON(): WireError {
+    return { code: this.code, message: this.message, hint: this.hint, retryable: this.retryable, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+/** An error as it crosses the control API. */
+export interface WireError {
+  code: string;
+  message: string;
+  hint: string;
+  retryable: boolean;
+  details?: Record<string, unknown>;
+}
+
+/** True when `code` names an entry of the registry. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/** Turns a wire error back into a FerryError (unknown codes become FERRY_ERR_INTERNAL). */
+export function fromWire(wire: Partial<WireError>, fallback: ErrorCode = 'FERRY_ERR_INTERNAL'): FerryError {
+  const code = isErrorCode(wire.code) ? wire.code : fallback;
+  return new FerryError(code, wire.message ?? 'unknown error', wire.details ? { details: wire.details } : undefined);
+}
+
+/** Wraps anything thrown into a FerryError, keeping FerryErrors as they are. */
+export function asFerryError(err: unknown, fallback: ErrorCode = 'FERRY_ERR_INTERNAL'): FerryError {
+  if (err instanceof FerryError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new FerryError(fallback, message, { cause: err });
+}
+
+/** One line for a terminal: code, message and what to do. */
+export function describeError(err: FerryError): string {
+  return `${err.code}: ${err.message}\n  fix: ${err.hint}`;
+}
