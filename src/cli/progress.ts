@@ -1,0 +1,47 @@
+/**
+ * @module cli/progress — the terminal view of a migration: phases with times, bytes and
+ * rate; a redrawn line on a TTY, plain lines otherwise (CI, pipes).
+ */
+import type { MigrationEvent } from '../migration/source.ts';
+
+/** Renders events to a stream. */
+export class ProgressView {
+  private readonly out: NodeJS.WriteStream;
+  private readonly tty: boolean;
+  private phase = '';
+  private phaseAt = Date.now();
+  private bytes = 0;
+  private wire = 0;
+  private lastPrint = 0;
+  private rateFrom = { at: Date.now(), bytes: 0 };
+
+  constructor(out: NodeJS.WriteStream) {
+    this.out = out;
+    this.tty = Boolean(out.isTTY);
+  }
+
+  /** Shows one event. */
+  show(ev: MigrationEvent): void {
+    const now = Date.now();
+    if (ev.type === 'phase') {
+      if (this.phase) this.line(`  ${this.phase.padEnd(12)} done in ${now - this.phaseAt} ms`, true);
+      this.phase = ev.phase;
+      this.phaseAt = now;
+      this.rateFrom = { at: now, bytes: this.bytes };
+      this.line(`→ ${ev.phase}`, true);
+    } else if (ev.type === 'progress') {
+      this.bytes += ev.rawBytes;
+      this.wire += ev.wireBytes;
+      if (now - this.lastPrint < (this.tty ? 100 : 1000)) return;
+      this.lastPrint = now;
+      const secs = Math.max(0.001, (now - this.rateFrom.at) / 1000);
+      const rate = (this.bytes - this.rateFrom.bytes) / secs / 1048576;
+      this.line(`  ${ev.root}: ${(this.bytes / 1048576).toFixed(1)} MiB sent (${(this.wire / 1048576).toFixed(1)} MiB on the wire), ${rate.toFixed(1)} MiB/s`, !this.tty);
+    }
+  }
+
+  private line(text: string, final: boolean): void {
+    if (this.tty) this.out.write(`\r\x1b[K${text}${final ? '\n' : ''}`);
+    else this.out.write(`${text}\n`);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * @module control/server — the control API transport: HTTP/1.1 with JSON bodies validated
+ * by zod, bearer-token authentication on every request, FerryErrors mapped to statuses
+ * here and nowhere else. Routes are plain data; the services behind them know no HTTP.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type * as z from 'zod';
+import { ERRORS, FerryError, asFerryError } from '../core/errors.ts';
+import { log } from '../core/events.ts';
+import { checkListenPolicy, tokenMatches } from './auth.ts';
+
+/** What a handler gets. */
+export interface RouteContext<B> {
+  params: Record<string, string>;
+  body: B;
+}
+
+/** A handler's answer: JSON, or a stream of JSON objects sent as NDJSON. */
+export type RouteResult = unknown | { ndjson: AsyncIterable<unknown> };
+
+/** One route. */
+export interface Route<B = unknown> {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: z.ZodType<B>;
+  handler: (ctx: RouteContext<B>) => Promise<RouteResult> | RouteResult;
+}
+
+/** Options of the control server. */
+export interface ControlServerOptions {
+  host: string;
+  port: number;
+  token: string | undefined;
+  maxRequestBytes: number;
+  routes: Route<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A listening control server. */
+export interface ControlServer {
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+/** Starts the control server (refuses an unauthenticated non-loopback listener). */
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  checkListenPolicy(options.host, options.token);
+  const compiled = options.routes.map((r) => ({ route: r, ...compile(r.path) }));
+  const server = http.createServer((req, res) => {
+    void serve(req, res, options, compiled);
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    address: server.address() as AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Turns `/v1/x/:id` into a regex and the parameter names. */
+function compile(path: string): { re: RegExp; names: string[] } {
+  const names: string[] = [];
+  const re = new RegExp(`^${path.replace(/:([a-zA-Z]+)/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
+  return { re, names };
+}
+
+/** Handles one request. */
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, options: ControlServerOptions, routes: Array<{ route: Route; re: RegExp; names: string[] }>): Promise<void> {
+  try {
+    if (options.token !== undefined && options.token !== '' && !tokenMatches(req.headers.authorization, options.token)) {
+      throw new FerryError('FERRY_ERR_AUTH', 'the request carries no valid cluster token');
+    }
+    const url = new URL(req.url ?? '/', 'http://agent');
+    let params: Record<string, string> | undefined;
+    let route: Route | undefined;
+    for (const r of routes) {
+      const m = r.re.exec(url.pathname);
+      if (!m || r.route.method !== req.method) continue;
+      params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+      route = r.route;
+      break;
+    }
+    if (!route || !params) throw new FerryError('FERRY_ERR_INVALID_INPUT', `no such endpoint: ${req.method} ${url.pathname}`);
+    const raw = await readBody(req, options.maxRequestBytes);
+    let body: unknown = undefined;
+    if (route.body) {
+      let parsed: unknown;
+      try {
+        parsed = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+      } catch {
+        throw new FerryError('FERRY_ERR_INVALID_INPUT', 'the request body is not valid JSON');
+      }
+      const result = route.body.safeParse(parsed);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new FerryError('FERRY_ERR_INVALID_INPUT', `request field ${issue?.path.join('.') || '(body)'}: ${issue?.message ?? 'invalid'}`);
+      }
+      body = result.data;
+    }
+    const out = await route.handler({ params, body });
+    if (out && typeof out === 'object' && 'ndjson' in out) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      for await (const item of (out as { ndjson: AsyncIterable<unknown> }).ndjson) {
+        if (!res.write(`${JSON.stringify(item)}\n`)) await new Promise((r) => res.once('drain', r));
+        if (res.destroyed) break;
+      }
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out ?? {}));
+  } catch (err) {
+    const ferr = asFerryError(err);
+    if (ferr.code === 'FERRY_ERR_INTERNAL') log('error', 'control request failed', { url: req.url, err: String((err as Error).stack ?? err) });
+    if (!res.headersSent) {
+      res.writeHead(ERRORS[ferr.code].http, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: ferr.toJSON() }));
+    } else {
+      res.end(`${JSON.stringify({ error: ferr.toJSON() })}\n`);
+    }
+  }
+}
+
+/** Reads a request body up to a limit. */
+async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) throw new FerryError('FERRY_ERR_TOO_LARGE', `request body of ${declared} bytes exceeds ${max}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new FerryError('FERRY_ERR_TOO_LARGE', `request body exceeds ${max} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,195 @@
+/**
+ * @module docker/engine — a small typed client of the Docker Engine API over its unix
+ * socket (node:http, no dependencies). Only the calls ferry needs; every failure becomes a
+ * FerryError that names the call and the engine's own message.
+ */
+import http from 'node:http';
+import type { Readable } from 'node:stream';
+import { FerryError } from '../core/errors.ts';
+import type { ContainerInspect, ImageInspect, EngineInfo, ContainerSummary, VolumeInspect } from './types.ts';
+
+const API = '/v1.41';
+
+/** A response body as text plus its status. */
+interface Reply { status: number; body: string }
+
+/** The Docker Engine of one host. */
+export class DockerEngine {
+  readonly socketPath: string;
+
+  constructor(socketPath: string) {
+    this.socketPath = socketPath;
+  }
+
+  /** Sends one request; `body` may be JSON-able or a stream. */
+  private request(method: string, path: string, body?: unknown, timeoutMs = 120_000): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const isStream = body !== undefined && typeof (body as Readable).pipe === 'function';
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers['content-type'] = isStream ? 'application/x-tar' : 'application/json';
+      const req = http.request({ socketPath: this.socketPath, method, path: API + path, headers, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (err) => reject(new FerryError('FERRY_ERR_DOCKER', `Docker engine at ${this.socketPath} failed on ${method} ${path}: ${err.message}`, { cause: err })));
+      if (isStream) (body as Readable).pipe(req);
+      else req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  }
+
+  /** Sends a request and parses a JSON answer; non-2xx statuses throw. */
+  private async json<T>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+    const reply = await this.request(method, path, body, timeoutMs);
+    if (reply.status >= 300) throw engineError(method, path, reply);
+    return (reply.body ? JSON.parse(reply.body) : undefined) as T;
+  }
+
+  /** True when the engine answers. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.request('GET', '/_ping', undefined, 3000)).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Engine facts: data root, version, kernel, memory. */
+  info(): Promise<EngineInfo> {
+    return this.json('GET', '/info');
+  }
+
+  /** Inspects a container; a missing one is FERRY_ERR_UNKNOWN_CONTAINER. */
+  async inspectContainer(nameOrId: string): Promise<ContainerInspect> {
+    const reply = await this.request('GET', `/containers/${encodeURIComponent(nameOrId)}/json?size=true`);
+    if (reply.status === 404) throw new FerryError('FERRY_ERR_UNKNOWN_CONTAINER', `no container named "${nameOrId}" on this host`);
+    if (reply.status >= 300) throw engineError('GET', '/containers/json', reply);
+    return JSON.parse(reply.body) as ContainerInspect;
+  }
+
+  /** Inspects a container, or returns undefined when it does not exist. */
+  async findContainer(nameOrId: string): Promise<ContainerInspect | undefined> {
+    try {
+      return await this.inspectContainer(nameOrId);
+    } catch (err) {
+      if (err instanceof FerryError && err.code === 'FERRY_ERR_UNKNOWN_CONTAINER') return undefined;
+      throw err;
+    }
+  }
+
+  /** Lists containers (all states). */
+  listContainers(): Promise<ContainerSummary[]> {
+    return this.json('GET', '/containers/json?all=true');
+  }
+
+  /** Inspects an image, or returns undefined when it is absent. */
+  async findImage(ref: string): Promise<ImageInspect | undefined> {
+    const reply = await this.request('GET', `/images/${encodeURIComponent(ref)}/json`);
+    if (reply.status === 404) return undefined;
+    if (reply.status >= 300) throw engineError('GET', '/images/json', reply);
+    return JSON.parse(reply.body) as ImageInspect;
+  }
+
+  /** Creates a container from an Engine API create body; returns its id. */
+  async createContainer(name: string, body: Record<string, unknown>): Promise<string> {
+    const created = await this.json<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(name)}`, body);
+    return created.Id;
+  }
+
+  /** Starts a container, optionally from a checkpoint stored in its checkpoints directory. */
+  async startContainer(id: string, checkpoint?: string): Promise<void> {
+    const q = checkpoint ? `?checkpoint=${encodeURIComponent(checkpoint)}` : '';
+    await this.json('POST', `/containers/${encodeURIComponent(id)}/start${q}`, undefined, 300_000);
+  }
+
+  /** Freezes every process of the container (cgroup freezer). */
+  async pause(id: string): Promise<void> {
+    await this.json('POST', `/containers/${encodeURIComponent(id)}/pause`);
+  }
+
+  /** Thaws a paused container. */
+  async unpause(id: string): Promise<void> {
+    await this.json('POST', `/containers/${encodeURIComponent(id)}/unpause`);
+  }
+
+  /** Removes a container (force kills it first); a missing one is not an error. */
+  async removeContainer(id: string, options: { volumes?: boolean } = {}): Promise<void> {
+    const reply = await this.request('DELETE', `/containers/${encodeURIComponent(id)}?force=true&v=${options.volumes ? 'true' : 'false'}`);
+    if (reply.status === 404) return;
+    if (reply.status >= 300) throw engineError('DELETE', '/containers', reply);
+  }
+
+  /** Writes a CRIU checkpoint of the container; `exit: false` leaves it as it was (running or paused). */
+  async createCheckpoint(id: string, name: string, exit: boolean): Promise<void> {
+    await this.json('POST', `/containers/${encodeURIComponent(id)}/checkpoints`, { CheckpointID: name, Exit: exit }, 600_000);
+  }
+
+  /** Deletes a checkpoint; a missing one is not an error. */
+  async deleteCheckpoint(id: string, name: string): Promise<void> {
+    const reply = await this.request('DELETE', `/containers/${encodeURIComponent(id)}/checkpoints/${encodeURIComponent(name)}`);
+    if (reply.status >= 300 && reply.status !== 404) throw engineError('DELETE', '/checkpoints', reply);
+  }
+
+  /** Streams an image as a `docker save` tar. */
+  exportImage(ref: string): Promise<Readable> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ socketPath: this.socketPath, method: 'GET', path: `${API}/images/get?names=${encodeURIComponent(ref)}` }, (res) => {
+        if ((res.statusCode ?? 500) >= 300) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => reject(engineError('GET', '/images/get', { status: res.statusCode ?? 500, body: Buffer.concat(chunks).toString() })));
+          return;
+        }
+        resolve(res);
+      });
+      req.on('error', (err) => reject(new FerryError('FERRY_ERR_DOCKER', `image export of ${ref} failed: ${err.message}`, { cause: err })));
+      req.end();
+    });
+  }
+
+  /** Loads a `docker save` tar. */
+  async loadImage(tar: Readable): Promise<void> {
+    const reply = await this.request('POST', '/images/load?quiet=1', tar, 600_000);
+    if (reply.status >= 300 || /"error"/.test(reply.body)) throw engineError('POST', '/images/load', reply);
+  }
+
+  /** Imports a root filesystem tar as an image (`docker import`). */
+  async importImage(tar: Readable, repo: string, tag: string, changes: string[] = []): Promise<void> {
+    const c = changes.map((x) => `&changes=${encodeURIComponent(x)}`).join('');
+    const reply = await this.request('POST', `/images/create?fromSrc=-&repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}${c}`, tar, 600_000);
+    if (reply.status >= 300 || /"error"/.test(reply.body)) throw engineError('POST', '/images/create', reply);
+  }
+
+  /** Creates a named local volume (no error when it exists). */
+  async createVolume(name: string, labels: Record<string, string> = {}): Promise<VolumeInspect> {
+    return this.json('POST', '/volumes/create', { Name: name, Labels: labels });
+  }
+
+  /** Inspects a volume, or undefined. */
+  async findVolume(name: string): Promise<VolumeInspect | undefined> {
+    const reply = await this.request('GET', `/volumes/${encodeURIComponent(name)}`);
+    if (reply.status === 404) return undefined;
+    if (reply.status >= 300) throw engineError('GET', '/volumes', reply);
+    return JSON.parse(reply.body) as VolumeInspect;
+  }
+
+  /** Removes a volume; a missing one is not an error. */
+  async removeVolume(name: string): Promise<void> {
+    const reply = await this.request('DELETE', `/volumes/${encodeURIComponent(name)}?force=true`);
+    if (reply.status >= 300 && reply.status !== 404) throw engineError('DELETE', '/volumes', reply);
+  }
+}
+
+/** Builds the FerryError for a failed engine call, keeping the engine's own message. */
+function engineError(method: string, path: string, reply: Reply): FerryError {
+  let message = reply.body.trim();
+  try {
+    message = (JSON.parse(reply.body) as { message?: string }).message ?? message;
+  } catch {
+    /* plain-text body */
+  }
+  const code = /checkpoint|criu/i.test(message) ? (path.includes('start') ? 'FERRY_ERR_RESTORE' : 'FERRY_ERR_CHECKPOINT') : 'FERRY_ERR_DOCKER';
+  return new FerryError(code, `Docker engine refused ${method} ${path} (${reply.status}): ${message}`);
+}

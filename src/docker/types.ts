@@ -1,0 +1,93 @@
+/** @module docker/types — the parts of the Engine API's JSON that ferry reads. */
+
+/** A mount as `docker inspect` shows it. */
+export interface MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | string;
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode?: string;
+  RW: boolean;
+}
+
+/** `GET /containers/{id}/json`. */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Image: string;
+  SizeRw?: number;
+  State: { Status: string; Running: boolean; Paused: boolean; Restarting: boolean; Pid: number; ExitCode: number; Error: string; StartedAt: string };
+  Config: {
+    Image: string;
+    Tty: boolean;
+    OpenStdin: boolean;
+    Env: string[] | null;
+    Cmd: string[] | null;
+    Entrypoint: string[] | null;
+    WorkingDir: string;
+    User: string;
+    Labels: Record<string, string> | null;
+    ExposedPorts?: Record<string, object> | null;
+    StopSignal?: string;
+    Hostname: string;
+    Healthcheck?: Record<string, unknown>;
+  };
+  HostConfig: {
+    Privileged: boolean;
+    Devices: Array<{ PathOnHost: string }> | null;
+    Binds: string[] | null;
+    Memory: number;
+    MemorySwap: number;
+    NanoCpus: number;
+    CpuShares: number;
+    CpuQuota: number;
+    CpuPeriod: number;
+    PidsLimit: number | null;
+    RestartPolicy?: { Name: string; MaximumRetryCount: number };
+    PortBindings?: Record<string, unknown> | null;
+    NetworkMode: string;
+    Ulimits?: unknown[] | null;
+    ShmSize?: number;
+    Tmpfs?: Record<string, string> | null;
+    CapAdd?: string[] | null;
+    CapDrop?: string[] | null;
+    SecurityOpt?: string[] | null;
+  };
+  GraphDriver: { Name: string; Data: Record<string, string> };
+  Mounts: MountPoint[];
+}
+
+/** `GET /images/{name}/json`. */
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[] | null;
+  Size: number;
+}
+
+/** `GET /info`. */
+export interface EngineInfo {
+  DockerRootDir: string;
+  ServerVersion: string;
+  KernelVersion: string;
+  MemTotal: number;
+  NCPU: number;
+  Driver: string;
+  ExperimentalBuild: boolean;
+}
+
+/** One row of `GET /containers/json`. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  State: string;
+  Labels: Record<string, string>;
+}
+
+/** `GET /volumes/{name}`. */
+export interface VolumeInspect {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  Labels: Record<string, string> | null;
+}
