@@ -1,50 +1,36 @@
 /**
- * @module cli/cluster — resolves host names to agents from a cluster file (the test bed
- * writes one: stateDir/cluster.json) and reads the cluster token.
+ * @module cli/cluster — the CLI's view of a cluster: host names resolved through the test
+ * bed's cluster.json (or a file named by --cluster / FERRY_CLUSTER), and the cluster token.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import { ControlClient } from '../control/client.ts';
+import { currentConfig, findHost, parseCluster, type Cluster, type ClusterHost } from '../testbed/cluster.ts';
 
-/** A host as the cluster file lists it. */
-export interface ClusterHost {
-  name: string;
-  ip: string;
-  controlUrl: string;
-  dataPort: number;
-  dockerSocket: string;
-}
+export type { Cluster, ClusterHost };
 
-/** The cluster file. */
-export interface ClusterFile {
-  tokenFile: string;
-  hosts: ClusterHost[];
-}
-
-/** Default place of the cluster file (the test bed's). */
+/** The cluster file: FERRY_CLUSTER, else the test bed's. */
 export function defaultClusterFile(): string {
-  return process.env['FERRY_CLUSTER'] ?? path.join(process.env['FERRY_TESTBED_STATE_DIR'] ?? '/var/lib/ferry/testbed', 'cluster.json');
+  return process.env['FERRY_CLUSTER'] ?? path.join(currentConfig().testbed.stateDir, 'cluster.json');
 }
 
-/** Reads the cluster file; a missing one says how to make it. */
-export function readCluster(file = defaultClusterFile()): ClusterFile {
+/** Reads and validates a cluster file; a missing one says how to make it. */
+export function readCluster(file = defaultClusterFile()): Cluster {
+  let raw: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ClusterFile;
+    raw = readFileSync(file, 'utf8');
   } catch (err) {
     throw new FerryError('FERRY_ERR_UNKNOWN_HOST', `no cluster file at ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}); start a test bed with \`ferry testbed up\` or pass --cluster FILE`);
   }
+  return parseCluster(JSON.parse(raw), file);
 }
 
-/** Finds a host by name. */
-export function clusterHost(cluster: ClusterFile, name: string): ClusterHost {
-  const host = cluster.hosts.find((h) => h.name === name);
-  if (!host) throw new FerryError('FERRY_ERR_UNKNOWN_HOST', `no host named "${name}" in the cluster (hosts: ${cluster.hosts.map((h) => h.name).join(', ')})`);
-  return host;
-}
+/** Finds a host by name (FERRY_ERR_UNKNOWN_HOST names the hosts there are). */
+export const clusterHost = findHost;
 
 /** The token: FERRY_TOKEN wins over the cluster's token file. */
-export function clusterToken(cluster: ClusterFile): string | undefined {
+export function clusterToken(cluster: Cluster): string | undefined {
   const env = process.env['FERRY_TOKEN']?.trim();
   if (env) return env;
   try {
@@ -55,6 +41,6 @@ export function clusterToken(cluster: ClusterFile): string | undefined {
 }
 
 /** A control client of a host of the cluster. */
-export function agentClient(cluster: ClusterFile, name: string, timeoutMs = 60_000): ControlClient {
-  return new ControlClient(clusterHost(cluster, name).controlUrl, clusterToken(cluster), timeoutMs);
+export function agentClient(cluster: Cluster, name: string, timeoutMs = 60_000): ControlClient {
+  return new ControlClient(findHost(cluster, name).controlUrl, clusterToken(cluster), timeoutMs);
 }

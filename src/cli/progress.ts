@@ -10,6 +10,7 @@ export class ProgressView {
   private readonly tty: boolean;
   private phase = '';
   private phaseAt = Date.now();
+  private readonly perRoot = new Map<string, { raw: number; wire: number }>();
   private bytes = 0;
   private wire = 0;
   private lastPrint = 0;
@@ -30,8 +31,10 @@ export class ProgressView {
       this.rateFrom = { at: now, bytes: this.bytes };
       this.line(`→ ${ev.phase}`, true);
     } else if (ev.type === 'progress') {
-      this.bytes += ev.rawBytes;
-      this.wire += ev.wireBytes;
+      // Progress is cumulative per root; the totals are the sums of each root's latest.
+      this.perRoot.set(ev.root, { raw: ev.rawBytes, wire: ev.wireBytes });
+      this.bytes = [...this.perRoot.values()].reduce((a, b) => a + b.raw, 0);
+      this.wire = [...this.perRoot.values()].reduce((a, b) => a + b.wire, 0);
       if (now - this.lastPrint < (this.tty ? 100 : 1000)) return;
       this.lastPrint = now;
       const secs = Math.max(0.001, (now - this.rateFrom.at) / 1000);

@@ -16,15 +16,15 @@ export interface RouteContext<B> {
   body: B;
 }
 
-/** A handler's answer: JSON, or a stream of JSON objects sent as NDJSON. */
-export type RouteResult = unknown | { ndjson: AsyncIterable<unknown> };
+/** A handler's answer: any JSON value, or `{ ndjson: AsyncIterable }` sent as NDJSON. */
+export type RouteResult = unknown;
 
 /** One route. */
 export interface Route<B = unknown> {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: z.ZodType<B>;
-  handler: (ctx: RouteContext<B>) => Promise<RouteResult> | RouteResult;
+  handler: (ctx: RouteContext<B>) => RouteResult;
 }
 
 /** Options of the control server. */

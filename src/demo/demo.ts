@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
 import { DockerEngine } from '../docker/engine.ts';
-import type { ClusterFile } from '../cli/cluster.ts';
+import type { Cluster } from '../cli/cluster.ts';
 import { clusterHost } from '../cli/cluster.ts';
 import { migrate } from '../cmd/ferry/commands/migrate.ts';
 import type { ProgressView } from '../cli/progress.ts';
@@ -30,7 +30,7 @@ export interface DemoResult {
 
 /** How the demo runs. */
 export interface DemoOptions {
-  cluster: ClusterFile;
+  cluster: Cluster;
   clusterFile: string;
   from: string;
   to: string;
@@ -43,7 +43,7 @@ export interface DemoOptions {
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const src = new DockerEngine(clusterHost(o.cluster, o.from).dockerSocket);
   const dst = new DockerEngine(clusterHost(o.cluster, o.to).dockerSocket);
-  o.say(`building the workload image ${COUNTER_IMAGE} on ${o.from} (busybox + a static ballast, no registry)`);
+  o.say(`building the workload image ${COUNTER_IMAGE} on ${o.from} (static C counter on busybox, no registry)`);
   await ensureCounterImage(src);
   for (const e of [src, dst]) await e.removeContainer('counter');
   const id = await src.createContainer('counter', { Image: COUNTER_IMAGE, Env: [`BALLAST_MIB=${o.ballastMiB}`], Labels: { 'ferry.demo': 'counter' } });

@@ -2,7 +2,8 @@
 
 /** A mount as `docker inspect` shows it. */
 export interface MountPoint {
-  Type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | string;
+  /** bind, volume, tmpfs or npipe. */
+  Type: string;
   Name?: string;
   Source: string;
   Destination: string;

@@ -97,8 +97,10 @@ export class DestinationService {
       volumeDirs[v.name] = vol.Mountpoint;
       this.save(rec);
     }
+    const byRef = await this.deps.engine.findImage(request.imageRef);
     const containerId = await this.deps.engine.createContainer(request.container, {
       ...request.createBody,
+      Image: byRef?.Id === request.imageId ? request.imageRef : request.imageId,
       Labels: { ...(request.createBody['Labels'] as Record<string, string> | undefined), 'ferry.migration': id },
     });
     const inspect = await this.deps.engine.inspectContainer(containerId);

@@ -187,7 +187,9 @@ export class SourceService {
     });
     if (reply.needImage) {
       const link = await this.link(rec, reply);
-      await link.sendStream('image', await this.deps.engine.exportImage(spec.imageId));
+      // Export by name when the name still means this image, so the destination gets the tag too.
+      const byRef = await this.deps.engine.findImage(spec.imageRef);
+      await link.sendStream('image', await this.deps.engine.exportImage(byRef?.Id === spec.imageId ? spec.imageRef : spec.imageId));
       this.account(rec, await link.finish(), 'image');
     }
     await dest.call('POST', `/v1/incoming/${rec.id}/create`, {});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseBeats, continuity } from './counter-image.ts';
 
 test('a continuous log reports its ends and longest silence', () => {
-  const c = continuity(parseBeats('1 10.00\n2 10.10\n3 10.95\n4 11.05\n'));
+  const c = continuity(parseBeats('1 10000\n2 10100\n3 10950\n4 11050\n'));
   assert.deepEqual(c, { continuous: true, first: 1, last: 4, longestGapMs: 850 });
 });
 

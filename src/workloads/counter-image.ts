@@ -1,10 +1,10 @@
 /**
  * @module workloads/counter-image — builds the demo's workload image without a registry:
- * a root file system of Debian's static busybox, the counter script and a static C ballast,
- * imported into a host's engine (`docker import`).
+ * a root file system of Debian's static busybox (a shell for inspection) and the counter
+ * (workloads/counter.c, compiled static), imported into a host's engine (`docker import`).
  */
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
@@ -12,7 +12,7 @@ import type { DockerEngine } from '../docker/engine.ts';
 import { run } from '../host/exec.ts';
 
 /** The image's name. */
-export const COUNTER_IMAGE = 'ferry/counter:1';
+export const COUNTER_IMAGE = 'ferry/counter:2';
 
 const APPLETS = ['sh', 'sleep', 'echo', 'cat', 'mkdir', 'tail', 'ls', 'ps', 'true'];
 const WORKLOADS = path.join(import.meta.dirname, '..', '..', 'workloads');
@@ -29,12 +29,10 @@ export async function ensureCounterImage(engine: DockerEngine): Promise<void> {
       throw new FerryError('FERRY_ERR_PREREQUISITE', 'no /bin/busybox to build the workload image from; install busybox-static');
     });
     for (const a of APPLETS) await symlink('busybox', path.join(dir, 'bin', a));
-    await copyFile(path.join(WORKLOADS, 'counter.sh'), path.join(dir, 'bin', 'counter'));
-    await chmod(path.join(dir, 'bin', 'counter'), 0o755);
-    const cc = await run('gcc', ['-O2', '-static', '-o', path.join(dir, 'bin', 'ballast'), path.join(WORKLOADS, 'ballast.c')]);
-    if (cc.code !== 0) throw new FerryError('FERRY_ERR_PREREQUISITE', `cannot compile the ballast workload (gcc -static): ${cc.stderr.trim()}`);
+    const cc = await run('gcc', ['-O2', '-static', '-o', path.join(dir, 'bin', 'counter'), path.join(WORKLOADS, 'counter.c')]);
+    if (cc.code !== 0) throw new FerryError('FERRY_ERR_PREREQUISITE', `cannot compile the counter workload (gcc -static): ${cc.stderr.trim()}`);
     const tar = spawn('tar', ['-C', dir, '--numeric-owner', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await engine.importImage(tar.stdout, 'ferry/counter', '1', ['CMD ["/bin/counter"]']);
+    await engine.importImage(tar.stdout, 'ferry/counter', '2', ['CMD ["/bin/counter"]']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -43,7 +41,8 @@ export async function ensureCounterImage(engine: DockerEngine): Promise<void> {
 /** One line of the counter's heartbeat log. */
 export interface Beat {
   n: number;
-  uptime: number;
+  /** Wall-clock time of the beat, in ms since the epoch. */
+  atMs: number;
 }
 
 /** Parses the heartbeat log. */
@@ -52,8 +51,8 @@ export function parseBeats(text: string): Beat[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const [n, up] = l.trim().split(/\s+/);
-      return { n: Number(n), uptime: Number(up) };
+      const [n, at] = l.trim().split(/\s+/);
+      return { n: Number(n), atMs: Number(at) };
     });
 }
 
@@ -64,7 +63,7 @@ export function continuity(beats: Beat[]): { continuous: boolean; first: number;
     const prev = beats[i - 1] as Beat;
     const cur = beats[i] as Beat;
     if (cur.n !== prev.n + 1) return { continuous: false, first: beats[0]?.n ?? 0, last: cur.n, longestGapMs: longest, problem: `line ${i + 1}: ${cur.n} follows ${prev.n}` };
-    longest = Math.max(longest, Math.round((cur.uptime - prev.uptime) * 1000));
+    longest = Math.max(longest, cur.atMs - prev.atMs);
   }
   const first = beats[0]?.n ?? 0;
   if (first !== 1) return { continuous: false, first, last: beats.at(-1)?.n ?? 0, longestGapMs: longest, problem: `the log starts at ${first}, not 1` };

@@ -5,6 +5,11 @@
 import { Command } from 'commander';
 import { FerryError, asFerryError, describeError, ERRORS } from '../../core/errors.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerTestbed } from './commands/testbed.ts';
+import { registerAgent } from './commands/agent.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerDemo } from './commands/demo.ts';
 
 const program = new Command('ferry')
   .description('Live migration of running Docker containers between hosts')
@@ -12,6 +17,11 @@ const program = new Command('ferry')
   .exitOverride();
 
 registerConfig(program);
+registerDoctor(program);
+registerTestbed(program);
+registerAgent(program);
+registerMigrate(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

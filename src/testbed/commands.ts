@@ -1,0 +1,115 @@
+/** @module testbed/commands — the pure command lines the test bed runs (ip, tc, mount, dockerd, agent). */
+import { join } from 'node:path';
+import { TBF_LATENCY, type HostPlan } from './plan.ts';
+
+/** A program and its arguments (run with execFile/spawn, never through a shell). */
+export interface CommandLine {
+  file: string;
+  args: string[];
+}
+
+/** The burst of a tbf queue: 10 ms worth of traffic, at least 64 KiB (one GSO packet). */
+export function tbfBurstBytes(mbit: number): number {
+  return Math.max(64 * 1024, Math.ceil((mbit * 1_000_000) / 8 / 100));
+}
+
+/** `tc qdisc replace ... tbf` for a device (in a namespace when `netns` is given). */
+export function tbfCommand(dev: string, mbit: number, netns?: string): CommandLine {
+  const ns = netns ? ['-n', netns] : [];
+  return {
+    file: 'tc',
+    args: [...ns, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', String(tbfBurstBytes(mbit)), 'latency', TBF_LATENCY],
+  };
+}
+
+/** `ip` commands that give a host its namespace, veth pair and address, in order. */
+export function hostNetCommands(host: HostPlan, bridge: string): CommandLine[] {
+  const ip = (...args: string[]): CommandLine => ({ file: 'ip', args });
+  return [
+    ip('netns', 'add', host.netns),
+    ip('-n', host.netns, 'link', 'set', 'lo', 'up'),
+    ip('link', 'add', 'name', host.vethRoot, 'type', 'veth', 'peer', 'name', host.vethPeer),
+    ip('link', 'set', host.vethPeer, 'netns', host.netns),
+    ip('-n', host.netns, 'link', 'set', host.vethPeer, 'name', host.ifname),
+    ip('-n', host.netns, 'addr', 'add', host.cidr, 'dev', host.ifname),
+    ip('-n', host.netns, 'link', 'set', host.ifname, 'up'),
+    ip('link', 'set', host.vethRoot, 'master', bridge),
+    ip('link', 'set', host.vethRoot, 'up'),
+  ];
+}
+
+/** `ip` commands that create the bridge in the root namespace. */
+export function bridgeCommands(bridge: string, cidr: string): CommandLine[] {
+  return [
+    { file: 'ip', args: ['link', 'add', 'name', bridge, 'type', 'bridge'] },
+    { file: 'ip', args: ['addr', 'add', cidr, 'dev', bridge] },
+    { file: 'ip', args: ['link', 'set', bridge, 'up'] },
+  ];
+}
+
+/** The tmpfs mount of a small-disk host's Docker data root. */
+export function smallDiskMount(host: HostPlan): CommandLine {
+  return { file: 'mount', args: ['-t', 'tmpfs', '-o', `size=${host.smallDiskMiB}m,mode=0711`, `ferry-testbed-${host.name}`, host.dataRoot] };
+}
+
+/** dockerd in the host's network namespace (nsenter, not `ip netns exec`: that remounts /sys). */
+export function dockerdCommand(host: HostPlan): CommandLine {
+  return {
+    file: 'nsenter',
+    args: [`--net=${host.netnsPath}`, 'dockerd',
+      '--config-file', host.daemonConfig,
+      '--data-root', host.dataRoot,
+      '--exec-root', host.execRoot,
+      '-H', `unix://${host.dockerSocket}`,
+      '--pidfile', host.dockerdPidFile,
+      '--bip', host.dockerBip,
+      '--experimental'],
+  };
+}
+
+/** Where a repository checkout keeps the Node binary and the CLI entry point. */
+export interface RepoPaths {
+  node: string;
+  main: string;
+}
+
+/** The repository paths, from the repository root. */
+export function repoPaths(root: string): RepoPaths {
+  return { node: join(root, 'node_modules/node/bin/node'), main: join(root, 'src/cmd/ferry/main.ts') };
+}
+
+/** `ferry agent` in the host's network namespace, with the flags the agent command accepts. */
+export function agentCommand(host: HostPlan, tokenFile: string, repo: RepoPaths): CommandLine {
+  return {
+    file: 'nsenter',
+    args: [`--net=${host.netnsPath}`, repo.node, '--disable-warning=ExperimentalWarning', repo.main, 'agent',
+      '--name', host.name,
+      '--listen', host.ip,
+      '--control-port', String(host.controlPort),
+      '--data-port', String(host.dataPort),
+      '--docker-socket', host.dockerSocket,
+      '--state-dir', host.agentStateDir,
+      '--token-file', tokenFile],
+  };
+}
+
+/** True when `argv` has `flag value` (or `flag=value`) as consecutive arguments. */
+export function hasArgPair(argv: readonly string[], flag: string, value: string): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === flag && argv[i + 1] === value) return true;
+    if (argv[i] === `${flag}=${value}`) return true;
+  }
+  return false;
+}
+
+/** Recognizers of a host's processes by their exact arguments (never by a pattern). */
+export const recognize = {
+  dockerd: (host: HostPlan, argv: readonly string[]): boolean =>
+    (argv[0] ?? '').endsWith('dockerd') && (hasArgPair(argv, '--exec-root', host.execRoot) || hasArgPair(argv, '--pidfile', host.dockerdPidFile)),
+  containerd: (host: HostPlan, argv: readonly string[]): boolean =>
+    (argv[0] ?? '').endsWith('containerd') && hasArgPair(argv, '--config', host.containerdConfig),
+  shim: (host: HostPlan, argv: readonly string[]): boolean =>
+    hasArgPair(argv, '-namespace', 'moby') && hasArgPair(argv, '-address', host.containerdSocket),
+  agent: (host: HostPlan, argv: readonly string[]): boolean =>
+    argv.includes('agent') && hasArgPair(argv, '--name', host.name) && hasArgPair(argv, '--state-dir', host.agentStateDir),
+};

@@ -1,0 +1,10 @@
+/** @module testbed — the multi-host test bed: hosts as network namespaces on one bridge, each with its own dockerd and agent. */
+export { testbedUp, type UpOptions } from './up.ts';
+export { testbedDown, cleanup, unmountUnder, type DownOptions } from './down.ts';
+export { testbedStatus, formatStatus, hostHealthy, type TestbedStatus, type HostStatus } from './status.ts';
+export { loadCluster, tryLoadCluster, findHost, planOfCluster, clusterFile, type Cluster, type ClusterHost } from './cluster.ts';
+export { startAgent, stopAgent, setLinkState, hostProcesses, type HostRef, type HostOptions, type HostProcesses } from './control.ts';
+export { agentHealth, readToken, repoRoot, type Health } from './agent.ts';
+export { dockerApi, dockerPing, type DockerAnswer } from './dockerd.ts';
+export { rootQdisc } from './net.ts';
+export { planTestbed, planFromConfig, cleanupPlan, parseSmallDisk, nameTag, MAX_HOSTS, DEFAULT_SUBNET, RUN_DIR, type TestbedPlan, type HostPlan, type PlanInput, type PlanOverrides } from './plan.ts';

@@ -1,0 +1,174 @@
+/** @module testbed/plan — the pure plan of a test bed: every name, address, directory and command line, from configuration. */
+import { join } from 'node:path';
+import { FerryError } from '../core/errors.ts';
+import type { Config } from '../core/config.ts';
+
+/** Most hosts a test bed can have (the config schema's limit); cleanup covers all of them. */
+export const MAX_HOSTS = 16;
+/** The subnet whose test bed gets the plain names (ferrybr0, ferry-h1, fyh1a). */
+export const DEFAULT_SUBNET = '10.213.0';
+/** Where exec-roots and sockets live (short: unix socket paths are limited to 107 bytes). */
+export const RUN_DIR = '/run/ferry';
+/** Latency bound of the tbf queue. */
+export const TBF_LATENCY = '50ms';
+
+/** Everything about one host of the test bed. */
+export interface HostPlan {
+  index: number;
+  name: string;
+  ip: string;
+  cidr: string;
+  netns: string;
+  netnsPath: string;
+  /** veth end in the root namespace, attached to the bridge. */
+  vethRoot: string;
+  /** veth end moved into the host's namespace, then renamed to `ifname`. */
+  vethPeer: string;
+  ifname: string;
+  dockerBip: string;
+  dir: string;
+  dataRoot: string;
+  execRoot: string;
+  dockerSocket: string;
+  daemonConfig: string;
+  dockerdPidFile: string;
+  containerdSocket: string;
+  containerdConfig: string;
+  containerdPidFile: string;
+  logDir: string;
+  agentStateDir: string;
+  agentPidFile: string;
+  controlUrl: string;
+  controlPort: number;
+  dataPort: number;
+  /** Size of a tmpfs Docker data root in MiB; 0: the data root is a plain directory. */
+  smallDiskMiB: number;
+}
+
+/** The whole test bed. */
+export interface TestbedPlan {
+  stateDir: string;
+  runDir: string;
+  subnet: string;
+  /** Distinguishes names of test beds on other subnets ('' for the default subnet). */
+  tag: string;
+  bridge: string;
+  bridgeCidr: string;
+  bandwidthMbit: number;
+  tokenFile: string;
+  clusterFile: string;
+  hosts: HostPlan[];
+}
+
+/** What a plan is made from. */
+export interface PlanInput {
+  hosts: number;
+  subnet: string;
+  stateDir: string;
+  bandwidthMbit: number;
+  controlPort: number;
+  dataPort: number;
+  /** Host name → tmpfs size in MiB. */
+  smallDisk?: Readonly<Record<string, number>>;
+  runDir?: string;
+}
+
+/** The name tag of a subnet: '' for the default one, else its octets in hex (10.214.0 → 0ad600). */
+export function nameTag(subnet: string): string {
+  if (subnet === DEFAULT_SUBNET) return '';
+  return subnetOctets(subnet).map((o) => o.toString(16).padStart(2, '0')).join('');
+}
+
+function subnetOctets(subnet: string): number[] {
+  const octets = subnet.split('.').map(Number);
+  if (octets.length !== 3 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) {
+    throw new FerryError('FERRY_ERR_CONFIG', `testbed.subnet ${JSON.stringify(subnet)} is not three octets like 10.213.0`);
+  }
+  return octets;
+}
+
+/** Plans a test bed of `input.hosts` hosts. */
+export function planTestbed(input: PlanInput): TestbedPlan {
+  subnetOctets(input.subnet);
+  if (!Number.isInteger(input.hosts) || input.hosts < 1 || input.hosts > MAX_HOSTS) {
+    throw new FerryError('FERRY_ERR_CONFIG', `testbed.hosts must be 1..${MAX_HOSTS}, got ${input.hosts}`);
+  }
+  const tag = nameTag(input.subnet);
+  const runDir = input.runDir ?? RUN_DIR;
+  const hosts: HostPlan[] = [];
+  for (let i = 1; i <= input.hosts; i++) hosts.push(planHost(input, tag, runDir, i));
+  for (const name of Object.keys(input.smallDisk ?? {})) {
+    if (!hosts.some((h) => h.name === name)) throw new FerryError('FERRY_ERR_CONFIG', `--small-disk names ${name}, but the test bed has hosts h1..h${input.hosts}`);
+  }
+  return {
+    stateDir: input.stateDir, runDir, subnet: input.subnet, tag,
+    bridge: tag ? `fybr${tag}` : 'ferrybr0',
+    bridgeCidr: `${input.subnet}.1/24`,
+    bandwidthMbit: input.bandwidthMbit,
+    tokenFile: join(input.stateDir, 'token'),
+    clusterFile: join(input.stateDir, 'cluster.json'),
+    hosts,
+  };
+}
+
+function planHost(input: PlanInput, tag: string, runDir: string, i: number): HostPlan {
+  const name = `h${i}`;
+  const ip = `${input.subnet}.${10 + i}`;
+  const netns = tag ? `ferry-${tag}-${name}` : `ferry-${name}`;
+  const dir = join(input.stateDir, name);
+  const execRoot = join(runDir, tag ? `${tag}-${name}` : name);
+  const dockerSocket = `${execRoot}.sock`;
+  const containerdSocket = join(execRoot, 'containerd/containerd.sock');
+  if (Buffer.byteLength(containerdSocket) > 100) {
+    throw new FerryError('FERRY_ERR_CONFIG', `socket path ${containerdSocket} is too long for a unix socket; use a shorter run directory`);
+  }
+  return {
+    index: i, name, ip, cidr: `${ip}/24`, netns, netnsPath: `/var/run/netns/${netns}`,
+    vethRoot: `fy${tag}${name}a`, vethPeer: `fy${tag}${name}b`, ifname: 'eth0',
+    dockerBip: `172.29.${i}.1/24`,
+    dir, dataRoot: join(dir, 'docker'), execRoot, dockerSocket,
+    daemonConfig: join(dir, 'daemon.json'), dockerdPidFile: join(dir, 'dockerd.pid'),
+    containerdSocket, containerdConfig: join(execRoot, 'containerd/containerd.toml'),
+    containerdPidFile: join(execRoot, 'containerd/containerd.pid'),
+    logDir: join(dir, 'logs'), agentStateDir: join(dir, 'agent'), agentPidFile: join(dir, 'agent.pid'),
+    controlUrl: `http://${ip}:${input.controlPort}`, controlPort: input.controlPort, dataPort: input.dataPort,
+    smallDiskMiB: input.smallDisk?.[name] ?? 0,
+  };
+}
+
+/** Overrides of the configuration a `testbed up` may pass. */
+export interface PlanOverrides {
+  hosts?: number;
+  bandwidthMbit?: number;
+  smallDisk?: Readonly<Record<string, number>>;
+  subnet?: string;
+  stateDir?: string;
+}
+
+/** The plan of a configuration, with command-line overrides. */
+export function planFromConfig(config: Config, overrides: PlanOverrides = {}): TestbedPlan {
+  return planTestbed({
+    hosts: overrides.hosts ?? config.testbed.hosts,
+    subnet: overrides.subnet ?? config.testbed.subnet,
+    stateDir: overrides.stateDir ?? config.testbed.stateDir,
+    bandwidthMbit: overrides.bandwidthMbit ?? config.testbed.bandwidthMbit,
+    controlPort: config.agent.controlPort,
+    dataPort: config.agent.dataPort,
+    ...(overrides.smallDisk ? { smallDisk: overrides.smallDisk } : {}),
+  });
+}
+
+/** The plan cleanup works from: every host a test bed on this subnet and state dir could have had. */
+export function cleanupPlan(stateDir: string, subnet: string, runDir: string = RUN_DIR): TestbedPlan {
+  return planTestbed({ hosts: MAX_HOSTS, subnet, stateDir, bandwidthMbit: 1, controlPort: 7070, dataPort: 7071, runDir });
+}
+
+/** Parses `--small-disk HOST[:MIB]` (MIB defaults to testbed.smallDiskMiB). */
+export function parseSmallDisk(spec: string, defaultMiB: number): { host: string; mib: number } {
+  const m = /^(h\d+)(?::(\d+))?$/.exec(spec.trim());
+  const mib = m?.[2] !== undefined ? Number(m[2]) : defaultMiB;
+  if (!m?.[1] || !(mib >= 1)) {
+    throw new FerryError('FERRY_ERR_INVALID_INPUT', `--small-disk ${JSON.stringify(spec)}: expected HOST:MIB like h2:64 (or HOST with testbed.smallDiskMiB set)`);
+  }
+  return { host: m[1], mib };
+}
