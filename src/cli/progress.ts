@@ -4,8 +4,13 @@
  */
 import type { MigrationEvent } from '../migration/source.ts';
 
+/** Anything that watches a migration's events. */
+export interface MigrationObserver {
+  show(ev: MigrationEvent): void;
+}
+
 /** Renders events to a stream. */
-export class ProgressView {
+export class ProgressView implements MigrationObserver {
   private readonly out: NodeJS.WriteStream;
   private readonly tty: boolean;
   private phase = '';

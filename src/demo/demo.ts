@@ -11,7 +11,7 @@ import { DockerEngine } from '../docker/engine.ts';
 import type { Cluster } from '../cli/cluster.ts';
 import { clusterHost } from '../cli/cluster.ts';
 import { migrate } from '../cmd/ferry/commands/migrate.ts';
-import type { ProgressView } from '../cli/progress.ts';
+import type { MigrationObserver } from '../cli/progress.ts';
 import type { MigrationReport } from '../migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage, parseBeats } from '../workloads/counter-image.ts';
 
@@ -36,7 +36,7 @@ export interface DemoOptions {
   to: string;
   ballastMiB: number;
   say: (line: string) => void;
-  view?: ProgressView;
+  view?: MigrationObserver;
 }
 
 /** Starts the counter on the source, migrates it, and checks it on the destination. */

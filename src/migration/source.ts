@@ -53,6 +53,9 @@ export interface SourceDeps {
 
 type Rec = MigrationRecord<OutgoingData>;
 
+/** How long a rollback waits for the destination to confirm its abort; the source is frozen meanwhile. */
+const ABORT_TIMEOUT_MS = 5000;
+
 /** The source side of every migration leaving this host. */
 export class SourceService {
   private readonly deps: SourceDeps;
@@ -271,7 +274,7 @@ export class SourceService {
   /** Asks the destination to drop its copy; returns what it says. */
   private async abortDestination(rec: Rec): Promise<DestinationWord> {
     try {
-      const s = await this.destination(rec).call<DestinationStatus>('POST', `/v1/incoming/${rec.id}/abort`, { why: rec.data.report.error?.message ?? 'rollback' }, 30_000);
+      const s = await this.destination(rec).call<DestinationStatus>('POST', `/v1/incoming/${rec.id}/abort`, { why: rec.data.report.error?.message ?? 'rollback' }, ABORT_TIMEOUT_MS);
       return s.word;
     } catch (err) {
       const e = asFerryError(err);

@@ -67,7 +67,9 @@ function lastError(frames: Frame[]): { code: string; message: string } {
 
 void test('a server that stops reading is FERRY_ERR_DATA_LINK on the client after the timeout', async () => {
   // Accepts HELLO, then never reads again: the kernel buffers fill and TCP just waits.
+  const sockets: net.Socket[] = [];
   const mute = net.createServer((socket) => {
+    sockets.push(socket);
     const decoder = new FrameDecoder({ maxFrameBytes: 1 << 20 });
     socket.once('data', (chunk: Buffer) => {
       if (decoder.push(chunk).some((f) => f.type === FrameType.HELLO)) socket.write(encodeJsonFrame(FrameType.ACK, { accepted: true }));
@@ -75,7 +77,13 @@ void test('a server that stops reading is FERRY_ERR_DATA_LINK on the client afte
     });
   });
   await new Promise<void>((r) => mute.listen(0, HOST, r));
-  closers.push(() => new Promise((r) => mute.close(() => r())));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        mute.close(() => r());
+        for (const socket of sockets) socket.destroy();
+      }),
+  );
   const port = (mute.address() as net.AddressInfo).port;
   const link = await connectDataLink({ host: HOST, port, migrationId: 'm1', ticket: TICKET, compression: 'none', zstdLevel: 1, chunkBytes: 1 << 20, linkTimeoutMs: 300 });
   const chunk = Buffer.alloc(1 << 20, 1);

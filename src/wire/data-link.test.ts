@@ -75,7 +75,7 @@ function collector(): { sink: Writable; bytes: () => Buffer } {
 void test('a tree and a stream arrive intact over TCP, with the totals acknowledged', async () => {
   const src = path.join(base, 'rt-src');
   mkdirSync(src);
-  const skipped = buildUpperFixture(src);
+  const skipped = await buildUpperFixture(src);
   for (const compression of ['zstd', 'none'] as const) {
     const dst = path.join(base, `rt-dst-${compression}`);
     const image = collector();

@@ -44,7 +44,8 @@ export async function createDataLinkServer(options: DataLinkServerOptions): Prom
 }
 
 type Settings = Required<Omit<DataLinkServerOptions, 'host' | 'port'>>;
-type Queued = Frame | { error: FerryError };
+/** A frame to apply, or the end of the input: a broken frame (answered) or a lost peer (not). */
+type Queued = Frame | { error: FerryError; reply: boolean };
 
 /** How long a failing session waits for a disk write in progress before it cleans up. */
 const SETTLE_MS = 1000;
@@ -62,6 +63,7 @@ class Connection {
   private unreadable = false;
   private over = false;
   private inflight: Promise<unknown> = Promise.resolve();
+  private socketError: Error | undefined;
 
   constructor(socket: net.Socket, settings: Settings) {
     this.socket = socket;
@@ -71,8 +73,14 @@ class Connection {
     const peer = `client ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.timer = new IdleTimer(settings.linkTimeoutMs, () => !this.over, (idle) => void this.fail(stallError(idle, peer), true));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => void this.fail(new FerryError('FERRY_ERR_DATA_LINK', `data link to ${peer} failed: ${err.message}`, { cause: err }), false));
-    socket.on('close', () => void this.fail(new FerryError('FERRY_ERR_DATA_LINK', `${peer} closed the data link before END`), false));
+    socket.on('error', (err) => (this.socketError ??= err));
+    socket.on('close', () => {
+      const err = this.socketError;
+      const error = err ? new FerryError('FERRY_ERR_DATA_LINK', `data link to ${peer} failed: ${err.message}`, { cause: err }) : new FerryError('FERRY_ERR_DATA_LINK', `${peer} closed the data link before END`);
+      // Behind the frames already received: a client's ERROR just before its close explains it.
+      this.queue.push({ error, reply: false });
+      void this.pump();
+    });
   }
 
   /** Ends the connection from outside (server shutdown). */
@@ -92,7 +100,7 @@ class Connection {
     }
     if (error) {
       // Queued behind the frames before it, so an earlier failure is the one reported.
-      this.queue.push({ error });
+      this.queue.push({ error, reply: true });
       this.unreadable = true;
     }
     // Disk slower than the link: stop reading and let TCP push back on the sender.
@@ -107,7 +115,7 @@ class Connection {
       const item = this.queue.shift();
       if (!item) break;
       if ('error' in item) {
-        await this.fail(item.error, true);
+        await this.fail(item.error, item.reply);
         break;
       }
       this.queuedBytes -= item.payload.length;

@@ -4,7 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { readOpaqueDirs } from './overlay-attrs.ts';
@@ -27,6 +28,16 @@ export function sampleBytes(size: number, seed = 1): Buffer {
 
 const T0 = 1_700_000_000_000;
 
+/** Leaves a unix socket file at `file`, as a process that died without cleaning up would. */
+async function leaveSocketFile(file: string): Promise<void> {
+  const server = net.createServer();
+  const listening = `${file}.listening`;
+  await new Promise<void>((resolve) => server.listen(listening, resolve));
+  // Node unlinks the socket it listened on when it closes; a second name survives that.
+  linkSync(listening, file);
+  await new Promise((resolve) => server.close(resolve));
+}
+
 /** One file, with owner, mode and mtime. */
 function file(root: string, rel: string, content: Buffer | string, mode: number, owner: [number, number], t: number): void {
   const full = path.join(root, rel);
@@ -41,7 +52,7 @@ function file(root: string, rel: string, content: Buffer | string, mode: number,
  * opaque directories (one with a newline in its name), relative, absolute and dangling
  * symlinks, and things the link skips (a fifo, a socket, a device node). Returns what is skipped.
  */
-export function buildUpperFixture(root: string, options: { bigFileBytes?: number } = {}): string[] {
+export async function buildUpperFixture(root: string, options: { bigFileBytes?: number } = {}): Promise<string[]> {
   for (const d of ['etc', 'usr/lib', 'var/empty', 'opaque', 'deep/a/b/c/d', 'sp ace\nnl', 'private']) mkdirSync(path.join(root, d), { recursive: true });
   file(root, 'etc/hostname', 'web-1\n', 0o644, [0, 0], T0 + 1);
   file(root, 'etc/app.conf', sampleBytes(options.bigFileBytes ?? 3 * 1024 * 1024 + 123), 0o640, [1000, 1000], T0 + 2);
@@ -58,7 +69,7 @@ export function buildUpperFixture(root: string, options: { bigFileBytes?: number
   execFileSync('mknod', [path.join(root, 'etc/removed'), 'c', '0', '0']);
   execFileSync('mknod', [path.join(root, 'etc/fifo'), 'p']);
   execFileSync('mknod', [path.join(root, 'etc/null'), 'c', '1', '3']);
-  execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', path.join(root, 'var/app.sock')]);
+  await leaveSocketFile(path.join(root, 'var/app.sock'));
   execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', path.join(root, 'opaque')]);
   execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', path.join(root, 'sp ace\nnl')]);
   execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', root]);

@@ -50,7 +50,7 @@ void test('an overlay upper directory arrives intact: kinds, modes, owners, mtim
   const src = path.join(base, 'upper-src');
   const dst = path.join(base, 'upper-dst');
   mkdirSync(src);
-  const skipped = buildUpperFixture(src);
+  const skipped = await buildUpperFixture(src);
   const items = await copyTree(src, dst);
   assert.deepEqual(await describeTree(dst), await describeTree(src, { ignore: skipped }));
   const got = await describeTree(dst);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ERRORS, FerryError, isErrorCode } from '../../../core/errors.ts';
 import { readCluster, clusterHost, agentClient } from '../../../cli/cluster.ts';
-import { ProgressView } from '../../../cli/progress.ts';
+import { ProgressView, type MigrationObserver } from '../../../cli/progress.ts';
 import type { MigrationEvent } from '../../../migration/source.ts';
 import { formatReport, type MigrationReport } from '../../../migration/report.ts';
 import type { MigrateRequest } from '../../../migration/protocol.ts';
@@ -19,7 +19,7 @@ export interface MigrateCliOptions {
 }
 
 /** Runs a migration through the source agent and returns its report (progress to `view`). */
-export async function migrate(container: string, o: MigrateCliOptions, view?: ProgressView, onStart?: (id: string) => void): Promise<MigrationReport> {
+export async function migrate(container: string, o: MigrateCliOptions, view?: MigrationObserver, onStart?: (id: string) => void): Promise<MigrationReport> {
   const cluster = readCluster(o.cluster);
   const to = clusterHost(cluster, o.to);
   clusterHost(cluster, o.from);
@@ -33,11 +33,15 @@ export async function migrate(container: string, o: MigrateCliOptions, view?: Pr
   };
   const { id } = await source.call<{ id: string }>('POST', '/v1/migrations', request);
   onStart?.(id);
-  for await (const ev of source.stream<MigrationEvent>(`/v1/migrations/${id}/events`)) {
-    view?.show(ev);
-    if (ev.type === 'end') return ev.report;
+  try {
+    for await (const ev of source.stream<MigrationEvent>(`/v1/migrations/${id}/events`)) {
+      view?.show(ev);
+      if (ev.type === 'end') return ev.report;
+    }
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
   }
-  return (await source.call<{ report: MigrationReport }>('GET', `/v1/migrations/${id}`)).report;
+  throw new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `lost the source agent ${o.from} during migration ${id}; the agent resolves it when it runs again (the container keeps exactly one copy)`);
 }
 
 /** Exit code for a report: 0 when migrated, else the cause's code. */
