@@ -5,6 +5,7 @@ import { startControlServer, type ControlServer } from './server.ts';
 import { ControlClient } from './client.ts';
 import { newToken } from './auth.ts';
 import { FerryError } from '../core/errors.ts';
+import { codeOf } from '../../test/support/errors.ts';
 
 const token = newToken();
 let server: ControlServer;
@@ -26,16 +27,6 @@ before(async () => {
   url = `http://127.0.0.1:${server.address.port}`;
 });
 after(() => server.close());
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'none';
-  } catch (err) {
-    assert.ok(err instanceof FerryError, String(err));
-    return err.code;
-  }
-}
 
 test('a valid request with the token is served', async () => {
   assert.deepEqual(await new ControlClient(url, token).call('POST', '/v1/echo/abc', { n: 3 }), { id: 'abc', n: 3 });

@@ -1,5 +1,5 @@
 /** @module doctor/apt — installs Debian packages with apt-get (one `apt-get update` per session, then `install -y`). */
-import { runOrThrow, type RunResult } from './exec.ts';
+import { runOrThrow, type RunResult } from '../host/run.ts';
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 const APT_TIMEOUT_MS = 15 * 60_000;

@@ -6,7 +6,7 @@ import { access, mkdir, readdir, rename, rm, writeFile, chmod, readFile } from '
 import { dirname, join } from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import { defaultConfig, type Config } from '../core/config.ts';
-import { run, runOrThrow, which } from './exec.ts';
+import { run, runOrThrow, which } from '../host/run.ts';
 import {
   archLayout, aptSourcesLine, type ArchLayout, aptTree, aptTreeOptions, criuPrefixLayout, criuVersionOk, criuWrapperScript,
   parseCriuCheck, parseCriuFeature, parseCriuVersion, type CriuCheckResult, type CriuFeature, type CriuPrefixLayout, type CriuVersion,

@@ -3,4 +3,4 @@ export { runDoctor, ensurePrerequisites, collectChecks, type DoctorOptions, type
 export { criuBinDir, findCriu, installCriuPrefix, probeCriuAt, type CriuProbe } from './criu.ts';
 export { probeNetem, BINARIES, type BinaryRequirement } from './probes.ts';
 export { formatReport, verdict, planFixes, missing, type Check, type CheckStatus, type CriuChoice, type DoctorReport, type Fix, type FixPlan } from './report.ts';
-export { run, runOrThrow, which, type RunResult, type RunOptions } from './exec.ts';
+export { run, runOrThrow, which, type RunResult, type RunOptions } from '../host/run.ts';

@@ -1,7 +1,7 @@
 /** @module doctor/probes — looks at the machine: privileges, binaries, kernel features (each probe yields a Check). */
 import { open, readFile, access } from 'node:fs/promises';
 import { release } from 'node:os';
-import { run, which } from './exec.ts';
+import { run, which } from '../host/run.ts';
 import { elfLinking } from './elf.ts';
 import type { Check } from './report.ts';
 

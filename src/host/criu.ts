@@ -5,7 +5,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from './exec.ts';
+import { run } from './run.ts';
+
+/** CRIU probes that hang are a failure, not a wait. */
+const T = { timeoutMs: 60_000 };
 
 /** CRIU facts of one host. */
 export interface CriuFacts {
@@ -21,12 +24,12 @@ export interface CriuFacts {
 /** Probes CRIU (`criu` on PATH). */
 export async function criuFacts(): Promise<CriuFacts> {
   const [v, check, dirty, uffd] = await Promise.all([
-    run('criu', ['--version']),
-    run('criu', ['check']),
-    run('criu', ['check', '--feature', 'mem_dirty_track']),
-    run('criu', ['check', '--feature', 'uffd-noncoop']),
+    run('criu', ['--version'], T),
+    run('criu', ['check'], T),
+    run('criu', ['check', '--feature', 'mem_dirty_track'], T),
+    run('criu', ['check', '--feature', 'uffd-noncoop'], T),
   ]);
-  const version = /Version:\s*(\S+)/.exec(v.stdout)?.[1] ?? (v.code === 127 ? 'absent' : 'unknown');
+  const version = /Version:\s*(\S+)/.exec(v.stdout)?.[1] ?? (v.failure ? 'absent' : 'unknown');
   return {
     version,
     checkOk: check.code === 0 && /Looks good/.test(check.stdout + check.stderr),

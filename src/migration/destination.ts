@@ -15,6 +15,7 @@ import type { DockerEngine } from '../docker/engine.ts';
 import { capacity, shortfall } from '../host/capacity.ts';
 import { checkCpuinfo, criuVersionOk, type CriuFacts } from '../host/criu.ts';
 import { newTicket } from '../control/auth.ts';
+import { ticketMatches } from '../wire/index.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import type { PreflightRequest, PrepareRequest, PrepareReply, DestinationStatus } from './protocol.ts';
@@ -262,13 +263,4 @@ export class DestinationService {
 /** The checkpoint name a migration uses on both hosts. */
 export function checkpointName(id: string): string {
   return `ferry-${id}`;
-}
-
-/** Constant-time comparison of two tickets. */
-function ticketMatches(expected: string, got: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(got);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i % Math.max(1, b.length)] ?? 0);
-  return diff === 0;
 }

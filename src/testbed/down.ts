@@ -5,7 +5,7 @@
 import { access, readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import { FerryError } from '../core/errors.ts';
 import type { Config } from '../core/config.ts';
-import { run } from '../doctor/exec.ts';
+import { run } from '../host/run.ts';
 import { killAgent } from './agent.ts';
 import { currentConfig, tryLoadCluster, type Cluster } from './cluster.ts';
 import { recognize } from './commands.ts';

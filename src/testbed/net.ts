@@ -2,7 +2,7 @@
 import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
-import { run, runOrThrow, type RunResult } from '../doctor/exec.ts';
+import { run, runOrThrow, type RunResult } from '../host/run.ts';
 import { bridgeCommands, hostNetCommands, tbfCommand, type CommandLine } from './commands.ts';
 import { parseIpLinkNames, parseIpLinkState, parseRootQdisc, type QdiscInfo } from './parse.ts';
 import type { HostPlan, TestbedPlan } from './plan.ts';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { FerryError } from '../core/errors.ts';
 import type { Config } from '../core/config.ts';
-import { runOrThrow } from '../doctor/exec.ts';
+import { runOrThrow } from '../host/run.ts';
 import { ensurePrerequisites } from '../doctor/index.ts';
 import { readToken, spawnAgent, waitAgent } from './agent.ts';
 import { clusterFromPlan, currentConfig, loadCluster, tryLoadCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';

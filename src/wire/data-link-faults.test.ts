@@ -4,10 +4,10 @@ import net from 'node:net';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { FerryError } from '../core/errors.ts';
 import { connectDataLink, createDataLinkServer, type DataLinkServer, type SessionOutcome } from './data-link.ts';
 import { encodeFrame, encodeJsonFrame, frameJson, FrameDecoder, FrameType, HEADER_BYTES, type Frame } from './frame.ts';
 import { tempDir } from './test-support.ts';
+import { isCode } from '../../test/support/errors.ts';
 
 const HOST = '127.0.0.1';
 const TICKET = 't'.repeat(48);
@@ -17,15 +17,6 @@ after(async () => {
   await Promise.all(closers.map((c) => c()));
   rmSync(base, { recursive: true, force: true });
 });
-
-function isCode(code: string, pattern?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof FerryError, `expected a FerryError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 /** A real server whose roots all go to trees under `dir`. */
 async function treeServer(dir: string, linkTimeoutMs = 5000): Promise<{ server: DataLinkServer; outcomes: SessionOutcome[] }> {

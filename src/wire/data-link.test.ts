@@ -6,6 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { FerryError } from '../core/errors.ts';
 import { connectDataLink, createDataLinkServer, ticketMatches, type DataLinkClientOptions, type DataLinkServer, type DataLinkTarget, type SessionOutcome } from './data-link.ts';
 import { buildUpperFixture, describeTree, sampleBytes, tempDir } from './test-support.ts';
+import { isCode } from '../../test/support/errors.ts';
 
 const HOST = '127.0.0.1';
 const TICKET = 'a'.repeat(48);
@@ -15,15 +16,6 @@ after(async () => {
   await Promise.all(servers.map((s) => s.close()));
   rmSync(base, { recursive: true, force: true });
 });
-
-function isCode(code: string, pattern?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof FerryError, `expected a FerryError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 /** A server whose only migration "m1" maps roots as given; resolves outcomes as sessions end. */
 async function serve(targets: Record<string, DataLinkTarget>, extra: { linkTimeoutMs?: number; maxFileBytes?: number } = {}) {

@@ -3,20 +3,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { FerryError } from '../core/errors.ts';
 import { encodeFrame, encodeJsonFrame, flipPayloadByte, frameJson, FrameDecoder, FrameType, HEADER_BYTES, FLAG_ZSTD, type Frame } from './frame.ts';
+import { isCode } from '../../test/support/errors.ts';
 
 const MAX = 1 << 20;
 
 function decodeAll(bytes: Buffer, max = MAX): Frame[] {
   return new FrameDecoder({ maxFrameBytes: max }).push(bytes);
-}
-
-function isCode(code: string, pattern?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof FerryError, `expected a FerryError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
 }
 
 void test('a frame round-trips, compressed and not', () => {

@@ -3,24 +3,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { FerryError } from '../core/errors.ts';
 import { readTree, type SourceItem } from './tree-source.ts';
 import { TreeSink } from './tree-sink.ts';
 import { parseOpaqueDirs, readOpaqueDirs } from './overlay-attrs.ts';
 import type { EntryMeta } from './messages.ts';
 import { buildUpperFixture, describeTree, tempDir } from './test-support.ts';
+import { isCode } from '../../test/support/errors.ts';
 
 const base = tempDir('tree');
 after(() => rmSync(base, { recursive: true, force: true }));
-
-function isCode(code: string, pattern?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof FerryError, `expected a FerryError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 /** Source to sink without a network, as the data link would do it. */
 async function copyTree(src: string, dst: string, chunkBytes = 256 * 1024): Promise<SourceItem[]> {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import type { DockerEngine } from '../docker/engine.ts';
-import { run } from '../host/exec.ts';
+import { run } from '../host/run.ts';
 
 /** The image's name. */
 export const COUNTER_IMAGE = 'ferry/counter:2';

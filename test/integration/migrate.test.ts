@@ -25,6 +25,7 @@ import type { MigrationEvent } from '../../src/migration/source.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
+import { codeOf } from '../support/errors.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-migrate-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.215.0', hosts: 3, bandwidthMbit: 1000 } });
@@ -109,16 +110,6 @@ function onceInTransfer(act: () => unknown): { hook: (ev: MigrationEvent) => voi
     },
     fired: () => fired,
   };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'none';
-  } catch (err) {
-    assert.ok(err instanceof FerryError, String(err));
-    return err.code;
-  }
 }
 
 before(async () => {

@@ -1,4 +1,4 @@
-/** @module doctor/exec — runs programs with argument arrays (never a shell) and finds binaries on PATH. */
+/** @module host/run — runs programs with argument arrays (never a shell) and finds binaries on PATH. */
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
