@@ -19,6 +19,7 @@ export function agentRoutes(deps: { name: string; source: SourceService; destina
     { method: 'GET', path: '/v1/health', handler: () => ({ name: deps.name, ok: true }) },
     { method: 'GET', path: '/v1/host', handler: () => deps.facts() },
     { method: 'POST', path: '/v1/migrations', body: MigrateRequest, handler: ({ body }) => source.start(body as MigrateRequest) },
+    { method: 'GET', path: '/v1/migrations', handler: () => source.list() },
     { method: 'GET', path: '/v1/migrations/:id', handler: ({ params }) => { const r = source.get(params['id'] ?? ''); return { id: r.id, container: r.container, phase: r.phase, report: r.data.report }; } },
     { method: 'GET', path: '/v1/migrations/:id/events', handler: ({ params }) => { source.get(params['id'] ?? ''); return { ndjson: source.events(params['id'] ?? '') }; } },
     { method: 'POST', path: '/v1/incoming/preflight', body: PreflightRequest, handler: ({ body }) => destination.preflight(body as PreflightRequest) },

@@ -46,7 +46,7 @@ export const ERRORS = {
   FERRY_ERR_TOO_LARGE: { exit: 8, http: 413, retryable: false, hint: 'The peer announced a size beyond the configured limit; raise the limit only if the data is genuine.' },
   FERRY_ERR_DISK_FULL: { exit: 6, http: 507, retryable: true, hint: 'The destination ran out of disk while receiving; free space under its Docker data root and retry.' },
   FERRY_ERR_TRANSFER_IO: { exit: 8, http: 500, retryable: true, hint: 'Reading the data to send, or writing what was received, failed on the host and file the message names, or a file changed while it was sent. Check that disk and that the agent runs as root; retry with the container frozen.' },
-  FERRY_ERR_MIGRATION_BUSY: { exit: 5, http: 409, retryable: true, hint: 'Another migration of this container is in progress; wait for it (`ferry migrate status`).' },
+  FERRY_ERR_MIGRATION_BUSY: { exit: 5, http: 409, retryable: true, hint: 'Another migration of this container is in progress; wait for it (`ferry migrations --host SOURCE`).' },
   FERRY_ERR_IN_DOUBT: { exit: 9, http: 409, retryable: true, hint: 'The destination could not confirm whether its copy runs; the source copy stays frozen until it answers. Bring the destination agent back; ferry resolves the record by itself.' },
   FERRY_ERR_PREREQUISITE: { exit: 10, http: 500, retryable: false, hint: 'Run `ferry doctor --fix` as root.' },
   FERRY_ERR_TESTBED: { exit: 11, http: 500, retryable: false, hint: 'See the message; `ferry testbed down` then `ferry testbed up` starts clean.' },

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shortfall } from './capacity.ts';
-import { criuVersionOk } from './criu.ts';
 
 const MiB = 1048576;
 
@@ -11,10 +10,4 @@ test('capacity shortfall names memory first, then disk, counting headroom', () =
   const disk = shortfall({ memoryBytes: 0, diskBytes: 100 * MiB }, { memAvailableBytes: 1e12, diskFreeBytes: 64 * MiB }, 0.1);
   assert.equal(disk?.code, 'FERRY_ERR_INSUFFICIENT_DISK');
   assert.match(disk?.message ?? '', /64\.0 MiB of disk free/);
-});
-
-test('CRIU must be version 4 or later', () => {
-  assert.equal(criuVersionOk('4.1.1'), true);
-  assert.equal(criuVersionOk('3.17.1'), false);
-  assert.equal(criuVersionOk('absent'), false);
 });

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from './run.ts';
+import { criuVersionOk, parseCriuCheck, parseCriuFeature, parseCriuVersion } from '../doctor/criu-parse.ts';
 
 /** CRIU probes that hang are a failure, not a wait. */
 const T = { timeoutMs: 60_000 };
@@ -13,6 +14,8 @@ const T = { timeoutMs: 60_000 };
 /** CRIU facts of one host. */
 export interface CriuFacts {
   version: string;
+  /** At least the major version ferry needs (4). */
+  versionOk: boolean;
   checkOk: boolean;
   checkOutput: string;
   /** Soft-dirty tracking (incremental pre-dump). */
@@ -21,7 +24,7 @@ export interface CriuFacts {
   uffdNoncoop: boolean;
 }
 
-/** Probes CRIU (`criu` on PATH). */
+/** Probes CRIU (`criu` on PATH), reading its answers with the doctor's parsers. */
 export async function criuFacts(): Promise<CriuFacts> {
   const [v, check, dirty, uffd] = await Promise.all([
     run('criu', ['--version'], T),
@@ -29,20 +32,16 @@ export async function criuFacts(): Promise<CriuFacts> {
     run('criu', ['check', '--feature', 'mem_dirty_track'], T),
     run('criu', ['check', '--feature', 'uffd-noncoop'], T),
   ]);
-  const version = /Version:\s*(\S+)/.exec(v.stdout)?.[1] ?? (v.failure ? 'absent' : 'unknown');
+  const version = parseCriuVersion(v.stdout);
+  const verdict = parseCriuCheck(check.code, check.stdout, check.stderr);
   return {
-    version,
-    checkOk: check.code === 0 && /Looks good/.test(check.stdout + check.stderr),
-    checkOutput: (check.stdout + check.stderr).trim().split('\n').slice(-3).join(' | '),
-    memDirtyTrack: dirty.code === 0,
-    uffdNoncoop: uffd.code === 0,
+    version: version?.text ?? (v.failure ? 'absent' : 'unknown'),
+    versionOk: criuVersionOk(version),
+    checkOk: verdict.ok,
+    checkOutput: verdict.detail,
+    memDirtyTrack: parseCriuFeature('mem_dirty_track', dirty.code, dirty.stdout, dirty.stderr).supported,
+    uffdNoncoop: parseCriuFeature('uffd-noncoop', uffd.code, uffd.stdout, uffd.stderr).supported,
   };
-}
-
-/** True when a CRIU version string is at least major 4. */
-export function criuVersionOk(version: string): boolean {
-  const major = Number(/^(\d+)/.exec(version)?.[1] ?? 0);
-  return major >= 4;
 }
 
 /** This host's CPU description as `criu cpuinfo dump` writes it (base64 of cpuinfo.img). */

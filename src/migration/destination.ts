@@ -13,7 +13,7 @@ import { FerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import { capacity, shortfall } from '../host/capacity.ts';
-import { checkCpuinfo, criuVersionOk, type CriuFacts } from '../host/criu.ts';
+import { checkCpuinfo, type CriuFacts } from '../host/criu.ts';
 import { newTicket } from '../control/auth.ts';
 import { ticketMatches } from '../wire/index.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
@@ -58,7 +58,7 @@ export class DestinationService {
   /** Checks CRIU, CPU, room and names; throws the first reason it cannot take the container. */
   async preflight(req: PreflightRequest): Promise<{ criu: CriuFacts }> {
     const criu = await this.deps.criu();
-    if (!criuVersionOk(criu.version) || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the destination is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
+    if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the destination is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
     const cpu = await checkCpuinfo(req.cpuinfo);
     if (cpu) throw new FerryError('FERRY_ERR_CPU_INCOMPATIBLE', `the destination CPU lacks what the source CPU offers: ${cpu}`);
     if (await this.deps.engine.findContainer(req.container)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.container} already exists on the destination`);

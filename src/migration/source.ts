@@ -6,22 +6,21 @@
  * only when the destination has committed.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { EventEmitter, on } from 'node:events';
 import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
 import { log, publishPhase } from '../core/events.ts';
 import type { DockerEngine } from '../docker/engine.ts';
-import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
+import type { ContainerSpec } from '../docker/container-spec.ts';
 import { ControlClient } from '../control/client.ts';
-import { dumpCpuinfo, criuVersionOk, type CriuFacts } from '../host/criu.ts';
+import type { CriuFacts } from '../host/criu.ts';
 import { assertMove, resolveUnfinished, TERMINAL, type SourcePhase, type DestinationWord } from './phases.ts';
-import { newReport, addPhase, addRootBytes, finishReport, type MigrationReport } from './report.ts';
+import { newReport, addPhase, finishReport, type MigrationReport } from './report.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import type { MigrateRequest, PrepareReply, DestinationStatus } from './protocol.ts';
 import { checkpointName } from './destination.ts';
 import type { DataLinkOpener } from './data-link-port.ts';
-import { measureNeeds } from './needs.ts';
+import { SourceSteps } from './source-steps.ts';
 
 /** What the source remembers of one migration. */
 export interface OutgoingData {
@@ -91,6 +90,18 @@ export class SourceService {
     return rec;
   }
 
+  /** Every migration that left (or tried to leave) this host, newest first. */
+  list(): Array<{ id: string; container: string; phase: string; to: string; outcome: string; updatedAt: number }> {
+    return this.deps.records.list<OutgoingData>('source').map((r) => ({
+      id: r.id,
+      container: r.container,
+      phase: r.phase,
+      to: r.data.request.destination.name,
+      outcome: r.data.report.outcome,
+      updatedAt: r.updatedAt,
+    }));
+  }
+
   /** The events of a migration: its history so far, then live ones until it ends. */
   async *events(id: string): AsyncIterable<MigrationEvent> {
     const ac = new AbortController();
@@ -131,13 +142,14 @@ export class SourceService {
     const dest = this.destination(rec);
     let reply: PrepareReply | undefined;
     try {
-      await this.step(rec, 'preflight', () => this.preflight(rec, dest));
+      const steps = new SourceSteps(this.deps, rec, (ev) => this.emit(rec.id, ev));
+      await this.step(rec, 'preflight', () => steps.preflight(dest));
       await this.move(rec, 'stage');
-      reply = await this.step(rec, 'stage', () => this.stage(rec, dest));
+      reply = await this.step(rec, 'stage', () => steps.stage(dest));
       await this.move(rec, 'stop');
-      await this.step(rec, 'stop', () => this.stopSource(rec));
+      await this.step(rec, 'stop', () => steps.stop());
       await this.move(rec, 'transfer');
-      await this.step(rec, 'transfer', () => this.transfer(rec, reply as PrepareReply));
+      await this.step(rec, 'transfer', () => steps.transfer(reply as PrepareReply));
       await this.move(rec, 'restore');
       const { restoreMs } = await this.step(rec, 'restore', () => dest.call<{ restoreMs: number }>('POST', `/v1/incoming/${rec.id}/restore`, { checkpoint: checkpointName(rec.id) }, 300_000));
       rec.data.report.restoreMs = restoreMs;
@@ -152,79 +164,6 @@ export class SourceService {
       log('info', 'migration done', { migration: rec.id, container: request.container });
     } catch (err) {
       await this.rollback(rec, asFerryError(err));
-    }
-  }
-
-  /** Checks the container and both hosts; nothing is changed. */
-  private async preflight(rec: Rec, dest: ControlClient): Promise<void> {
-    const { engine, config } = this.deps;
-    const inspect = await engine.inspectContainer(rec.container);
-    const options = rec.data.request.options ?? {};
-    const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind });
-    const criu = await this.deps.criu();
-    if (!criuVersionOk(criu.version) || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
-    const needs = await measureNeeds(engine, inspect, spec);
-    await dest.call('POST', '/v1/incoming/preflight', {
-      migrationId: rec.id,
-      container: spec.name,
-      imageId: spec.imageId,
-      volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
-      needs,
-      cpuinfo: await dumpCpuinfo(),
-      skipCapacityCheck: options.skipCapacityCheck ?? config.migration.skipCapacityCheck,
-    });
-    rec.data.spec = spec;
-  }
-
-  /** Opens the destination's record, sends the image if it lacks it, creates the container there. */
-  private async stage(rec: Rec, dest: ControlClient): Promise<PrepareReply> {
-    const spec = rec.data.spec as ContainerSpec;
-    const reply = await dest.call<PrepareReply>('POST', '/v1/incoming', {
-      migrationId: rec.id,
-      source: this.deps.hostName,
-      container: spec.name,
-      imageId: spec.imageId,
-      imageRef: spec.imageRef,
-      volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
-      createBody: spec.createBody,
-    });
-    if (reply.needImage) {
-      const link = await this.link(rec, reply);
-      // Export by name when the name still means this image, so the destination gets the tag too.
-      const byRef = await this.deps.engine.findImage(spec.imageRef);
-      await link.sendStream('image', await this.deps.engine.exportImage(byRef?.Id === spec.imageId ? spec.imageRef : spec.imageId));
-      this.account(rec, await link.finish(), 'image');
-    }
-    await dest.call('POST', `/v1/incoming/${rec.id}/create`, {});
-    return reply;
-  }
-
-  /** Freezes the container (cgroup freezer), then has CRIU dump it, leaving it frozen. */
-  private async stopSource(rec: Rec): Promise<void> {
-    const spec = rec.data.spec as ContainerSpec;
-    rec.data.pausedAt = Date.now();
-    rec.data.paused = true;
-    this.deps.records.put(rec);
-    await this.deps.engine.pause(spec.id);
-    const started = Date.now();
-    rec.data.checkpointed = true;
-    this.deps.records.put(rec);
-    await this.deps.engine.createCheckpoint(spec.id, checkpointName(rec.id), false);
-    rec.data.report.checkpointMs = Date.now() - started;
-  }
-
-  /** Sends the checkpoint, the writable layer and the volumes over one data-link session. */
-  private async transfer(rec: Rec, reply: PrepareReply): Promise<void> {
-    const spec = rec.data.spec as ContainerSpec;
-    const link = await this.link(rec, reply);
-    try {
-      await link.sendTree('checkpoint', path.join(this.deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(rec.id)));
-      await link.sendTree('upper', spec.upperDir);
-      for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
-      this.account(rec, await link.finish(), 'state');
-    } catch (err) {
-      link.destroy();
-      throw err;
     }
   }
 
@@ -368,29 +307,6 @@ export class SourceService {
     publishPhase({ migrationId: rec.id, phase: to, at });
     this.emit(rec.id, { type: 'phase', phase: to, at });
     await Promise.resolve();
-  }
-
-  /** Opens a data-link session to the destination. */
-  private link(rec: Rec, reply: PrepareReply) {
-    const { config } = this.deps;
-    return this.deps.openDataLink({
-      host: rec.data.request.destination.dataHost,
-      port: reply.dataPort,
-      migrationId: rec.id,
-      ticket: reply.ticket,
-      compression: config.migration.compression,
-      zstdLevel: config.migration.zstdLevel,
-      chunkBytes: config.migration.chunkBytes,
-      linkTimeoutMs: config.migration.linkTimeoutMs,
-      onProgress: (ev) => this.emit(rec.id, { type: 'progress', root: ev.root, rawBytes: ev.rawBytes, wireBytes: ev.wireBytes, at: Date.now() }),
-      ...(rec.data.request.options?.faults ? { faults: rec.data.request.options.faults } : {}),
-    });
-  }
-
-  /** Adds a finished session's bytes to the report. */
-  private account(rec: Rec, totals: { files: number; rawBytes: number; wireBytes: number }, root: string): void {
-    addRootBytes(rec.data.report, root, totals);
-    this.deps.records.put(rec);
   }
 
   private destination(rec: Rec): ControlClient {

@@ -10,6 +10,7 @@ import { registerTestbed } from './commands/testbed.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerMigrations } from './commands/migrations.ts';
 
 const program = new Command('ferry')
   .description('Live migration of running Docker containers between hosts')
@@ -22,6 +23,7 @@ registerTestbed(program);
 registerAgent(program);
 registerMigrate(program);
 registerDemo(program);
+registerMigrations(program);
 
 try {
   await program.parseAsync(process.argv);

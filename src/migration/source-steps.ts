@@ -1,0 +1,125 @@
+/**
+ * @module migration/source-steps — the work of each forward phase on the source side:
+ * preflight checks, staging on the destination, freezing and dumping, and the transfer of
+ * the state over the data link. The orchestration and recovery live in source.ts.
+ */
+import path from 'node:path';
+import { FerryError } from '../core/errors.ts';
+import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
+import type { ControlClient } from '../control/client.ts';
+import { dumpCpuinfo } from '../host/criu.ts';
+import { addRootBytes } from './report.ts';
+import type { MigrationRecord } from './record-store.ts';
+import type { PrepareReply } from './protocol.ts';
+import { checkpointName } from './destination.ts';
+import { measureNeeds } from './needs.ts';
+import type { MigrationEvent, OutgoingData, SourceDeps } from './source.ts';
+
+/** The forward phases of one migration. */
+export class SourceSteps {
+  private readonly deps: SourceDeps;
+  private readonly rec: MigrationRecord<OutgoingData>;
+  private readonly emit: (ev: MigrationEvent) => void;
+
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, emit: (ev: MigrationEvent) => void) {
+    this.deps = deps;
+    this.rec = rec;
+    this.emit = emit;
+  }
+
+  /** Checks the container and both hosts; nothing is changed. */
+  async preflight(dest: ControlClient): Promise<void> {
+    const { engine, config } = this.deps;
+    const inspect = await engine.inspectContainer(this.rec.container);
+    const options = this.rec.data.request.options ?? {};
+    const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind });
+    const criu = await this.deps.criu();
+    if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
+    const needs = await measureNeeds(engine, inspect, spec);
+    await dest.call('POST', '/v1/incoming/preflight', {
+      migrationId: this.rec.id,
+      container: spec.name,
+      imageId: spec.imageId,
+      volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
+      needs,
+      cpuinfo: await dumpCpuinfo(),
+      skipCapacityCheck: options.skipCapacityCheck ?? config.migration.skipCapacityCheck,
+    });
+    this.rec.data.spec = spec;
+  }
+
+  /** Opens the destination's record, sends the image if it lacks it, creates the container there. */
+  async stage(dest: ControlClient): Promise<PrepareReply> {
+    const spec = this.rec.data.spec as ContainerSpec;
+    const reply = await dest.call<PrepareReply>('POST', '/v1/incoming', {
+      migrationId: this.rec.id,
+      source: this.deps.hostName,
+      container: spec.name,
+      imageId: spec.imageId,
+      imageRef: spec.imageRef,
+      volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
+      createBody: spec.createBody,
+    });
+    if (reply.needImage) {
+      const link = await this.link(reply);
+      // Export by name when the name still means this image, so the destination gets the tag too.
+      const byRef = await this.deps.engine.findImage(spec.imageRef);
+      await link.sendStream('image', await this.deps.engine.exportImage(byRef?.Id === spec.imageId ? spec.imageRef : spec.imageId));
+      this.account(await link.finish(), 'image');
+    }
+    await dest.call('POST', `/v1/incoming/${this.rec.id}/create`, {});
+    return reply;
+  }
+
+  /** Freezes the container (cgroup freezer), then has CRIU dump it, leaving it frozen. */
+  async stop(): Promise<void> {
+    const spec = this.rec.data.spec as ContainerSpec;
+    this.rec.data.pausedAt = Date.now();
+    this.rec.data.paused = true;
+    this.deps.records.put(this.rec);
+    await this.deps.engine.pause(spec.id);
+    const started = Date.now();
+    this.rec.data.checkpointed = true;
+    this.deps.records.put(this.rec);
+    await this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false);
+    this.rec.data.report.checkpointMs = Date.now() - started;
+  }
+
+  /** Sends the checkpoint, the writable layer and the volumes over one data-link session. */
+  async transfer(reply: PrepareReply): Promise<void> {
+    const spec = this.rec.data.spec as ContainerSpec;
+    const link = await this.link(reply);
+    try {
+      await link.sendTree('checkpoint', path.join(this.deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(this.rec.id)));
+      await link.sendTree('upper', spec.upperDir);
+      for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
+      this.account(await link.finish(), 'state');
+    } catch (err) {
+      link.destroy();
+      throw err;
+    }
+  }
+
+  /** Opens a data-link session to the destination. */
+  private link(reply: PrepareReply) {
+    const { config } = this.deps;
+    return this.deps.openDataLink({
+      host: this.rec.data.request.destination.dataHost,
+      port: reply.dataPort,
+      migrationId: this.rec.id,
+      ticket: reply.ticket,
+      compression: config.migration.compression,
+      zstdLevel: config.migration.zstdLevel,
+      chunkBytes: config.migration.chunkBytes,
+      linkTimeoutMs: config.migration.linkTimeoutMs,
+      onProgress: (ev) => this.emit({ type: 'progress', root: ev.root, rawBytes: ev.rawBytes, wireBytes: ev.wireBytes, at: Date.now() }),
+      ...(this.rec.data.request.options?.faults ? { faults: this.rec.data.request.options.faults } : {}),
+    });
+  }
+
+  /** Adds a finished session's bytes to the report. */
+  private account(totals: { files: number; rawBytes: number; wireBytes: number }, root: string): void {
+    addRootBytes(this.rec.data.report, root, totals);
+    this.deps.records.put(this.rec);
+  }
+}
