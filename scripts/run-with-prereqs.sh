@@ -4,5 +4,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 "$root/scripts/ensure-node.sh"
-"$root/bin/ferry" doctor --fix
+"$root/bin/ferry" doctor --fix >&2
 exec "$root/bin/ferry" "$@"
