@@ -48,7 +48,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const records = new RecordStore(path.join(o.stateDir, 'agent.db'));
   const criu = cached(criuFacts, 60_000);
   const destination = new DestinationService({ engine, records, config: o.config, dataRoot, dataPort: o.config.agent.dataPort, criu });
-  const source = new SourceService({ hostName: o.name, engine, records, config: o.config, dataRoot, token: o.token, criu, openDataLink });
+  const source = new SourceService({ hostName: o.name, engine, records, config: o.config, dataRoot, stateDir: o.stateDir, token: o.token, criu, openDataLink });
   await destination.start();
   await source.resume();
   const data = await startDataServer({ host: o.listen, port: o.config.agent.dataPort, config: o.config, destination });

@@ -15,6 +15,8 @@ export const ConfigSchema = z.strictObject({
     controlPort: z.number().int().min(1).max(65535).default(7070),
     /** Data link port (TCP). */
     dataPort: z.number().int().min(1).max(65535).default(7071),
+    /** runc's state directory for Docker's containers (dockerd's exec-root + /runtime-runc/moby). */
+    runcRoot: z.string().default('/run/docker/runtime-runc/moby'),
     /** Largest JSON request body the control API accepts, in bytes. */
     maxRequestBytes: z.number().int().positive().default(4 * 1024 * 1024),
   }).prefault({}),

@@ -28,6 +28,8 @@ export interface MigrationReport {
   frozenMs?: number;
   /** Time CRIU took to dump. */
   checkpointMs?: number;
+  /** Who drove CRIU's dump: runc directly, or Docker's checkpoint API (when runc's state is not found). */
+  dumpedBy?: 'runc' | 'docker-api';
   /** Time CRIU took to restore on the destination. */
   restoreMs?: number;
   bytes: { rawBytes: number; wireBytes: number; compressionRatio: number; byRoot: Record<string, RootBytes> };
@@ -67,7 +69,7 @@ export function formatReport(r: MigrationReport): string {
   const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
   const lines = [
     `migration ${r.migrationId}: ${r.container} ${r.from} -> ${r.to} (${r.strategy}): ${r.outcome}`,
-    `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms, restore ${r.restoreMs ?? '-'} ms)`,
+    `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms by ${r.dumpedBy ?? '-'}, restore ${r.restoreMs ?? '-'} ms)`,
     `  phases: ${r.phases.map((p) => `${p.phase} ${p.ms} ms`).join(', ')}`,
     `  bytes: ${mib(r.bytes.rawBytes)} raw, ${mib(r.bytes.wireBytes)} on the wire (compression ${r.bytes.compressionRatio.toFixed(2)}x)`,
     ...Object.entries(r.bytes.byRoot).map(([root, b]) => `    ${root}: ${b.files} files, ${mib(b.rawBytes)} raw, ${mib(b.wireBytes)} wire`),

@@ -8,6 +8,7 @@ import { FerryError } from '../core/errors.ts';
 import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
 import type { ControlClient } from '../control/client.ts';
 import { dumpCpuinfo } from '../host/criu.ts';
+import { runcCheckpoint, runcKnows } from '../host/runc.ts';
 import { addRootBytes } from './report.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
@@ -81,8 +82,21 @@ export class SourceSteps {
     const started = Date.now();
     this.rec.data.checkpointed = true;
     this.deps.records.put(this.rec);
-    await this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false);
+    const { runcRoot } = this.deps.config.agent;
+    if (runcKnows(runcRoot, spec.id)) {
+      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id) });
+      this.rec.data.report.dumpedBy = 'runc';
+    } else {
+      await this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false);
+      this.rec.data.report.dumpedBy = 'docker-api';
+    }
     this.rec.data.report.checkpointMs = Date.now() - started;
+  }
+
+  /** Where the checkpoint goes: Docker's own directory for it, so Docker can delete it. */
+  private checkpointDir(): string {
+    const spec = this.rec.data.spec as ContainerSpec;
+    return path.join(this.deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(this.rec.id));
   }
 
   /** Sends the checkpoint, the writable layer and the volumes over one data-link session. */
@@ -90,7 +104,7 @@ export class SourceSteps {
     const spec = this.rec.data.spec as ContainerSpec;
     const link = await this.link(reply);
     try {
-      await link.sendTree('checkpoint', path.join(this.deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(this.rec.id)));
+      await link.sendTree('checkpoint', this.checkpointDir());
       await link.sendTree('upper', spec.upperDir);
       for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
       this.account(await link.finish(), 'state');

@@ -6,6 +6,8 @@
  * only when the destination has committed.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { EventEmitter, on } from 'node:events';
 import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
@@ -45,6 +47,8 @@ export interface SourceDeps {
   records: RecordStore;
   config: Config;
   dataRoot: string;
+  /** The agent's own directory (CRIU work files go under it). */
+  stateDir: string;
   token: string | undefined;
   criu: () => Promise<CriuFacts>;
   openDataLink: DataLinkOpener;
@@ -160,6 +164,7 @@ export class SourceService {
       await this.step(rec, 'commit', () => this.commit(rec, dest));
       finishReport(rec.data.report, 'migrated', Date.now());
       await this.move(rec, 'done');
+      await rm(path.join(this.deps.stateDir, 'criu', rec.id), { recursive: true, force: true });
       this.emit(rec.id, { type: 'end', report: rec.data.report });
       log('info', 'migration done', { migration: rec.id, container: request.container });
     } catch (err) {

@@ -88,6 +88,7 @@ export function agentCommand(host: HostPlan, tokenFile: string, repo: RepoPaths)
       '--control-port', String(host.controlPort),
       '--data-port', String(host.dataPort),
       '--docker-socket', host.dockerSocket,
+      '--runc-root', `${host.execRoot}/runtime-runc/moby`,
       '--state-dir', host.agentStateDir,
       '--token-file', tokenFile],
   };

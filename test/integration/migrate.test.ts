@@ -139,6 +139,7 @@ describe('stop-and-copy migration between two test-bed hosts', () => {
     const report = await run('mover', { from: 'h1', to: 'h2' });
     assert.equal(report.outcome, 'migrated', JSON.stringify(report.error));
     assert.deepEqual(report.phases.map((p) => p.phase), ['preflight', 'stage', 'stop', 'transfer', 'restore', 'verify', 'commit']);
+    assert.equal(report.dumpedBy, 'runc', 'CRIU dumped through runc directly');
     assert.ok((report.frozenMs ?? 0) > 0 && report.bytes.wireBytes > 48 * 1048576 * 0.9, 'the report counts frozen time and the bytes of the memory');
 
     await assertRunsOn('h2', 'mover');
