@@ -29,6 +29,7 @@ export async function startDataServer(o: { host: string; port: number; config: C
       return {
         target: (root: string) => destination.target(hello.migrationId, root),
         onProgress: () => destination.keepAlive(hello.migrationId),
+        onDone: () => destination.sessionEnded(hello.migrationId),
       };
     },
   });

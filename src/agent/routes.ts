@@ -6,7 +6,7 @@ import * as z from 'zod';
 import type { Route } from '../control/server.ts';
 import type { SourceService } from '../migration/source.ts';
 import type { DestinationService } from '../migration/destination.ts';
-import { MigrateRequest, PreflightRequest, PrepareRequest, RestoreRequest } from '../migration/protocol.ts';
+import { MigrateRequest, PreflightRequest, PrepareRequest } from '../migration/protocol.ts';
 import type { HostFacts } from './host-facts.ts';
 
 const Empty = z.strictObject({});
@@ -26,7 +26,7 @@ export function agentRoutes(deps: { name: string; source: SourceService; destina
     { method: 'POST', path: '/v1/incoming', body: PrepareRequest, handler: ({ body }) => destination.prepare(body as PrepareRequest) },
     { method: 'GET', path: '/v1/incoming/:id', handler: ({ params }) => destination.status(params['id'] ?? '') },
     { method: 'POST', path: '/v1/incoming/:id/create', body: Empty, handler: ({ params }) => destination.create(params['id'] ?? '') },
-    { method: 'POST', path: '/v1/incoming/:id/restore', body: RestoreRequest, handler: ({ params, body }) => destination.restore(params['id'] ?? '', (body as RestoreRequest).checkpoint) },
+    { method: 'POST', path: '/v1/incoming/:id/restore', body: Empty, handler: ({ params }) => destination.restore(params['id'] ?? '') },
     { method: 'POST', path: '/v1/incoming/:id/verify', body: Empty, handler: ({ params }) => destination.verify(params['id'] ?? '') },
     { method: 'POST', path: '/v1/incoming/:id/commit', body: Empty, handler: ({ params }) => destination.commit(params['id'] ?? '') },
     { method: 'POST', path: '/v1/incoming/:id/abort', body: Abort, handler: ({ params, body }) => destination.abort(params['id'] ?? '', (body as { why?: string }).why ?? 'asked by the source') },

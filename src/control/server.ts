@@ -83,7 +83,11 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
     for (const r of routes) {
       const m = r.re.exec(url.pathname);
       if (!m || r.route.method !== req.method) continue;
-      params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+      try {
+        params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+      } catch {
+        throw new FerryError('FERRY_ERR_INVALID_INPUT', `malformed percent-encoding in ${url.pathname}`);
+      }
       route = r.route;
       break;
     }

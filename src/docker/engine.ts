@@ -4,7 +4,7 @@
  * FerryError that names the call and the engine's own message.
  */
 import http from 'node:http';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { FerryError } from '../core/errors.ts';
 import type { ContainerInspect, ImageInspect, EngineInfo, ContainerSummary, VolumeInspect } from './types.ts';
 
@@ -31,11 +31,12 @@ export class DockerEngine {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('error', (err) => reject(new FerryError('FERRY_ERR_DOCKER', `Docker engine at ${this.socketPath} broke off ${method} ${path}: ${err.message}`, { cause: err })));
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', (err) => reject(new FerryError('FERRY_ERR_DOCKER', `Docker engine at ${this.socketPath} failed on ${method} ${path}: ${err.message}`, { cause: err })));
-      if (isStream) (body as Readable).pipe(req);
+      // pipeline, not pipe: a source stream that fails must fail the request, not leave it hanging.
+      if (isStream) pipeline(body as Readable, req, (err) => err && req.destroy(err));
       else req.end(body === undefined ? undefined : JSON.stringify(body));
     });
   }
@@ -44,7 +45,11 @@ export class DockerEngine {
   private async json<T>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
     const reply = await this.request(method, path, body, timeoutMs);
     if (reply.status >= 300) throw engineError(method, path, reply);
-    return (reply.body ? JSON.parse(reply.body) : undefined) as T;
+    try {
+      return (reply.body ? JSON.parse(reply.body) : undefined) as T;
+    } catch {
+      throw new FerryError('FERRY_ERR_DOCKER', `Docker engine answered ${method} ${path} with a body that is not JSON`);
+    }
   }
 
   /** True when the engine answers. */

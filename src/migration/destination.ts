@@ -1,39 +1,43 @@
 /**
  * @module migration/destination — the destination agent's side of a migration: checks
- * room and compatibility, creates the container from the source's configuration, receives
- * its state over the data link into the right directories, restores it, and commits or
- * aborts. Every unfinished record has a lease: without word from the source it is aborted,
- * so an abandoned half-migration never lingers or runs.
+ * room and compatibility, creates the container from the source's configuration (checked
+ * again here), receives its state over the data link into directories it chose itself,
+ * restores it, and commits or aborts. Every operation on one migration runs under that
+ * migration's lock and writes by re-reading the record, so no stale copy overwrites a newer
+ * phase. Every unfinished record has a lease: without word from the source, and with no
+ * operation or data in flight, it is aborted.
  */
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Config } from '../core/config.ts';
-import { FerryError } from '../core/errors.ts';
+import { FerryError, asFerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import { capacity, shortfall } from '../host/capacity.ts';
 import { checkCpuinfo, type CriuFacts } from '../host/criu.ts';
 import { newTicket } from '../control/auth.ts';
-import { ticketMatches } from '../wire/index.ts';
+import { ticketMatches, type DataLinkTarget } from '../wire/data-link.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
-import type { PreflightRequest, PrepareRequest, PrepareReply, DestinationStatus } from './protocol.ts';
+import { checkCreateBody, type PreflightRequest, type PrepareRequest, type PrepareReply, type DestinationStatus } from './protocol.ts';
 
 /** What the destination remembers of one incoming migration. */
 interface IncomingData {
   request: PrepareRequest;
   ticket: string;
+  /** The source said it will send the image (the destination lacked it). */
+  imageExpected: boolean;
+  imageStarted?: boolean;
   containerId?: string;
-  checkpointDir?: string;
   upperDir?: string;
   volumeDirs?: Record<string, string>;
   createdVolumes?: string[];
   lastContact: number;
 }
 
-/** A data-link target: a directory tree or a byte stream. */
-export type DataTarget = { kind: 'tree'; dir: string } | { kind: 'stream'; sink: () => NodeJS.WritableStream };
+type Rec = MigrationRecord<IncomingData>;
+
 
 /** Everything the destination service needs, wired by the agent. */
 export interface DestinationDeps {
@@ -45,10 +49,17 @@ export interface DestinationDeps {
   criu: () => Promise<CriuFacts>;
 }
 
+/** The checkpoint name a migration uses on both hosts. */
+export function checkpointName(id: string): string {
+  return `ferry-${id}`;
+}
+
 /** The destination side of every incoming migration on this host. */
 export class DestinationService {
   private readonly deps: DestinationDeps;
-  private readonly imageLoads = new Map<string, Promise<void>>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly sessions = new Set<string>();
+  private readonly imageLoads = new Map<string, Promise<Error | undefined>>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(deps: DestinationDeps) {
@@ -74,150 +85,140 @@ export class DestinationService {
 
   /** Opens a record and a data-link ticket; says whether the image must be sent. */
   async prepare(req: PrepareRequest): Promise<PrepareReply> {
-    const existing = this.deps.records.get<IncomingData>(req.migrationId, 'destination');
-    if (existing && existing.phase !== 'aborted') throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `migration ${req.migrationId} is already ${existing.phase} here`);
-    const image = await this.deps.engine.findImage(req.imageId);
-    const ticket = newTicket();
-    this.save({ id: req.migrationId, role: 'destination', container: req.container, phase: 'prepared', data: { request: req, ticket, lastContact: Date.now() }, createdAt: Date.now() });
-    return { ticket, dataPort: this.deps.dataPort, needImage: image === undefined };
+    checkCreateBody(req.createBody, { allowBind: this.deps.config.migration.allowBind });
+    return this.exclusive(req.migrationId, async () => {
+      const existing = this.deps.records.get<IncomingData>(req.migrationId, 'destination');
+      if (existing) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `migration ${req.migrationId} is already ${existing.phase} here`);
+      const needImage = (await this.deps.engine.findImage(req.imageId)) === undefined;
+      const ticket = newTicket();
+      const now = Date.now();
+      this.deps.records.put<IncomingData>({ id: req.migrationId, role: 'destination', container: req.container, phase: 'prepared', data: { request: req, ticket, imageExpected: needImage, lastContact: now }, createdAt: now });
+      return { ticket, dataPort: this.deps.dataPort, needImage };
+    });
   }
 
   /** Creates the volumes and the container (not started) and notes where its state goes. */
-  async create(id: string): Promise<{ containerId: string }> {
-    const rec = this.touch(id, ['prepared']);
-    const load = this.imageLoads.get(id);
-    if (load) await load.finally(() => this.imageLoads.delete(id));
-    const { request } = rec.data;
-    if (!(await this.deps.engine.findImage(request.imageId))) throw new FerryError('FERRY_ERR_DOCKER', `image ${request.imageRef} (${request.imageId}) is not on the destination and was not sent`);
-    const createdVolumes: string[] = [];
-    const volumeDirs: Record<string, string> = {};
-    rec.data.createdVolumes = createdVolumes;
-    for (const v of request.volumes) {
-      const vol = await this.deps.engine.createVolume(v.name, { 'ferry.migration': id });
-      createdVolumes.push(v.name);
-      volumeDirs[v.name] = vol.Mountpoint;
-      this.save(rec);
-    }
-    const byRef = await this.deps.engine.findImage(request.imageRef);
-    const containerId = await this.deps.engine.createContainer(request.container, {
-      ...request.createBody,
-      Image: byRef?.Id === request.imageId ? request.imageRef : request.imageId,
-      Labels: { ...(request.createBody['Labels'] as Record<string, string> | undefined), 'ferry.migration': id },
+  create(id: string): Promise<{ containerId: string }> {
+    return this.exclusive(id, async () => {
+      const rec = this.expect(id, ['prepared']);
+      const loadError = await this.imageLoads.get(id);
+      this.imageLoads.delete(id);
+      if (loadError) throw new FerryError('FERRY_ERR_DOCKER', `the image sent by the source did not load: ${loadError.message}`);
+      const { request } = rec.data;
+      if (!(await this.deps.engine.findImage(request.imageId))) throw new FerryError('FERRY_ERR_DOCKER', `image ${request.imageRef} (${request.imageId}) is not on the destination and was not sent`);
+      const volumeDirs: Record<string, string> = {};
+      for (const v of request.volumes) {
+        const vol = await this.deps.engine.createVolume(v.name, { 'ferry.migration': id });
+        volumeDirs[v.name] = vol.Mountpoint;
+        this.update(id, (r) => (r.data.createdVolumes = [...(r.data.createdVolumes ?? []), v.name]));
+      }
+      const byRef = await this.deps.engine.findImage(request.imageRef);
+      const containerId = await this.deps.engine.createContainer(request.container, {
+        ...request.createBody,
+        Image: byRef?.Id === request.imageId ? request.imageRef : request.imageId,
+        Labels: { ...(request.createBody['Labels'] as Record<string, string> | undefined), 'ferry.migration': id },
+      });
+      this.update(id, (r) => (r.data.containerId = containerId));
+      const inspect = await this.deps.engine.inspectContainer(containerId);
+      const upperDir = inspect.GraphDriver.Data['UpperDir'];
+      if (!upperDir) throw new FerryError('FERRY_ERR_DOCKER', 'the new container has no overlay upper directory');
+      await mkdir(this.checkpointDir(containerId, id), { recursive: true, mode: 0o700 });
+      this.update(id, (r) => {
+        Object.assign(r.data, { upperDir, volumeDirs });
+        r.phase = 'created';
+      });
+      return { containerId };
     });
-    const inspect = await this.deps.engine.inspectContainer(containerId);
-    const upperDir = inspect.GraphDriver.Data['UpperDir'];
-    if (!upperDir) throw new FerryError('FERRY_ERR_DOCKER', 'the new container has no overlay upper directory');
-    const checkpointDir = path.join(this.deps.dataRoot, 'containers', containerId, 'checkpoints', checkpointName(id));
-    await mkdir(checkpointDir, { recursive: true, mode: 0o700 });
-    Object.assign(rec.data, { containerId, upperDir, checkpointDir, volumeDirs });
-    rec.phase = 'created';
-    this.save(rec);
-    return { containerId };
   }
 
-  /** Maps a data-link root to where it goes; only known roots of a live record. */
-  target(id: string, root: string): DataTarget {
-    if (root === 'image') {
-      const rec = this.touch(id, ['prepared']);
-      return {
-        kind: 'stream',
-        sink: () => {
-          const pipe = new PassThrough();
-          this.imageLoads.set(id, this.deps.engine.loadImage(pipe));
-          log('info', 'receiving image', { migration: id, image: rec.data.request.imageRef });
-          return pipe;
-        },
-      };
-    }
-    const rec = this.touch(id, ['created']);
-    if (root === 'checkpoint' && rec.data.checkpointDir) return { kind: 'tree', dir: rec.data.checkpointDir };
-    if (root === 'upper' && rec.data.upperDir) return { kind: 'tree', dir: rec.data.upperDir };
-    const vol = /^volume:(.+)$/.exec(root)?.[1];
-    const dir = vol === undefined ? undefined : rec.data.volumeDirs?.[vol];
-    if (dir) return { kind: 'tree', dir };
-    throw new FerryError('FERRY_ERR_PROTOCOL', `data-link root "${root}" is not part of migration ${id}`);
-  }
-
-  /** Checks a data-link hello: a live record and its exact ticket. */
+  /** Checks a data-link hello: an open record before restore, its exact ticket, one session at a time. */
   authorize(id: string, ticket: string): void {
     const rec = this.deps.records.get<IncomingData>(id, 'destination');
-    if (!rec || !destinationAbortable(rec.phase as DestinationPhase) || !ticketMatches(rec.data.ticket, ticket)) {
-      throw new FerryError('FERRY_ERR_AUTH', `data link refused: no open migration ${id} with that ticket`);
+    if (!rec || !['prepared', 'created'].includes(rec.phase) || !ticketMatches(rec.data.ticket, ticket)) {
+      throw new FerryError('FERRY_ERR_AUTH', `data link refused: no migration ${id} open for data with that ticket`);
     }
+    if (this.sessions.has(id)) throw new FerryError('FERRY_ERR_AUTH', `data link refused: migration ${id} already has a session open`);
+    this.sessions.add(id);
+  }
+
+  /** A data-link session of this migration ended. */
+  sessionEnded(id: string): void {
+    this.sessions.delete(id);
+    this.keepAlive(id);
+  }
+
+  /** Maps a data-link root to where it goes: only the roots this migration expects. */
+  target(id: string, root: string): DataLinkTarget {
+    const rec = this.deps.records.get<IncomingData>(id, 'destination');
+    if (!rec) throw new FerryError('FERRY_ERR_UNKNOWN_MIGRATION', `no incoming migration ${id}`);
+    if (root === 'image') {
+      if (rec.phase !== 'prepared' || !rec.data.imageExpected || rec.data.imageStarted) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} does not expect an image now`);
+      this.update(id, (r) => (r.data.imageStarted = true));
+      return { kind: 'stream', sink: () => this.imageSink(id) };
+    }
+    if (rec.phase !== 'created') throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} is ${rec.phase}; state is accepted only after create`);
+    if (root === 'checkpoint' && rec.data.containerId) return { kind: 'tree', dir: this.checkpointDir(rec.data.containerId, id) };
+    if (root === 'upper' && rec.data.upperDir) return { kind: 'tree', dir: rec.data.upperDir };
+    const vol = /^volume:(.+)$/.exec(root)?.[1];
+    const dirs = rec.data.volumeDirs ?? {};
+    if (vol !== undefined && Object.hasOwn(dirs, vol) && typeof dirs[vol] === 'string') return { kind: 'tree', dir: dirs[vol] };
+    throw new FerryError('FERRY_ERR_PROTOCOL', `data-link root "${root}" is not part of migration ${id}`);
   }
 
   /** Keeps the lease of a record alive (data arriving counts as contact). */
   keepAlive(id: string): void {
     const rec = this.deps.records.get<IncomingData>(id, 'destination');
-    if (rec && destinationAbortable(rec.phase as DestinationPhase)) {
-      rec.data.lastContact = Date.now();
-      this.save(rec);
-    }
+    if (rec && destinationAbortable(rec.phase as DestinationPhase)) this.update(id, (r) => (r.data.lastContact = Date.now()));
   }
 
   /** Restores the container from the received checkpoint. */
-  async restore(id: string, checkpoint: string): Promise<{ restoreMs: number }> {
-    const rec = this.touch(id, ['created', 'received']);
-    rec.phase = 'received';
-    this.save(rec);
-    const started = Date.now();
-    await this.deps.engine.startContainer(rec.data.containerId ?? '', checkpoint);
-    rec.phase = 'restored';
-    this.save(rec);
-    return { restoreMs: Date.now() - started };
+  restore(id: string): Promise<{ restoreMs: number }> {
+    return this.exclusive(id, async () => {
+      const rec = this.expect(id, ['created']);
+      if (this.sessions.has(id)) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} still has a data session open`);
+      this.update(id, (r) => (r.phase = 'received'));
+      const started = Date.now();
+      await this.deps.engine.startContainer(rec.data.containerId ?? '', checkpointName(id));
+      this.update(id, (r) => (r.phase = 'restored'));
+      return { restoreMs: Date.now() - started };
+    });
   }
 
   /** Checks that the restored container keeps running for the verify window. */
-  async verify(id: string): Promise<{ running: boolean; pid: number }> {
-    const rec = this.touch(id, ['restored']);
-    const first = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
-    await new Promise((r) => setTimeout(r, this.deps.config.migration.verifyMs));
-    const again = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
-    const ok = again.State.Running && !again.State.Restarting && again.State.StartedAt === first.State.StartedAt;
-    if (!ok) throw new FerryError('FERRY_ERR_RESTORE', `the restored container did not keep running (state ${again.State.Status}, exit code ${again.State.ExitCode} ${again.State.Error})`);
-    this.touch(id, ['restored']);
-    return { running: true, pid: again.State.Pid };
-  }
-
-  /** Commits: from now on this copy is the container. Idempotent. */
-  async commit(id: string): Promise<DestinationStatus> {
-    const rec = this.deps.records.get<IncomingData>(id, 'destination');
-    if (!rec) throw new FerryError('FERRY_ERR_UNKNOWN_MIGRATION', `no incoming migration ${id}`);
-    if (rec.phase === 'aborted') return this.status(id);
-    if (rec.phase !== 'committed') {
-      if (rec.phase !== 'restored') throw new FerryError('FERRY_ERR_INVALID_INPUT', `migration ${id} is ${rec.phase}; only a restored container can be committed`);
-      rec.phase = 'committed';
-      this.save(rec);
-      await this.deps.engine.deleteCheckpoint(rec.data.containerId ?? '', checkpointName(id)).catch(() => undefined);
-    }
-    return this.status(id);
-  }
-
-  /** Aborts: removes what this migration made here. Idempotent; refuses after commit. */
-  async abort(id: string, why: string): Promise<DestinationStatus> {
-    const rec = this.deps.records.get<IncomingData>(id, 'destination');
-    if (!rec) return { migrationId: id, phase: null, word: 'unknown' };
-    if (rec.phase === 'committed') throw new FerryError('FERRY_ERR_INVALID_INPUT', `migration ${id} is committed here; it can no longer be aborted`);
-    if (rec.phase !== 'aborted') {
-      log('warn', 'aborting incoming migration', { migration: id, why });
-      const { containerId, createdVolumes } = rec.data;
-      if (containerId) await this.deps.engine.removeContainer(containerId, { volumes: false });
-      else {
-        const stray = await this.deps.engine.findContainer(rec.container);
-        if (stray?.Config.Labels?.['ferry.migration'] === id) await this.deps.engine.removeContainer(stray.Id);
+  verify(id: string): Promise<{ running: boolean; pid: number }> {
+    return this.exclusive(id, async () => {
+      const rec = this.expect(id, ['restored']);
+      const first = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
+      await new Promise((r) => setTimeout(r, this.deps.config.migration.verifyMs));
+      const again = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
+      if (!again.State.Running || again.State.Restarting || again.State.StartedAt !== first.State.StartedAt) {
+        throw new FerryError('FERRY_ERR_RESTORE', `the restored container did not keep running (state ${again.State.Status}, exit code ${again.State.ExitCode} ${again.State.Error})`);
       }
-      for (const v of createdVolumes ?? []) await this.deps.engine.removeVolume(v);
-      if (rec.data.checkpointDir) await rm(rec.data.checkpointDir, { recursive: true, force: true });
-      rec.phase = 'aborted';
-      this.save(rec);
-    }
-    return this.status(id);
+      return { running: true, pid: again.State.Pid };
+    });
+  }
+
+  /** Commits a running restored copy: from now on it is the container. Idempotent. */
+  commit(id: string): Promise<DestinationStatus> {
+    return this.exclusive(id, async () => {
+      const rec = this.deps.records.get<IncomingData>(id, 'destination');
+      if (!rec || rec.phase !== 'restored') return this.status(id);
+      const c = await this.deps.engine.findContainer(rec.data.containerId ?? '');
+      if (!c?.State.Running) throw new FerryError('FERRY_ERR_RESTORE', `the restored container of ${id} is not running (${c?.State.Status ?? 'gone'}); it is not committed`);
+      this.update(id, (r) => (r.phase = 'committed'));
+      await this.deps.engine.deleteCheckpoint(rec.data.containerId ?? '', checkpointName(id)).catch(() => undefined);
+      return this.status(id);
+    });
+  }
+
+  /** Aborts: removes what this migration made here. Idempotent; after commit it says so and changes nothing. */
+  abort(id: string, why: string): Promise<DestinationStatus> {
+    return this.exclusive(id, () => this.abortNow(id, why));
   }
 
   /** What this side says of a migration. */
   status(id: string): DestinationStatus {
-    const rec = this.deps.records.get(id, 'destination');
-    const phase = (rec?.phase ?? undefined) as DestinationPhase | undefined;
+    const phase = this.deps.records.get(id, 'destination')?.phase as DestinationPhase | undefined;
     return { migrationId: id, phase: phase ?? null, word: destinationWord(phase) as DestinationStatus['word'] };
   }
 
@@ -235,32 +236,78 @@ export class DestinationService {
     if (this.sweeper) clearInterval(this.sweeper);
   }
 
-  /** Aborts records whose lease ran out. */
+  /** Aborts records whose lease ran out, skipping any with an operation or a data session in flight. */
   private async sweep(): Promise<void> {
-    const now = Date.now();
+    const { leaseMs } = this.deps.config.migration;
     for (const rec of this.deps.records.unfinished<IncomingData>('destination', ['committed', 'aborted'])) {
-      if (now - rec.data.lastContact > this.deps.config.migration.leaseMs) {
-        await this.abort(rec.id, `no word from the source for ${this.deps.config.migration.leaseMs} ms`).catch((err: unknown) => log('error', 'lease abort failed', { migration: rec.id, err: String(err) }));
-      }
+      if (this.locks.has(rec.id) || this.sessions.has(rec.id) || Date.now() - rec.data.lastContact <= leaseMs) continue;
+      await this.exclusive(rec.id, async () => {
+        const fresh = this.deps.records.get<IncomingData>(rec.id, 'destination');
+        if (fresh && destinationAbortable(fresh.phase as DestinationPhase) && Date.now() - fresh.data.lastContact > leaseMs) {
+          await this.abortNow(rec.id, `no word from the source for ${leaseMs} ms`);
+        }
+      }).catch((err: unknown) => log('error', 'lease abort failed', { migration: rec.id, err: String(err) }));
+    }
+  }
+
+  /** The abort itself (the caller holds the lock): `aborting` is written before anything is removed. */
+  private async abortNow(id: string, why: string): Promise<DestinationStatus> {
+    const rec = this.deps.records.get<IncomingData>(id, 'destination');
+    if (!rec || rec.phase === 'committed' || rec.phase === 'aborted') return this.status(id);
+    log('warn', 'aborting incoming migration', { migration: id, why });
+    this.update(id, (r) => (r.phase = 'aborting'));
+    const { containerId, createdVolumes } = rec.data;
+    if (containerId) await this.deps.engine.removeContainer(containerId, { volumes: false });
+    else {
+      const stray = await this.deps.engine.findContainer(rec.container);
+      if (stray?.Config.Labels?.['ferry.migration'] === id) await this.deps.engine.removeContainer(stray.Id);
+    }
+    for (const v of createdVolumes ?? []) await this.deps.engine.removeVolume(v);
+    if (containerId) await rm(this.checkpointDir(containerId, id), { recursive: true, force: true });
+    this.imageLoads.delete(id);
+    this.update(id, (r) => (r.phase = 'aborted'));
+    return this.status(id);
+  }
+
+  /** A stream into `docker load`; its outcome is kept for create to check (never left unhandled). */
+  private imageSink(id: string): NodeJS.WritableStream {
+    const pipe = new PassThrough();
+    this.imageLoads.set(id, this.deps.engine.loadImage(pipe).then(() => undefined, (err: unknown) => asFerryError(err, 'FERRY_ERR_DOCKER')));
+    return pipe;
+  }
+
+  private checkpointDir(containerId: string, id: string): string {
+    return path.join(this.deps.dataRoot, 'containers', containerId, 'checkpoints', checkpointName(id));
+  }
+
+  /** Runs `fn` alone among the operations on migration `id`. */
+  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+      this.keepAlive(id);
     }
   }
 
   /** Loads a record in one of the expected phases and renews its lease. */
-  private touch(id: string, phases: DestinationPhase[]): MigrationRecord<IncomingData> {
+  private expect(id: string, phases: DestinationPhase[]): Rec {
     const rec = this.deps.records.get<IncomingData>(id, 'destination');
     if (!rec) throw new FerryError('FERRY_ERR_UNKNOWN_MIGRATION', `no incoming migration ${id} on this host`);
     if (!phases.includes(rec.phase as DestinationPhase)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `migration ${id} is ${rec.phase} here, expected ${phases.join(' or ')}`);
-    rec.data.lastContact = Date.now();
-    this.save(rec);
+    return this.update(id, (r) => (r.data.lastContact = Date.now()));
+  }
+
+  /** Re-reads the record, applies `change`, writes it back: nothing stale is ever written. */
+  private update(id: string, change: (rec: Rec) => unknown): Rec {
+    const rec = this.deps.records.get<IncomingData>(id, 'destination');
+    if (!rec) throw new FerryError('FERRY_ERR_UNKNOWN_MIGRATION', `no incoming migration ${id} on this host`);
+    change(rec);
+    this.deps.records.put(rec);
     return rec;
   }
-
-  private save(rec: Omit<MigrationRecord<IncomingData>, 'updatedAt'>): void {
-    this.deps.records.put(rec);
-  }
-}
-
-/** The checkpoint name a migration uses on both hosts. */
-export function checkpointName(id: string): string {
-  return `ferry-${id}`;
 }

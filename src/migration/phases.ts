@@ -15,9 +15,6 @@ export type SourcePhase = (typeof SOURCE_PHASES)[number];
 /** The forward path. */
 const FORWARD: readonly SourcePhase[] = ['preflight', 'stage', 'stop', 'transfer', 'restore', 'verify', 'commit', 'done'];
 
-/** Phases after which the destination may hold a running copy. */
-const DESTINATION_MAY_RUN: ReadonlySet<SourcePhase> = new Set(['restore', 'verify', 'commit', 'in-doubt']);
-
 /** Terminal phases: nothing more happens. */
 export const TERMINAL: ReadonlySet<SourcePhase> = new Set(['done', 'rolled-back']);
 
@@ -27,8 +24,8 @@ export function canMove(from: SourcePhase, to: SourcePhase): boolean {
   const i = FORWARD.indexOf(from);
   if (i >= 0 && FORWARD[i + 1] === to) return true;
   if (to === 'rolling-back') return from !== 'rolling-back' && from !== 'in-doubt';
-  if (from === 'rolling-back') return to === 'rolled-back' || to === 'in-doubt';
-  if (from === 'in-doubt') return to === 'rolled-back' || to === 'done' || to === 'commit';
+  if (from === 'rolling-back') return to === 'rolled-back' || to === 'in-doubt' || to === 'done';
+  if (from === 'in-doubt') return to === 'rolled-back' || to === 'done';
   return false;
 }
 
@@ -37,61 +34,68 @@ export function assertMove(from: SourcePhase, to: SourcePhase): void {
   if (!canMove(from, to)) throw new Error(`illegal migration phase change ${from} -> ${to}`);
 }
 
-/** True when the source must hear from the destination before it may thaw its copy. */
-export function needsDestinationWord(phase: SourcePhase): boolean {
-  return DESTINATION_MAY_RUN.has(phase);
+/** What the destination says of its side of a migration. */
+export type DestinationWord = 'committed' | 'may-run' | 'aborted' | 'unknown' | 'unreachable';
+
+/** Facts the source persists before it acts, so that resolution never guesses. */
+export interface SourceFlags {
+  /** The restore request was (about to be) sent: from here the destination may run a copy. */
+  restoreRequested: boolean;
+  /** The commit request was (about to be) sent. */
+  commitSent: boolean;
 }
 
-/** What the destination says of its side of a migration. */
-export type DestinationWord = 'committed' | 'running-uncommitted' | 'aborted' | 'unknown' | 'unreachable';
-
-/** What the source agent does with a record it finds unfinished, e.g. after a restart. */
+/** What the source does with an unfinished migration (after a failure or a restart). */
 export type Resolution =
   | { action: 'none' }
-  | { action: 'rollback'; reason: string }
-  | { action: 'abort-destination-then-rollback'; reason: string }
+  | { action: 'abort-and-thaw'; reason: string }
   | { action: 'finish-commit'; reason: string }
-  | { action: 'wait'; reason: string };
+  | { action: 'commit'; reason: string }
+  | { action: 'abort-then-decide'; reason: string };
 
 /**
- * Decides how to resolve an unfinished record. `word` is what the destination said (only
- * asked when the destination may hold a running copy). The rule that keeps exactly one
- * copy: the source thaws only when the destination has no running copy, and removes its
- * copy only when the destination has committed.
+ * Decides how to settle an unfinished migration. The rule that keeps exactly one copy: the
+ * source thaws only when the destination cannot run a copy — before any restore request,
+ * or when the destination answered an abort with "aborted"/"unknown" — and removes its copy
+ * only when the destination said "committed". `word` is the destination's status, asked
+ * only once a restore was requested.
  */
-export function resolveUnfinished(phase: SourcePhase, word?: DestinationWord): Resolution {
+export function resolveUnfinished(phase: SourcePhase, flags: SourceFlags, word?: DestinationWord): Resolution {
   if (TERMINAL.has(phase)) return { action: 'none' };
-  if (!needsDestinationWord(phase) && phase !== 'rolling-back') return { action: 'rollback', reason: `interrupted in ${phase}, before the destination could run a copy` };
-  switch (word) {
-    case 'committed':
-      return { action: 'finish-commit', reason: 'the destination committed its copy' };
-    case 'aborted':
-    case 'unknown':
-      return { action: 'rollback', reason: `the destination has no copy (${word})` };
-    case 'running-uncommitted':
-      return phase === 'commit' || phase === 'in-doubt'
-        ? { action: 'finish-commit', reason: 'the destination runs a verified copy and commit had begun' }
-        : { action: 'abort-destination-then-rollback', reason: `interrupted in ${phase} before commit began` };
-    case 'unreachable':
-    case undefined:
-      return phase === 'rolling-back'
-        ? { action: 'rollback', reason: 'rollback was under way' }
-        : { action: 'wait', reason: 'the destination does not answer; the source stays frozen until it does' };
-  }
+  if (!flags.restoreRequested) return { action: 'abort-and-thaw', reason: `stopped in ${phase}, before the destination was asked to run a copy` };
+  if (word === 'committed') return { action: 'finish-commit', reason: 'the destination committed its copy' };
+  if (word === 'may-run' && flags.commitSent) return { action: 'commit', reason: 'commit had begun and the destination holds a copy' };
+  return { action: 'abort-then-decide', reason: `the destination ${word === undefined || word === 'unreachable' ? 'does not answer' : `says ${word}`}; only its answer to an abort may thaw the source` };
 }
 
-/** The phases of the destination side. */
-export const DESTINATION_PHASES = ['prepared', 'created', 'received', 'restored', 'committed', 'aborted'] as const;
+/** What an abort answer means for the source. */
+export function afterAbort(answer: DestinationWord): 'thaw' | 'finish-commit' | 'stay-frozen' {
+  if (answer === 'aborted' || answer === 'unknown') return 'thaw';
+  if (answer === 'committed') return 'finish-commit';
+  return 'stay-frozen';
+}
+
+/** The phases of the destination side. `received` means a restore may be under way; `aborting` that removal began. */
+export const DESTINATION_PHASES = ['prepared', 'created', 'received', 'restored', 'committed', 'aborting', 'aborted'] as const;
 /** A phase of the destination side. */
 export type DestinationPhase = (typeof DESTINATION_PHASES)[number];
 
 /** What the destination says of itself, from its record (or none). */
 export function destinationWord(phase: DestinationPhase | undefined): DestinationWord {
-  if (phase === undefined) return 'unknown';
-  if (phase === 'committed') return 'committed';
-  if (phase === 'aborted') return 'aborted';
-  if (phase === 'restored') return 'running-uncommitted';
-  return 'unknown';
+  switch (phase) {
+    case undefined:
+    case 'prepared':
+    case 'created':
+      return 'unknown';
+    case 'committed':
+      return 'committed';
+    case 'aborted':
+      return 'aborted';
+    case 'received':
+    case 'restored':
+    case 'aborting':
+      return 'may-run';
+  }
 }
 
 /** True when a destination record in this phase is dropped on lease expiry or restart. */

@@ -3,6 +3,8 @@
  * destination agent, as zod schemas (validated on arrival) and their types.
  */
 import * as z from 'zod';
+import { FerryError } from '../core/errors.ts';
+import type { DestinationWord } from './phases.ts';
 
 const name = z.string().min(1).max(255).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - only');
 const migrationId = z.string().regex(/^m-[a-z0-9-]{8,64}$/, 'a ferry migration id');
@@ -41,15 +43,11 @@ export interface PrepareReply {
   needImage: boolean;
 }
 
-/** Restore from a named checkpoint. */
-export const RestoreRequest = z.strictObject({ checkpoint: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/) });
-export type RestoreRequest = z.infer<typeof RestoreRequest>;
-
 /** The destination's answer to status. */
 export interface DestinationStatus {
   migrationId: string;
   phase: string | null;
-  word: 'committed' | 'running-uncommitted' | 'aborted' | 'unknown';
+  word: Exclude<DestinationWord, 'unreachable'>;
 }
 
 /** The start of a migration, as the CLI asks the source agent. */
@@ -70,3 +68,55 @@ export const MigrateRequest = z.strictObject({
     .optional(),
 });
 export type MigrateRequest = z.infer<typeof MigrateRequest>;
+
+const mount = z.strictObject({ Type: z.enum(['volume', 'bind']), Source: z.string().min(1), Target: z.string().min(1), ReadOnly: z.boolean() });
+
+/** The create body a destination accepts: exactly the keys the source emits (container-spec.ts), nothing that widens the container's power. */
+const CreateBody = z.strictObject({
+  Image: z.string().min(1),
+  Env: z.array(z.string()).optional(),
+  Cmd: z.array(z.string()).optional(),
+  Entrypoint: z.array(z.string()).optional(),
+  WorkingDir: z.string().optional(),
+  User: z.string().optional(),
+  Labels: z.record(z.string(), z.string()).optional(),
+  ExposedPorts: z.record(z.string(), z.object({})).optional(),
+  StopSignal: z.string().optional(),
+  Hostname: z.string().optional(),
+  Healthcheck: z.record(z.string(), z.unknown()).optional(),
+  Tty: z.literal(false),
+  OpenStdin: z.boolean().optional(),
+  HostConfig: z.strictObject({
+    Memory: z.number().int().nonnegative().optional(),
+    MemorySwap: z.number().int().optional(),
+    NanoCpus: z.number().int().nonnegative().optional(),
+    CpuShares: z.number().int().nonnegative().optional(),
+    CpuQuota: z.number().int().optional(),
+    CpuPeriod: z.number().int().nonnegative().optional(),
+    PidsLimit: z.number().int().optional(),
+    RestartPolicy: z.strictObject({ Name: z.string(), MaximumRetryCount: z.number().int() }).optional(),
+    PortBindings: z.record(z.string(), z.unknown()).optional(),
+    NetworkMode: z.string().refine((m) => m !== 'host' && !m.startsWith('container:'), 'host and container network modes tie a container to one host').optional(),
+    Ulimits: z.array(z.unknown()).optional(),
+    ShmSize: z.number().int().nonnegative().optional(),
+    Tmpfs: z.record(z.string(), z.string()).optional(),
+    CapAdd: z.array(z.string()).optional(),
+    CapDrop: z.array(z.string()).optional(),
+    SecurityOpt: z.array(z.string()).optional(),
+    Mounts: z.array(mount).max(64).optional(),
+  }),
+});
+
+/** Refuses a create body that is not what a movable container's source sends (privileged, devices, host binds unless allowed, docker.sock). */
+export function checkCreateBody(body: unknown, options: { allowBind: boolean }): void {
+  const r = CreateBody.safeParse(body);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new FerryError('FERRY_ERR_INVALID_INPUT', `create body field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  for (const m of r.data.HostConfig.Mounts ?? []) {
+    if (m.Type !== 'bind') continue;
+    if (/(^|\/)docker\.sock$/.test(m.Source)) throw new FerryError('FERRY_ERR_DOCKER_SOCKET', `the container would bind the Docker socket ${m.Source}`);
+    if (!options.allowBind) throw new FerryError('FERRY_ERR_UNSUPPORTED_MOUNT', `the container would bind host path ${m.Source}; this destination does not accept host binds (migration.allowBind)`);
+  }
+}

@@ -10,6 +10,7 @@ import type { ControlClient } from '../control/client.ts';
 import { dumpCpuinfo } from '../host/criu.ts';
 import { runcCheckpoint, runcKnows } from '../host/runc.ts';
 import { addRootBytes } from './report.ts';
+import { TERMINAL } from './phases.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
 import { checkpointName } from './destination.ts';
@@ -33,6 +34,9 @@ export class SourceSteps {
     const { engine, config } = this.deps;
     const inspect = await engine.inspectContainer(this.rec.container);
     const options = this.rec.data.request.options ?? {};
+    for (const r of this.deps.records.unfinished<OutgoingData>('source', TERMINAL)) {
+      if (r.id !== this.rec.id && r.data.spec?.id === inspect.Id) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `container ${this.rec.container} is already being migrated (${r.id}, ${r.phase})`);
+    }
     const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind });
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);

@@ -16,7 +16,7 @@ import type { DockerEngine } from '../docker/engine.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import { ControlClient } from '../control/client.ts';
 import type { CriuFacts } from '../host/criu.ts';
-import { assertMove, resolveUnfinished, TERMINAL, type SourcePhase, type DestinationWord } from './phases.ts';
+import { assertMove, afterAbort, resolveUnfinished, TERMINAL, type SourcePhase, type DestinationWord } from './phases.ts';
 import { newReport, addPhase, finishReport, type MigrationReport } from './report.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import type { MigrateRequest, PrepareReply, DestinationStatus } from './protocol.ts';
@@ -31,6 +31,10 @@ export interface OutgoingData {
   spec?: ContainerSpec;
   paused?: boolean;
   checkpointed?: boolean;
+  /** Set (and persisted) before the restore request: from then on the destination may run a copy. */
+  restoreRequested?: boolean;
+  /** Set (and persisted) before the commit request. */
+  commitSent?: boolean;
   pausedAt?: number;
 }
 
@@ -83,7 +87,9 @@ export class SourceService {
     const rec: Rec = { id, role: 'source', container: request.container, phase: 'preflight', data: { request, report }, createdAt: now, updatedAt: now };
     this.deps.records.put(rec);
     this.active.add(id);
-    void this.drive(rec).finally(() => this.active.delete(id));
+    void this.drive(rec)
+      .catch((err: unknown) => log('error', 'migration left unsettled; the resolver retries', { migration: id, err: String((err as Error).stack ?? err) }))
+      .finally(() => this.active.delete(id));
     return { id };
   }
 
@@ -154,12 +160,14 @@ export class SourceService {
       await this.step(rec, 'stop', () => steps.stop());
       await this.move(rec, 'transfer');
       await this.step(rec, 'transfer', () => steps.transfer(reply as PrepareReply));
+      rec.data.restoreRequested = true;
       await this.move(rec, 'restore');
-      const { restoreMs } = await this.step(rec, 'restore', () => dest.call<{ restoreMs: number }>('POST', `/v1/incoming/${rec.id}/restore`, { checkpoint: checkpointName(rec.id) }, 300_000));
+      const { restoreMs } = await this.step(rec, 'restore', () => dest.call<{ restoreMs: number }>('POST', `/v1/incoming/${rec.id}/restore`, {}, 600_000));
       rec.data.report.restoreMs = restoreMs;
       rec.data.report.frozenMs = Date.now() - (rec.data.pausedAt ?? Date.now());
       await this.move(rec, 'verify');
       await this.step(rec, 'verify', () => dest.call('POST', `/v1/incoming/${rec.id}/verify`, {}));
+      rec.data.commitSent = true;
       await this.move(rec, 'commit');
       await this.step(rec, 'commit', () => this.commit(rec, dest));
       finishReport(rec.data.report, 'migrated', Date.now());
@@ -187,42 +195,77 @@ export class SourceService {
     for (const v of spec.volumes) await this.deps.engine.removeVolume(v.name).catch((err: unknown) => log('warn', 'volume kept on source', { volume: v.name, err: String(err) }));
   }
 
-  /** Undoes a failed migration: the destination drops its copy, the source thaws. */
+  /** A failed migration: records the cause, then settles it. */
   private async rollback(rec: Rec, cause: FerryError): Promise<void> {
     rec.data.report.error = cause.toJSON();
-    rec.data.report.rollback = [];
-    const mayRun = ['restore', 'verify', 'commit'].includes(rec.phase);
     log('warn', 'migration failed, rolling back', { migration: rec.id, phase: rec.phase, err: cause.message });
-    await this.move(rec, 'rolling-back');
-    const word = await this.abortDestination(rec);
-    rec.data.report.rollback.push(`destination: ${word}`);
-    if (word === 'committed') {
-      // The destination's copy is the container now: finish the commit instead.
+    await this.settle(rec);
+  }
+
+  /**
+   * Settles an unfinished migration by the rule of phases.ts: thaw only when the
+   * destination cannot run a copy, remove the source only when it committed, otherwise
+   * stay frozen (`in-doubt`) and let the resolver try again.
+   */
+  private async settle(rec: Rec): Promise<void> {
+    const steps = (rec.data.report.rollback ??= []);
+    const flags = { restoreRequested: rec.data.restoreRequested === true, commitSent: rec.data.commitSent === true };
+    const word = flags.restoreRequested ? await this.destinationStatus(rec) : undefined;
+    const decision = resolveUnfinished(rec.phase as SourcePhase, flags, word);
+    if (decision.action === 'none') return;
+    if (rec.phase !== 'rolling-back' && rec.phase !== 'in-doubt') await this.move(rec, 'rolling-back');
+    if (decision.action === 'commit') {
+      try {
+        await this.commit(rec, this.destination(rec));
+        return await this.finish(rec, 'migrated', `${decision.reason}: commit finished, source copy removed`);
+      } catch (err) {
+        steps.push(`commit retry failed: ${asFerryError(err).message}`);
+      }
+    }
+    if (decision.action === 'finish-commit') {
       await this.removeSource(rec);
-      rec.data.report.rollback.push('destination had committed: source copy removed');
-      finishReport(rec.data.report, 'migrated', Date.now());
-      await this.move(rec, 'in-doubt');
-      await this.move(rec, 'done');
-    } else if (mayRun && word === 'unreachable') {
-      rec.data.report.rollback.push('destination unreachable after restore began: source stays frozen until it answers');
+      return await this.finish(rec, 'migrated', `${decision.reason}: source copy removed`);
+    }
+    const answer = await this.abortDestination(rec);
+    const next = decision.action === 'abort-and-thaw' ? (answer === 'committed' ? 'finish-commit' : 'thaw') : afterAbort(answer);
+    if (next === 'thaw') {
+      await this.thaw(rec);
+      return await this.finish(rec, 'rolled-back', `destination ${answer}: source thawed, running with its state`);
+    }
+    if (next === 'finish-commit') {
+      await this.removeSource(rec);
+      return await this.finish(rec, 'migrated', 'destination had committed: source copy removed');
+    }
+    if (rec.phase !== 'in-doubt') {
+      steps.push(`destination ${answer} after a restore was requested: source stays frozen until it answers`);
       finishReport(rec.data.report, 'in-doubt', Date.now());
       await this.move(rec, 'in-doubt');
-    } else {
-      await this.thaw(rec);
-      finishReport(rec.data.report, 'rolled-back', Date.now());
-      await this.move(rec, 'rolled-back');
+      this.emit(rec.id, { type: 'end', report: rec.data.report });
     }
+  }
+
+  /** Ends a migration with an outcome and tells the watchers. */
+  private async finish(rec: Rec, outcome: 'migrated' | 'rolled-back', note: string): Promise<void> {
+    rec.data.report.rollback = [...(rec.data.report.rollback ?? []), note];
+    finishReport(rec.data.report, outcome, Date.now());
+    await this.move(rec, outcome === 'migrated' ? 'done' : 'rolled-back');
     this.emit(rec.id, { type: 'end', report: rec.data.report });
   }
 
-  /** Asks the destination to drop its copy; returns what it says. */
+  /** The destination's status word (unreachable when it does not answer). */
+  private async destinationStatus(rec: Rec): Promise<DestinationWord> {
+    try {
+      return (await this.destination(rec).call<DestinationStatus>('GET', `/v1/incoming/${rec.id}`, undefined, 10_000)).word;
+    } catch {
+      return 'unreachable';
+    }
+  }
+
+  /** Asks the destination to drop its copy; returns its answer (unreachable when none). */
   private async abortDestination(rec: Rec): Promise<DestinationWord> {
     try {
-      const s = await this.destination(rec).call<DestinationStatus>('POST', `/v1/incoming/${rec.id}/abort`, { why: rec.data.report.error?.message ?? 'rollback' }, ABORT_TIMEOUT_MS);
-      return s.word;
-    } catch (err) {
-      const e = asFerryError(err);
-      if (e.code === 'FERRY_ERR_INVALID_INPUT' && /committed/.test(e.message)) return 'committed';
+      return (await this.destination(rec).call<DestinationStatus>('POST', `/v1/incoming/${rec.id}/abort`, { why: rec.data.report.error?.message ?? 'rollback' }, ABORT_TIMEOUT_MS)).word;
+    } catch {
       return 'unreachable';
     }
   }
@@ -239,57 +282,26 @@ export class SourceService {
     if (rec.data.paused) {
       const c = await this.deps.engine.findContainer(spec.id);
       if (c?.State.Paused) await this.deps.engine.unpause(spec.id);
-      steps.push(c ? 'source container thawed, running with its state' : 'source container not found');
+      steps.push(c ? 'source container thawed' : 'source container not found');
     }
   }
 
-  /** Resolves every unfinished record not driven by this process. */
+  /** Settles every unfinished record not driven by this process (after a restart, and in-doubt ones every 3 s). */
   private async resolveAll(): Promise<void> {
     for (const rec of this.deps.records.unfinished<OutgoingData>('source', TERMINAL)) {
       if (this.active.has(rec.id)) continue;
       this.active.add(rec.id);
       try {
-        await this.resolveOne(rec);
+        if (rec.phase !== 'in-doubt' && rec.phase !== 'rolling-back') {
+          rec.data.report.error ??= new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `the source agent stopped during ${rec.phase}`).toJSON();
+        }
+        await this.settle(rec);
       } catch (err) {
-        log('error', 'could not resolve migration record', { migration: rec.id, err: String(err) });
+        log('error', 'could not settle migration record', { migration: rec.id, err: String(err) });
       } finally {
         this.active.delete(rec.id);
       }
     }
-  }
-
-  /** Resolves one record by the rule of phases.ts. */
-  private async resolveOne(rec: Rec): Promise<void> {
-    const phase = rec.phase as SourcePhase;
-    let word: DestinationWord | undefined;
-    if (phase !== 'preflight' && phase !== 'stage' && phase !== 'stop' && phase !== 'transfer') {
-      try {
-        word = (await this.destination(rec).call<DestinationStatus>('GET', `/v1/incoming/${rec.id}`, undefined, 10_000)).word;
-      } catch {
-        word = 'unreachable';
-      }
-    }
-    const decision = resolveUnfinished(phase, word);
-    log('info', 'resolving migration record', { migration: rec.id, phase, word, ...decision });
-    if (decision.action === 'none' || decision.action === 'wait') return;
-    rec.data.report.rollback = [...(rec.data.report.rollback ?? []), `resolved after restart: ${decision.reason}`];
-    if (decision.action === 'finish-commit') {
-      if (word !== 'committed') await this.destination(rec).call('POST', `/v1/incoming/${rec.id}/commit`, {});
-      await this.removeSource(rec);
-      finishReport(rec.data.report, 'migrated', Date.now());
-      if (phase !== 'commit' && phase !== 'in-doubt') await this.move(rec, 'rolling-back');
-      if (rec.phase === 'rolling-back') await this.move(rec, 'in-doubt');
-      await this.move(rec, 'done');
-    } else {
-      if (decision.action === 'abort-destination-then-rollback' && (await this.abortDestination(rec)) === 'unreachable') return;
-      if (decision.action === 'rollback' && word === undefined) await this.abortDestination(rec);
-      if (phase !== 'rolling-back' && phase !== 'in-doubt') await this.move(rec, 'rolling-back');
-      await this.thaw(rec);
-      rec.data.report.error ??= new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `the source agent stopped during ${phase}`).toJSON();
-      finishReport(rec.data.report, 'rolled-back', Date.now());
-      await this.move(rec, 'rolled-back');
-    }
-    this.emit(rec.id, { type: 'end', report: rec.data.report });
   }
 
   /** Runs a phase's work, timing it. */

@@ -287,4 +287,33 @@ describe('stop-and-copy migration between two test-bed hosts', () => {
     await assertCounterContinues('h1', 'big', before);
     await assertAbsent('h2', 'big', 10_000);
   });
+
+  it('the source agent killed as it asks for the restore: the restarted agent aborts the destination copy before it thaws', LONG, async () => {
+    const bigStart = (await (engines['h1'] as DockerEngine).inspectContainer('big')).State.StartedAt;
+    const before = await lastBeat('h1', 'big');
+    let id = '';
+    const pid = await agentPid('h1');
+    let fired = false;
+    const hook = (ev: MigrationEvent) => {
+      if (!fired && ev.type === 'phase' && ev.phase === 'restore') {
+        fired = true;
+        process.kill(pid, 'SIGKILL');
+      }
+    };
+    await migrate('big', { strategy: 'stop-copy', cluster: file, from: 'h1', to: 'h2' }, { show: hook }, (m) => (id = m)).catch(() => undefined);
+    assert.ok(fired, 'killed at the restore phase');
+    await startAgent('h1', { stateDir });
+    const h1 = agentClient(cluster, 'h1');
+    const until = Date.now() + 30_000;
+    let phase = '';
+    while (Date.now() < until) {
+      phase = (await h1.call<{ phase: string }>('GET', `/v1/migrations/${id}`)).phase;
+      if (phase === 'rolled-back' || phase === 'done') break;
+      await sleep(300);
+    }
+    assert.equal(phase, 'rolled-back', 'commit was never sent, so the only way out is back to the source');
+    await assertRunsOn('h1', 'big', bigStart);
+    await assertCounterContinues('h1', 'big', before);
+    await assertAbsent('h2', 'big');
+  });
 });

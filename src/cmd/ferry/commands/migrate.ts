@@ -39,7 +39,8 @@ export async function migrate(container: string, o: MigrateCliOptions, view?: Mi
       if (ev.type === 'end') return ev.report;
     }
   } catch (err) {
-    if (!(err instanceof TypeError)) throw err;
+    // undici reports a connection that died mid-body as a TypeError ("terminated"); anything else is a real error.
+    if (!(err instanceof TypeError && /terminated|fetch failed|socket|network/i.test(err.message))) throw err;
   }
   throw new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `lost the source agent ${o.from} during migration ${id}; the agent resolves it when it runs again (the container keeps exactly one copy)`);
 }
