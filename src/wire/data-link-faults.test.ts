@@ -162,3 +162,19 @@ void test('an unreachable server is FERRY_ERR_DATA_LINK naming the address', asy
   await new Promise((r) => probe.close(r));
   await assert.rejects(connectDataLink({ host: HOST, port, migrationId: 'm1', ticket: TICKET }), isCode('FERRY_ERR_DATA_LINK', new RegExp(`${HOST}:${port}.*ECONNREFUSED`)));
 });
+
+void test('before HELLO is accepted a peer cannot announce a large frame', async () => {
+  const server = await createDataLinkServer({ host: '127.0.0.1', port: 0, maxFrameBytes: 4 << 20, linkTimeoutMs: 2000, authorize: () => ({ target: () => ({ kind: 'tree', dir: '/nonexistent' }) }) });
+  try {
+    const reply = await new Promise<string>((resolve) => {
+      const s = net.connect(server.port, '127.0.0.1', () => s.write(encodeFrame(FrameType.DATA, Buffer.alloc(100_000, 1), { compression: 'none' })));
+      let got = '';
+      s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      s.on('close', () => resolve(got));
+      s.on('error', () => resolve(got));
+    });
+    assert.match(reply, /FERRY_ERR_TOO_LARGE/);
+  } finally {
+    await server.close();
+  }
+});

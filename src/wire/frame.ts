@@ -147,7 +147,7 @@ function openPayload(header: Header, wire: Buffer, index: number): Buffer {
 
 /** Reassembles frames from socket chunks of any size; after one error it refuses everything. */
 export class FrameDecoder {
-  private readonly maxFrameBytes: number;
+  private maxFrameBytes: number;
   private chunks: Buffer[] = [];
   private buffered = 0;
   private header: Header | undefined;
@@ -157,6 +157,11 @@ export class FrameDecoder {
   /** `maxFrameBytes` caps both the wire and the raw size of one payload. */
   constructor(options: { maxFrameBytes: number }) {
     this.maxFrameBytes = options.maxFrameBytes;
+  }
+
+  /** Changes the cap for frames not yet begun (a server raises it once the peer is authenticated). */
+  setMaxFrameBytes(max: number): void {
+    this.maxFrameBytes = max;
   }
 
   /** Frames completed so far in this connection. */

@@ -50,6 +50,9 @@ type Queued = Frame | { error: FerryError; reply: boolean };
 /** How long a failing session waits for a disk write in progress before it cleans up. */
 const SETTLE_MS = 1000;
 
+/** Largest frame an unauthenticated peer may send (HELLO is a few hundred bytes). */
+const PRE_AUTH_FRAME_BYTES = 16 * 1024;
+
 /** One accepted socket: reads, queues and applies frames, and ends the session exactly once. */
 class Connection {
   private readonly socket: net.Socket;
@@ -68,7 +71,8 @@ class Connection {
   constructor(socket: net.Socket, settings: Settings) {
     this.socket = socket;
     this.settings = settings;
-    this.decoder = new FrameDecoder({ maxFrameBytes: settings.maxFrameBytes });
+    // Until HELLO is accepted a peer is anonymous: it gets frames of a few KiB, not megabytes.
+    this.decoder = new FrameDecoder({ maxFrameBytes: Math.min(settings.maxFrameBytes, PRE_AUTH_FRAME_BYTES) });
     this.receiver = new Receiver({ authorize: settings.authorize, maxFileBytes: settings.maxFileBytes });
     const peer = `client ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.timer = new IdleTimer(settings.linkTimeoutMs, () => !this.over, (idle) => void this.fail(stallError(idle, peer), true));
@@ -129,6 +133,7 @@ class Connection {
         this.inflight = handled;
         const ack = await handled;
         if (this.over) break; // the session ended (peer gone, stall) while this frame was applied
+        if (item.type === FrameType.HELLO) this.decoder.setMaxFrameBytes(this.settings.maxFrameBytes);
         this.timer.touch();
         if (ack) this.socket.write(encodeJsonFrame(FrameType.ACK, ack));
         if (this.receiver.done) this.succeed();
