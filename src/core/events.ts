@@ -13,30 +13,15 @@ export interface PhaseEvent {
   detail?: string;
 }
 
-/** Bytes moved on a data link. */
-export interface TransferEvent {
-  migrationId: string;
-  stream: string;
-  rawBytes: number;
-  wireBytes: number;
-  at: number;
-}
-
 /** The channels, by name. */
 export const channels = {
   phase: diagnostics_channel.channel('ferry:migration:phase'),
-  transfer: diagnostics_channel.channel('ferry:migration:transfer'),
   log: diagnostics_channel.channel('ferry:log'),
 } as const;
 
 /** Publishes a phase change. */
 export function publishPhase(event: PhaseEvent): void {
   if (channels.phase.hasSubscribers) channels.phase.publish(event);
-}
-
-/** Publishes transfer progress. */
-export function publishTransfer(event: TransferEvent): void {
-  if (channels.transfer.hasSubscribers) channels.transfer.publish(event);
 }
 
 /** A log line, for whoever subscribes (the agent writes them to its log file). */

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { FerryError } from '../core/errors.ts';
-import type { ContainerInspect, ImageInspect, EngineInfo, ContainerSummary, VolumeInspect } from './types.ts';
+import type { ContainerInspect, ImageInspect, EngineInfo, VolumeInspect } from './types.ts';
 
 const API = '/v1.41';
 
@@ -82,11 +82,6 @@ export class DockerEngine {
       if (err instanceof FerryError && err.code === 'FERRY_ERR_UNKNOWN_CONTAINER') return undefined;
       throw err;
     }
-  }
-
-  /** Lists containers (all states). */
-  listContainers(): Promise<ContainerSummary[]> {
-    return this.json('GET', '/containers/json?all=true');
   }
 
   /** Inspects an image, or returns undefined when it is absent. */

@@ -77,14 +77,6 @@ export interface EngineInfo {
   ExperimentalBuild: boolean;
 }
 
-/** One row of `GET /containers/json`. */
-export interface ContainerSummary {
-  Id: string;
-  Names: string[];
-  State: string;
-  Labels: Record<string, string>;
-}
-
 /** `GET /volumes/{name}`. */
 export interface VolumeInspect {
   Name: string;

@@ -1,13 +1,12 @@
 /** @module migration/needs — what a container will need on the destination: memory and disk. */
 import { execFile } from 'node:child_process';
-import type { DockerEngine } from '../docker/engine.ts';
 import type { ContainerInspect } from '../docker/types.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import type { Needs } from '../host/capacity.ts';
 import { readFile } from 'node:fs/promises';
 
 /** Memory in use (the checkpoint is about this big) plus writable layer and volumes on disk. */
-export async function measureNeeds(_engine: DockerEngine, inspect: ContainerInspect, spec: ContainerSpec): Promise<Needs> {
+export async function measureNeeds(inspect: ContainerInspect, spec: ContainerSpec): Promise<Needs> {
   const memoryBytes = await memoryInUse(inspect.Id);
   let diskBytes = (inspect.SizeRw ?? 0) + memoryBytes;
   for (const v of spec.volumes) diskBytes += await du(v.source);

@@ -40,7 +40,7 @@ export class SourceSteps {
     const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind });
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
-    const needs = await measureNeeds(engine, inspect, spec);
+    const needs = await measureNeeds(inspect, spec);
     await dest.call('POST', '/v1/incoming/preflight', {
       migrationId: this.rec.id,
       container: spec.name,

@@ -98,18 +98,36 @@ async function agentPid(host: string): Promise<number> {
   return pid;
 }
 
-/** A hook that fires `act` once, at the first progress of the state transfer. */
-function onceInTransfer(act: () => unknown): { hook: (ev: MigrationEvent) => void; fired: () => boolean } {
+/** A hook that fires `act` once, at the first event that `when` picks. */
+function onceOn(when: (ev: MigrationEvent) => boolean, act: () => unknown): { hook: (ev: MigrationEvent) => void; fired: () => boolean } {
   let fired = false;
   return {
     hook: (ev) => {
-      if (!fired && ev.type === 'progress' && ev.root === 'checkpoint') {
+      if (!fired && when(ev)) {
         fired = true;
         void act();
       }
     },
     fired: () => fired,
   };
+}
+
+/** Fires `act` once, at the first progress of the state transfer. */
+function onceInTransfer(act: () => unknown) {
+  return onceOn((ev) => ev.type === 'progress' && ev.root === 'checkpoint', act);
+}
+
+/** Polls a source agent until the migration reaches a terminal phase (or the time runs out); returns the last phase seen. */
+async function settledPhase(host: string, id: string, timeoutMs: number): Promise<string> {
+  const agent = agentClient(cluster, host);
+  const until = Date.now() + timeoutMs;
+  let phase = '';
+  while (Date.now() < until) {
+    phase = (await agent.call<{ phase: string }>('GET', `/v1/migrations/${id}`)).phase;
+    if (phase === 'rolled-back' || phase === 'done') break;
+    await sleep(300);
+  }
+  return phase;
 }
 
 before(async () => {
@@ -274,15 +292,7 @@ describe('stop-and-copy migration between two test-bed hosts', () => {
     assert.ok(kill.fired());
     assert.equal((await (engines['h1'] as DockerEngine).inspectContainer('big')).State.Paused, true, 'frozen while its agent is down');
     await startAgent('h1', { stateDir });
-    const h1 = agentClient(cluster, 'h1');
-    const until = Date.now() + 20_000;
-    let phase = '';
-    while (Date.now() < until) {
-      phase = (await h1.call<{ phase: string }>('GET', `/v1/migrations/${id}`)).phase;
-      if (phase === 'rolled-back') break;
-      await sleep(300);
-    }
-    assert.equal(phase, 'rolled-back');
+    assert.equal(await settledPhase('h1', id, 20_000), 'rolled-back');
     await assertRunsOn('h1', 'big', bigStart);
     await assertCounterContinues('h1', 'big', before);
     await assertAbsent('h2', 'big', 10_000);
@@ -293,25 +303,11 @@ describe('stop-and-copy migration between two test-bed hosts', () => {
     const before = await lastBeat('h1', 'big');
     let id = '';
     const pid = await agentPid('h1');
-    let fired = false;
-    const hook = (ev: MigrationEvent) => {
-      if (!fired && ev.type === 'phase' && ev.phase === 'restore') {
-        fired = true;
-        process.kill(pid, 'SIGKILL');
-      }
-    };
-    await migrate('big', { strategy: 'stop-copy', cluster: file, from: 'h1', to: 'h2' }, { show: hook }, (m) => (id = m)).catch(() => undefined);
-    assert.ok(fired, 'killed at the restore phase');
+    const kill = onceOn((ev) => ev.type === 'phase' && ev.phase === 'restore', () => process.kill(pid, 'SIGKILL'));
+    await migrate('big', { strategy: 'stop-copy', cluster: file, from: 'h1', to: 'h2' }, { show: kill.hook }, (m) => (id = m)).catch(() => undefined);
+    assert.ok(kill.fired(), 'killed at the restore phase');
     await startAgent('h1', { stateDir });
-    const h1 = agentClient(cluster, 'h1');
-    const until = Date.now() + 30_000;
-    let phase = '';
-    while (Date.now() < until) {
-      phase = (await h1.call<{ phase: string }>('GET', `/v1/migrations/${id}`)).phase;
-      if (phase === 'rolled-back' || phase === 'done') break;
-      await sleep(300);
-    }
-    assert.equal(phase, 'rolled-back', 'commit was never sent, so the only way out is back to the source');
+    assert.equal(await settledPhase('h1', id, 30_000), 'rolled-back', 'commit was never sent, so the only way out is back to the source');
     await assertRunsOn('h1', 'big', bigStart);
     await assertCounterContinues('h1', 'big', before);
     await assertAbsent('h2', 'big');
