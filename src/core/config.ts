@@ -43,6 +43,21 @@ export const ConfigSchema = z.strictObject({
     allowBind: z.boolean().default(false),
     /** Largest file the data link accepts, in bytes. */
     maxFileBytes: z.number().int().positive().default(64 * 1024 * 1024 * 1024),
+    /** Pre-copy rounds: history-based deferral and the stop rule (each part named in the report). */
+    precopy: z.strictObject({
+      /** k: how many recent rounds the page history remembers. */
+      deferWindow: z.number().int().min(1).max(30).default(3),
+      /** T: a page changed in at least T of the last k rounds waits for the final round (0: no deferral). */
+      deferThreshold: z.number().int().min(0).max(30).default(2),
+      /** Stop when the predicted final round fits this downtime budget, in ms (QEMU's 300 ms). */
+      downtimeBudgetMs: z.number().int().min(0).default(300),
+      /** Stop when the dirty set grows by more than this fraction round over round (P.Haul's 10 %). */
+      growthLimit: z.number().min(0).max(10).default(0.1),
+      /** Stop after this many rounds (P.Haul's 8). */
+      maxRounds: z.number().int().min(1).max(100).default(8),
+      /** Stop once this many times the footprint has been sent (Xen's 3x). */
+      maxBytesFactor: z.number().min(0.5).max(100).default(3),
+    }).prefault({}),
   }).prefault({}),
   testbed: z.strictObject({
     /** Number of hosts. */

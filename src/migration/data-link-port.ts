@@ -1,4 +1,5 @@
 /** @module migration/data-link-port — the data-link client as the migration sees it (implemented in wire/). */
+import type { TreeSelection } from '../wire/data-link.ts';
 
 /** Options of one data-link session. */
 export interface DataLinkOptions {
@@ -16,8 +17,8 @@ export interface DataLinkOptions {
 
 /** One open data-link session. */
 export interface DataLinkSession {
-  sendTree(root: string, dir: string): Promise<void>;
-  sendStream(root: string, readable: NodeJS.ReadableStream): Promise<void>;
+  sendTree(root: string, dir: string, select?: TreeSelection): Promise<void>;
+  sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array>): Promise<void>;
   finish(): Promise<{ files: number; rawBytes: number; wireBytes: number }>;
   destroy(): void;
 }

@@ -18,6 +18,9 @@ import { capacity, shortfall } from '../host/capacity.ts';
 import { checkCpuinfo, type CriuFacts } from '../host/criu.ts';
 import { newTicket } from '../control/auth.ts';
 import { ticketMatches, type DataLinkTarget } from '../wire/data-link.ts';
+import { collectSink, parsePruneList, pruneTree } from '../wire/prune.ts';
+import { PageStore } from '../precopy/page-store.ts';
+import { parseRecipe, type DumpRecipe } from '../precopy/recipe.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import { checkCreateBody, type PreflightRequest, type PrepareRequest, type PrepareReply, type DestinationStatus } from './protocol.ts';
@@ -49,6 +52,9 @@ export interface DestinationDeps {
   criu: () => Promise<CriuFacts>;
 }
 
+/** Largest page recipe or prune list accepted, in bytes. */
+const MAX_LIST_BYTES = 256 * 1024 * 1024;
+
 /** The checkpoint name a migration uses on both hosts. */
 export function checkpointName(id: string): string {
   return `ferry-${id}`;
@@ -60,6 +66,9 @@ export class DestinationService {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly sessions = new Set<string>();
   private readonly imageLoads = new Map<string, Promise<Error | undefined>>();
+  /** Pre-copy migrations: the pages received so far, and the recipe of the final dump. */
+  private readonly stores = new Map<string, PageStore>();
+  private readonly recipes = new Map<string, DumpRecipe>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(deps: DestinationDeps) {
@@ -123,6 +132,7 @@ export class DestinationService {
       const upperDir = inspect.GraphDriver.Data['UpperDir'];
       if (!upperDir) throw new FerryError('FERRY_ERR_DOCKER', 'the new container has no overlay upper directory');
       await mkdir(this.checkpointDir(containerId, id), { recursive: true, mode: 0o700 });
+      if (request.pages) this.stores.set(id, PageStore.create());
       this.update(id, (r) => {
         Object.assign(r.data, { upperDir, volumeDirs });
         r.phase = 'created';
@@ -157,12 +167,25 @@ export class DestinationService {
       return { kind: 'stream', sink: () => this.imageSink(id) };
     }
     if (rec.phase !== 'created') throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} is ${rec.phase}; state is accepted only after create`);
-    if (root === 'checkpoint' && rec.data.containerId) return { kind: 'tree', dir: this.checkpointDir(rec.data.containerId, id) };
-    if (root === 'upper' && rec.data.upperDir) return { kind: 'tree', dir: rec.data.upperDir };
+    const store = this.stores.get(id);
+    if (root === 'pages' && store) return { kind: 'stream', sink: () => store.sink() };
+    if (root === 'recipe' && store) return { kind: 'stream', sink: () => collectSink(MAX_LIST_BYTES, 'the page recipe', (b) => void this.recipes.set(id, parseRecipe(b.toString('utf8')))) };
+    const pruned = /^prune:(.+)$/.exec(root)?.[1];
+    if (pruned !== undefined && store) {
+      const dir = this.treeDir(rec, pruned);
+      return { kind: 'stream', sink: () => collectSink(MAX_LIST_BYTES, `the prune list of ${pruned}`, (b) => void pruneTree(dir, parsePruneList(b))) };
+    }
+    return { kind: 'tree', dir: this.treeDir(rec, root) };
+  }
+
+  /** The directory a tree root of this migration goes to. */
+  private treeDir(rec: Rec, root: string): string {
+    if (root === 'checkpoint' && rec.data.containerId) return this.checkpointDir(rec.data.containerId, rec.id);
+    if (root === 'upper' && rec.data.upperDir) return rec.data.upperDir;
     const vol = /^volume:(.+)$/.exec(root)?.[1];
     const dirs = rec.data.volumeDirs ?? {};
-    if (vol !== undefined && Object.hasOwn(dirs, vol) && typeof dirs[vol] === 'string') return { kind: 'tree', dir: dirs[vol] };
-    throw new FerryError('FERRY_ERR_PROTOCOL', `data-link root "${root}" is not part of migration ${id}`);
+    if (vol !== undefined && Object.hasOwn(dirs, vol) && typeof dirs[vol] === 'string') return dirs[vol];
+    throw new FerryError('FERRY_ERR_PROTOCOL', `data-link root "${root}" is not part of migration ${rec.id}`);
   }
 
   /** Keeps the lease of a record alive (data arriving counts as contact). */
@@ -171,17 +194,34 @@ export class DestinationService {
     if (rec && destinationAbortable(rec.phase as DestinationPhase)) this.update(id, (r) => (r.data.lastContact = Date.now()));
   }
 
-  /** Restores the container from the received checkpoint. */
-  restore(id: string): Promise<{ restoreMs: number }> {
+  /** Restores the container from the received checkpoint (for pre-copy, first rebuilt from the held pages). */
+  restore(id: string): Promise<{ restoreMs: number; rebuildMs?: number }> {
     return this.exclusive(id, async () => {
       const rec = this.expect(id, ['created']);
       if (this.sessions.has(id)) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} still has a data session open`);
+      let rebuildMs: number | undefined;
+      if (rec.data.request.pages) {
+        const store = this.stores.get(id);
+        const recipe = this.recipes.get(id);
+        if (!store || !recipe) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} has no ${store ? 'page recipe' : 'page store'}; the final round did not arrive (or this agent restarted)`);
+        const started = Date.now();
+        await store.rebuild(recipe, this.checkpointDir(rec.data.containerId ?? '', id));
+        rebuildMs = Date.now() - started;
+        this.dropPages(id);
+      }
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
       await this.deps.engine.startContainer(rec.data.containerId ?? '', checkpointName(id));
       this.update(id, (r) => (r.phase = 'restored'));
-      return { restoreMs: Date.now() - started };
+      return { restoreMs: Date.now() - started, ...(rebuildMs !== undefined ? { rebuildMs } : {}) };
     });
+  }
+
+  /** Frees the page store and recipe of a migration. */
+  private dropPages(id: string): void {
+    this.stores.get(id)?.clear();
+    this.stores.delete(id);
+    this.recipes.delete(id);
   }
 
   /** Checks that the restored container keeps running for the verify window. */
@@ -265,6 +305,7 @@ export class DestinationService {
     for (const v of createdVolumes ?? []) await this.deps.engine.removeVolume(v);
     if (containerId) await rm(this.checkpointDir(containerId, id), { recursive: true, force: true });
     this.imageLoads.delete(id);
+    this.dropPages(id);
     this.update(id, (r) => (r.phase = 'aborted'));
     return this.status(id);
   }

@@ -10,6 +10,10 @@ test('the forward path is the patent order and nothing skips a step', () => {
   const path = ['preflight', 'stage', 'stop', 'transfer', 'restore', 'verify', 'commit', 'done'] as const;
   for (let i = 0; i + 1 < path.length; i++) assert.ok(canMove(path[i]!, path[i + 1]!), `${path[i]} -> ${path[i + 1]}`);
   assert.equal(canMove('stage', 'transfer'), false);
+  // pre-copy rounds sit between stage and stop; stop-and-copy goes straight on
+  assert.ok(canMove('stage', 'precopy'));
+  assert.ok(canMove('precopy', 'stop'));
+  assert.equal(canMove('precopy', 'transfer'), false);
   assert.equal(canMove('preflight', 'done'), false);
   assert.equal(canMove('verify', 'stage'), false);
 });
@@ -35,7 +39,7 @@ test('rollback ends rolled back, in doubt, or done (when the destination had com
 });
 
 test('before a restore was requested the source aborts and thaws, whatever the phase and the word', () => {
-  for (const p of ['preflight', 'stage', 'stop', 'transfer', 'rolling-back'] as const) {
+  for (const p of ['preflight', 'stage', 'precopy', 'stop', 'transfer', 'rolling-back'] as const) {
     assert.equal(resolveUnfinished(p, none).action, 'abort-and-thaw', p);
     assert.equal(resolveUnfinished(p, none, 'unreachable').action, 'abort-and-thaw', p);
   }

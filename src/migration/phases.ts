@@ -1,6 +1,6 @@
 /**
  * @module migration/phases — the migration as a state machine, pure. The source agent
- * drives `preflight → stage → stop → transfer → restore → verify → commit → done` (the
+ * drives `preflight → stage → [precopy →] stop → transfer → restore → verify → commit → done` (the
  * patent's steps); any failure before the destination acknowledges commit leads to
  * `rolling-back`, which ends `rolled-back` (the source runs on, its state intact) or, when
  * the destination cannot say whether its copy runs, `in-doubt` (the source stays frozen so
@@ -8,12 +8,12 @@
  */
 
 /** The phases of the source side, in order. */
-export const SOURCE_PHASES = ['preflight', 'stage', 'stop', 'transfer', 'restore', 'verify', 'commit', 'done', 'rolling-back', 'rolled-back', 'in-doubt'] as const;
+export const SOURCE_PHASES = ['preflight', 'stage', 'precopy', 'stop', 'transfer', 'restore', 'verify', 'commit', 'done', 'rolling-back', 'rolled-back', 'in-doubt'] as const;
 /** A phase of the source side. */
 export type SourcePhase = (typeof SOURCE_PHASES)[number];
 
 /** The forward path. */
-const FORWARD: readonly SourcePhase[] = ['preflight', 'stage', 'stop', 'transfer', 'restore', 'verify', 'commit', 'done'];
+const FORWARD: readonly SourcePhase[] = ['preflight', 'stage', 'precopy', 'stop', 'transfer', 'restore', 'verify', 'commit', 'done'];
 
 /** Terminal phases: nothing more happens. */
 export const TERMINAL: ReadonlySet<SourcePhase> = new Set(['done', 'rolled-back']);
@@ -23,6 +23,7 @@ export function canMove(from: SourcePhase, to: SourcePhase): boolean {
   if (TERMINAL.has(from)) return false;
   const i = FORWARD.indexOf(from);
   if (i >= 0 && FORWARD[i + 1] === to) return true;
+  if (from === 'stage' && to === 'stop') return true; // stop-and-copy has no pre-copy rounds
   if (to === 'rolling-back') return from !== 'rolling-back' && from !== 'in-doubt';
   if (from === 'rolling-back') return to === 'rolled-back' || to === 'in-doubt' || to === 'done';
   if (from === 'in-doubt') return to === 'rolled-back' || to === 'done';

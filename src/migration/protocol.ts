@@ -33,6 +33,8 @@ export const PrepareRequest = z.strictObject({
   imageRef: z.string().min(1).max(512),
   volumes: z.array(VolumeSchema).max(64),
   createBody: z.record(z.string(), z.unknown()),
+  /** The source sends memory as pages plus a recipe (pre-copy), so the destination keeps a page store. */
+  pages: z.boolean().optional(),
 });
 export type PrepareRequest = z.infer<typeof PrepareRequest>;
 
@@ -53,7 +55,7 @@ export interface DestinationStatus {
 /** The start of a migration, as the CLI asks the source agent. */
 export const MigrateRequest = z.strictObject({
   container: z.string().min(1).max(255),
-  strategy: z.enum(['stop-copy']),
+  strategy: z.enum(['stop-copy', 'precopy']),
   destination: z.strictObject({
     name: z.string().min(1).max(64),
     controlUrl: z.url(),
@@ -64,6 +66,17 @@ export const MigrateRequest = z.strictObject({
       allowBind: z.boolean().optional(),
       skipCapacityCheck: z.boolean().optional(),
       faults: z.strictObject({ corruptChunk: z.number().int().positive().optional() }).optional(),
+      /** Overrides of migration.precopy for this migration. */
+      precopy: z
+        .strictObject({
+          deferWindow: z.number().int().min(1).max(30).optional(),
+          deferThreshold: z.number().int().min(0).max(30).optional(),
+          downtimeBudgetMs: z.number().int().min(0).optional(),
+          growthLimit: z.number().min(0).max(10).optional(),
+          maxRounds: z.number().int().min(1).max(100).optional(),
+          maxBytesFactor: z.number().min(0.5).max(100).optional(),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -33,9 +33,46 @@ export interface MigrationReport {
   /** Time CRIU took to restore on the destination. */
   restoreMs?: number;
   bytes: { rawBytes: number; wireBytes: number; compressionRatio: number; byRoot: Record<string, RootBytes> };
+  /** Pre-copy rounds, the rule that ended them and the final round (strategy precopy). */
+  precopy?: PrecopyReport;
   error?: WireError;
   /** What rollback did, in order. */
   rollback?: string[];
+}
+
+/** One pre-copy round (container running), or the final round (frozen). */
+export interface PrecopyRoundReport {
+  round: number;
+  dirtyPages: number;
+  deferredPages: number;
+  sentPages: number;
+  /** Pages whose latest content the destination lacked after the round. */
+  pendingPages: number;
+  /** Writable-layer and volume entries sent, and paths found deleted. */
+  files: number;
+  deleted: number;
+  rawBytes: number;
+  wireBytes: number;
+  ms: number;
+  /** Wire bytes per second over the round. */
+  bandwidthBps: number;
+}
+
+/** What the pre-copy strategy did. */
+export interface PrecopyReport {
+  /** How changed pages were found: by content hash (any kernel) or by soft-dirty bits. */
+  dirtyTracking: 'content-hash' | 'soft-dirty';
+  /** Whether the source kernel offers soft-dirty tracking (CRIU's mem_dirty_track). */
+  softDirtyAvailable: boolean;
+  policy: { deferWindow: number; deferThreshold: number; downtimeBudgetMs: number; growthLimit: number; maxRounds: number; maxBytesFactor: number };
+  footprintBytes: number;
+  rounds: PrecopyRoundReport[];
+  stopRule?: string;
+  stopDetail?: string;
+  /** The frozen round: pages of the dump, those that had to cross, and its bytes. */
+  final?: { dumpPages: number; sentPages: number; files: number; deleted: number; rawBytes: number; wireBytes: number; ms: number };
+  /** Time the destination took to rebuild the page files from what it held. */
+  rebuildMs?: number;
 }
 
 /** A fresh report. */
@@ -74,6 +111,12 @@ export function formatReport(r: MigrationReport): string {
     `  bytes: ${mib(r.bytes.rawBytes)} raw, ${mib(r.bytes.wireBytes)} on the wire (compression ${r.bytes.compressionRatio.toFixed(2)}x)`,
     ...Object.entries(r.bytes.byRoot).map(([root, b]) => `    ${root}: ${b.files} files, ${mib(b.rawBytes)} raw, ${mib(b.wireBytes)} wire`),
   ];
+  const pc = r.precopy;
+  if (pc) {
+    lines.push(`  pre-copy (${pc.dirtyTracking}, defer k=${pc.policy.deferWindow} T=${pc.policy.deferThreshold}): ${pc.rounds.length} rounds, stopped by ${pc.stopRule ?? '-'}${pc.stopDetail ? ` (${pc.stopDetail})` : ''}`);
+    for (const x of pc.rounds) lines.push(`    round ${x.round}: ${x.dirtyPages} dirty, ${x.deferredPages} deferred, ${x.sentPages} sent, ${x.files} files; ${mib(x.wireBytes)} wire in ${x.ms} ms`);
+    if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms; rebuild ${pc.rebuildMs ?? '-'} ms`);
+  }
   if (r.error) lines.push(`  cause: ${r.error.code}: ${r.error.message}`);
   if (r.rollback?.length) lines.push(`  rollback: ${r.rollback.join('; ')}`);
   return lines.join('\n');

@@ -64,6 +64,7 @@ export class SourceSteps {
       imageRef: spec.imageRef,
       volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
       createBody: spec.createBody,
+      pages: this.rec.data.request.strategy === 'precopy',
     });
     if (reply.needImage) {
       const link = await this.link(reply);
@@ -98,7 +99,7 @@ export class SourceSteps {
   }
 
   /** Where the checkpoint goes: Docker's own directory for it, so Docker can delete it. */
-  private checkpointDir(): string {
+  checkpointDir(): string {
     const spec = this.rec.data.spec as ContainerSpec;
     return path.join(this.deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(this.rec.id));
   }
@@ -119,7 +120,7 @@ export class SourceSteps {
   }
 
   /** Opens a data-link session to the destination. */
-  private link(reply: PrepareReply) {
+  link(reply: PrepareReply) {
     const { config } = this.deps;
     return this.deps.openDataLink({
       host: this.rec.data.request.destination.dataHost,
@@ -136,7 +137,7 @@ export class SourceSteps {
   }
 
   /** Adds a finished session's bytes to the report. */
-  private account(totals: { files: number; rawBytes: number; wireBytes: number }, root: string): void {
+  account(totals: { files: number; rawBytes: number; wireBytes: number }, root: string): void {
     addRootBytes(this.rec.data.report, root, totals);
     this.deps.records.put(this.rec);
   }

@@ -23,6 +23,7 @@ import type { MigrateRequest, PrepareReply, DestinationStatus } from './protocol
 import { checkpointName } from './destination.ts';
 import type { DataLinkOpener } from './data-link-port.ts';
 import { SourceSteps } from './source-steps.ts';
+import { PrecopySteps } from './precopy-steps.ts';
 
 /** What the source remembers of one migration. */
 export interface OutgoingData {
@@ -155,15 +156,22 @@ export class SourceService {
       const steps = new SourceSteps(this.deps, rec, (ev) => this.emit(rec.id, ev));
       await this.step(rec, 'preflight', () => steps.preflight(dest));
       await this.move(rec, 'stage');
+      const precopy = request.strategy === 'precopy' ? new PrecopySteps(this.deps, rec, steps) : undefined;
       reply = await this.step(rec, 'stage', () => steps.stage(dest));
+      const staged = reply;
+      if (precopy) {
+        await this.move(rec, 'precopy');
+        await this.step(rec, 'precopy', () => precopy.rounds(staged));
+      }
       await this.move(rec, 'stop');
       await this.step(rec, 'stop', () => steps.stop());
       await this.move(rec, 'transfer');
-      await this.step(rec, 'transfer', () => steps.transfer(reply as PrepareReply));
+      await this.step(rec, 'transfer', () => (precopy ? precopy.finalRound(staged, steps.checkpointDir()) : steps.transfer(staged)));
       rec.data.restoreRequested = true;
       await this.move(rec, 'restore');
-      const { restoreMs } = await this.step(rec, 'restore', () => dest.call<{ restoreMs: number }>('POST', `/v1/incoming/${rec.id}/restore`, {}, 600_000));
+      const { restoreMs, rebuildMs } = await this.step(rec, 'restore', () => dest.call<{ restoreMs: number; rebuildMs?: number }>('POST', `/v1/incoming/${rec.id}/restore`, {}, 600_000));
       rec.data.report.restoreMs = restoreMs;
+      if (rec.data.report.precopy && rebuildMs !== undefined) rec.data.report.precopy.rebuildMs = rebuildMs;
       rec.data.report.frozenMs = Date.now() - (rec.data.pausedAt ?? Date.now());
       await this.move(rec, 'verify');
       await this.step(rec, 'verify', () => dest.call('POST', `/v1/incoming/${rec.id}/verify`, {}));

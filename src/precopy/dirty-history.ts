@@ -41,13 +41,14 @@ export class DirtyHistory {
 
   /** How many of the last `window` rounds changed this page. */
   changeCount(page: number): number {
-    let b = this.bits.get(page) ?? 0;
-    let n = 0;
-    while (b) {
-      n += b & 1;
-      b >>>= 1;
-    }
-    return n;
+    return popcount(this.bits.get(page) ?? 0);
+  }
+
+  /** True when the page would be hot once the current round (in which it did or did not change) is recorded. */
+  hotWith(page: number, changedNow: boolean): boolean {
+    if (this.policy.threshold === 0) return false;
+    const mask = (1 << this.policy.window) - 1;
+    return popcount((((this.bits.get(page) ?? 0) << 1) | (changedNow ? 1 : 0)) & mask) >= this.policy.threshold;
   }
 
   /** True when the page should wait for the final round. */
@@ -67,4 +68,15 @@ export class DirtyHistory {
   get roundsRecorded(): number {
     return this.rounds;
   }
+}
+
+/** Set bits of a 32-bit mask. */
+function popcount(mask: number): number {
+  let b = mask;
+  let n = 0;
+  while (b) {
+    n += b & 1;
+    b >>>= 1;
+  }
+  return n;
 }

@@ -33,27 +33,42 @@ export function parseMaps(text: string): Mapping[] {
 /** A scan: the content address of every page, keyed by its virtual address. */
 export type PageScan = Map<number, string>;
 
-/** Hashes every page of the process's writable private mappings. Pages that cannot be read are skipped. */
-export async function scanProcess(pid: number, chunkBytes = 1 << 20): Promise<PageScan> {
+/** A chunk of a process's memory: `bytes` read at virtual address `at` (whole pages only). */
+export interface MemoryChunk {
+  at: number;
+  bytes: Buffer;
+}
+
+/**
+ * Reads the process's writable private mappings in chunks (the buffer is reused: consume
+ * each chunk before asking for the next). Mappings that cannot be read are skipped.
+ */
+export async function* readMemory(pid: number, chunkBytes = 1 << 20): AsyncGenerator<MemoryChunk> {
   const maps = parseMaps(await readFile(`/proc/${pid}/maps`, 'utf8'));
-  const scan: PageScan = new Map();
   const mem = await open(`/proc/${pid}/mem`, 'r');
   const buf = Buffer.allocUnsafe(chunkBytes);
   try {
     for (const map of maps) {
       for (let at = map.start; at < map.end; at += chunkBytes) {
-        const len = Math.min(chunkBytes, map.end - at);
         let got: number;
         try {
-          ({ bytesRead: got } = await mem.read(buf, 0, len, at));
+          ({ bytesRead: got } = await mem.read(buf, 0, Math.min(chunkBytes, map.end - at), at));
         } catch {
           continue; // a mapping that went away or cannot be read (e.g. guard pages)
         }
-        for (let off = 0; off + PAGE <= got; off += PAGE) scan.set(at + off, pageAddress(buf.subarray(off, off + PAGE)));
+        yield { at, bytes: buf.subarray(0, got - (got % PAGE)) };
       }
     }
   } finally {
     await mem.close();
+  }
+}
+
+/** Hashes every page of the process's writable private mappings. */
+export async function scanProcess(pid: number, chunkBytes = 1 << 20): Promise<PageScan> {
+  const scan: PageScan = new Map();
+  for await (const { at, bytes } of readMemory(pid, chunkBytes)) {
+    for (let off = 0; off < bytes.length; off += PAGE) scan.set(at + off, pageAddress(bytes.subarray(off, off + PAGE)));
   }
   return scan;
 }

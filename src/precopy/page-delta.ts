@@ -4,14 +4,14 @@
  * page addresses. Zero pages are never sent; a page seen before under any address (a page
  * that flipped back to old content, or the same content twice) is never sent again.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** The page size ferry hashes by. */
 export const PAGE = 4096;
 
 /** The content address of a page (SHA-256, base64url). */
 export function pageAddress(page: Uint8Array): string {
-  return createHash('sha256').update(page).digest('base64url');
+  return hash('sha256', page, 'base64url');
 }
 
 /** The address of a page of zeros. */

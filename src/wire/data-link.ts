@@ -12,6 +12,10 @@
 import type { AddressInfo } from 'node:net';
 import type { TransferSummary } from './messages.ts';
 import type { Authorize } from './receiver.ts';
+import type { TreeSourceOptions } from './tree-source.ts';
+
+/** Which entries of a tree a send includes, and whether the tree is in use while it is read. */
+export type TreeSelection = Pick<TreeSourceOptions, 'select' | 'live' | 'onTorn'>;
 
 export { connectDataLink } from './link-client.ts';
 export { createDataLinkServer } from './link-server.ts';
@@ -53,7 +57,7 @@ export interface DataLinkClientOptions {
 /** An open data link. Calls run one after another; only `finish` confirms delivery. */
 export interface DataLink {
   /** Sends the directory `dir` as root `root`. */
-  sendTree(root: string, dir: string): Promise<void>;
+  sendTree(root: string, dir: string, select?: TreeSelection): Promise<void>;
   /** Sends a byte stream as root `root`. */
   sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>): Promise<void>;
   /** Ends the session; resolves with what the server acknowledged as received intact. */

@@ -13,7 +13,7 @@ import { IdleTimer, LINK_DEFAULTS, MAX_REPLY_BYTES, stallError } from './link-co
 import { readTree } from './tree-source.ts';
 import { sendError } from './io-errors.ts';
 import { rechunk } from './chunker.ts';
-import type { DataLink, DataLinkClientOptions, LinkProgress } from './data-link.ts';
+import type { DataLink, DataLinkClientOptions, LinkProgress, TreeSelection } from './data-link.ts';
 
 /** Connects, says HELLO and waits for the server to accept the ticket. */
 export async function connectDataLink(options: DataLinkClientOptions): Promise<DataLink> {
@@ -66,14 +66,14 @@ class LinkClient implements DataLink {
     parsePayload(await this.reply(), HelloAckSchema);
   }
 
-  sendTree(root: string, dir: string): Promise<void> {
+  sendTree(root: string, dir: string, select?: TreeSelection): Promise<void> {
     return this.serial(async () => {
       this.begin(root);
       await this.write(FrameType.STREAM_BEGIN, Buffer.from(JSON.stringify({ root, kind: 'tree' })));
       let entries = 0;
       let rawBytes = 0;
       try {
-        for await (const item of readTree(dir, { chunkBytes: this.chunkBytes })) {
+        for await (const item of readTree(dir, { chunkBytes: this.chunkBytes, ...select })) {
           if (item.kind === 'entry') {
             entries++;
             await this.write(FrameType.ENTRY, Buffer.from(JSON.stringify(item.meta)));

@@ -25,6 +25,15 @@ export type SourceItem =
 export interface TreeSourceOptions {
   /** Largest chunk read from a file at once. */
   chunkBytes: number;
+  /** Called for every entry below the root; a non-directory for which it returns false is not sent (unchanged since an earlier round). */
+  select?: (rel: string, st: Stats) => boolean;
+  /**
+   * The tree is in use (a pre-copy round while the container runs): a file that changes
+   * while it is read is sent as read, padded to its announced size, and reported through
+   * `onTorn` so that a later round sends it again, instead of failing the transfer.
+   */
+  live?: boolean;
+  onTorn?: (rel: string) => void;
 }
 
 /** The metadata every kind of entry shares. */
@@ -84,6 +93,8 @@ async function* walk(root: string, relDir: string, opaque: Set<string>, options:
       throw sendError(err, `reading the metadata of ${file}`);
     }
     const skip = skipReason(st);
+    const selected = skip !== undefined || (options.select?.(rel, st) ?? true) || st.isDirectory();
+    if (!selected) continue;
     if (skip) {
       yield { kind: 'skip', path: rel, reason: skip };
     } else if (st.isDirectory()) {
@@ -105,17 +116,19 @@ async function* walk(root: string, relDir: string, opaque: Set<string>, options:
   }
 }
 
-/** Streams one regular file; a file that changes while it is read is an error, not a torn copy. */
+/** Streams one regular file; a file that changes while it is read is an error, not a torn copy (unless the tree is live). */
 async function* readFile(file: string, rel: string, listed: Stats, options: TreeSourceOptions): AsyncGenerator<SourceItem> {
   let fd: number;
   try {
     // O_NONBLOCK: if the name was swapped for a fifo since lstat, open must not hang.
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
+    if (options.live && isGone(err)) return options.onTorn?.(rel);
     throw sendError(err, `opening ${file}`);
   }
   try {
     const st = fstatSync(fd);
+    if (options.live && (!st.isFile() || st.ino !== listed.ino)) return options.onTorn?.(rel);
     if (!st.isFile() || st.ino !== listed.ino) throw new FerryError('FERRY_ERR_TRANSFER_IO', `source file ${file} was replaced while being sent`);
     yield { kind: 'entry', meta: { ...baseMeta(rel, st), kind: 'file', size: st.size } };
     const hash = createHash('sha256');
@@ -129,7 +142,11 @@ async function* readFile(file: string, rel: string, listed: Stats, options: Tree
       } catch (err) {
         throw sendError(err, `reading ${file} at byte ${position}`);
       }
-      if (bytesRead === 0) throw new FerryError('FERRY_ERR_TRANSFER_IO', `source file ${file} shrank from ${st.size} to ${position} bytes while being sent`);
+      if (bytesRead === 0) {
+        if (!options.live) throw new FerryError('FERRY_ERR_TRANSFER_IO', `source file ${file} shrank from ${st.size} to ${position} bytes while being sent`);
+        bytesRead = want;
+        buffer.fill(0);
+      }
       if (bytesRead < want) buffer = buffer.subarray(0, bytesRead);
       hash.update(buffer);
       position += bytesRead;
@@ -137,7 +154,8 @@ async function* readFile(file: string, rel: string, listed: Stats, options: Tree
     }
     const after = fstatSync(fd);
     if (after.size !== st.size || after.mtimeMs !== st.mtimeMs) {
-      throw new FerryError('FERRY_ERR_TRANSFER_IO', `source file ${file} changed while being sent (${st.size} → ${after.size} bytes)`);
+      if (options.live) options.onTorn?.(rel);
+      else throw new FerryError('FERRY_ERR_TRANSFER_IO', `source file ${file} changed while being sent (${st.size} → ${after.size} bytes)`);
     }
     yield { kind: 'entry-end', sha256: hash.digest('hex') };
   } finally {

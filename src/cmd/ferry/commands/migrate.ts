@@ -11,8 +11,10 @@ import type { MigrateRequest } from '../../../migration/protocol.ts';
 export interface MigrateCliOptions {
   from: string;
   to: string;
-  strategy: 'stop-copy';
+  strategy: MigrateRequest['strategy'];
   cluster?: string;
+  /** Overrides of migration.precopy (strategy precopy). */
+  precopy?: NonNullable<MigrateRequest['options']>['precopy'];
   allowBind?: boolean;
   skipCapacityCheck?: boolean;
   faults?: MigrateRequest['options'] extends infer O ? (O extends { faults?: infer F } ? F : never) : never;
@@ -29,7 +31,7 @@ export async function migrate(container: string, o: MigrateCliOptions, view?: Mi
     container,
     strategy: o.strategy,
     destination: { name: to.name, controlUrl: to.controlUrl, dataHost: to.ip },
-    options: { ...(o.allowBind ? { allowBind: true } : {}), ...(o.skipCapacityCheck ? { skipCapacityCheck: true } : {}), ...(o.faults ? { faults: o.faults } : {}) },
+    options: { ...(o.allowBind ? { allowBind: true } : {}), ...(o.skipCapacityCheck ? { skipCapacityCheck: true } : {}), ...(o.faults ? { faults: o.faults } : {}), ...(o.precopy ? { precopy: o.precopy } : {}) },
   };
   const { id } = await source.call<{ id: string }>('POST', '/v1/migrations', request);
   onStart?.(id);
@@ -61,16 +63,46 @@ export function registerMigrate(program: Command): void {
     .argument('<container>', 'container name or id on the source host')
     .requiredOption('--from <host>', 'source host')
     .requiredOption('--to <host>', 'destination host')
-    .option('--strategy <name>', 'stop-copy', 'stop-copy')
+    .option('--strategy <name>', 'stop-copy (freeze, then copy everything) or precopy (rounds while it runs, then a short freeze)', 'stop-copy')
+    .option('--defer-window <k>', 'precopy: rounds of page history kept (migration.precopy.deferWindow)')
+    .option('--defer-threshold <t>', 'precopy: defer pages changed in at least T of the last k rounds; 0 = no deferral')
+    .option('--downtime-budget <ms>', 'precopy: stop the rounds once the final round is predicted to fit this')
+    .option('--max-rounds <n>', 'precopy: at most this many rounds')
     .option('--cluster <file>', 'cluster file (default: the test bed\'s)')
     .option('--allow-bind', 'accept host bind mounts (only for storage both hosts share)')
     .option('--skip-capacity-check', 'do not check memory and disk on the destination first')
     .option('--json', 'print the report as JSON')
-    .action(async (container: string, o: MigrateCliOptions & { json?: boolean }) => {
-      if (o.strategy !== 'stop-copy') throw new FerryError('FERRY_ERR_INVALID_INPUT', `strategy "${String(o.strategy)}" is not available yet; use --strategy stop-copy`);
+    .action(async (container: string, o: Omit<MigrateCliOptions, 'precopy'> & PrecopyFlags & { json?: boolean }) => {
+      if (o.strategy !== 'stop-copy' && o.strategy !== 'precopy') throw new FerryError('FERRY_ERR_INVALID_INPUT', `strategy "${String(o.strategy)}" is not available; use --strategy stop-copy or --strategy precopy`);
       const view = o.json ? undefined : new ProgressView(process.stderr);
-      const report = await migrate(container, o, view);
+      const precopy = precopyOverrides(o);
+      const report = await migrate(container, { ...o, ...(precopy ? { precopy } : {}) }, view);
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
       process.exitCode = reportExitCode(report);
     });
+}
+
+/** The pre-copy flags as commander hands them over (strings). */
+interface PrecopyFlags {
+  deferWindow?: string;
+  deferThreshold?: string;
+  downtimeBudget?: string;
+  maxRounds?: string;
+}
+
+/** Turns the pre-copy flags into overrides; a flag that is not a whole number is refused. */
+export function precopyOverrides(f: PrecopyFlags): MigrateCliOptions['precopy'] {
+  const num = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `--${flag} must be a whole number, got "${v}"`);
+    return Number(v);
+  };
+  const out = {
+    deferWindow: num('defer-window', f.deferWindow),
+    deferThreshold: num('defer-threshold', f.deferThreshold),
+    downtimeBudgetMs: num('downtime-budget', f.downtimeBudget),
+    maxRounds: num('max-rounds', f.maxRounds),
+  };
+  const set = Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+  return Object.keys(set).length ? set : undefined;
 }

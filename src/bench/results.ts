@@ -1,0 +1,95 @@
+/**
+ * @module bench/results — the shape of `ferry bench migrate` results, shared by the runner,
+ * the baselines and the renderer. One row per (case, strategy); the JSON file carries the
+ * rows, the machine they ran on, and a summary of the headline case for regression scripts.
+ */
+
+/** Every strategy a benchmark row can name; `bound` is computed, not run. */
+export const BENCH_STRATEGIES = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'bound'] as const;
+/** One of the benchmarked strategies. */
+export type BenchStrategy = (typeof BENCH_STRATEGIES)[number];
+
+/** One cell of the matrix: what migrates, and over what link. */
+export interface BenchCase {
+  workload: 'stream' | 'loop' | 'compile';
+  /** Resident memory the workload holds, MiB. */
+  sizeMiB: number;
+  /** Rate at which it rewrites memory, MB/s (0 for workloads that set their own). */
+  dirtyMBps: number;
+  bandwidthMbit: number;
+}
+
+/** One pre-copy round as the report gives it. */
+export interface BenchRound {
+  round: number;
+  /** Pages that changed since the previous round (all non-zero pages in round 1). */
+  dirtyPages: number;
+  /** Pages held back by the history rule this round. */
+  deferredPages: number;
+  sentPages: number;
+  rawBytes: number;
+  wireBytes: number;
+  ms: number;
+}
+
+/** One strategy run on one case. */
+export interface BenchRow {
+  case: BenchCase;
+  strategy: BenchStrategy;
+  ok: boolean;
+  /** Why the run failed or what is off about it, in words. */
+  problem?: string;
+  /** Longest silence of the workload's heartbeat across the migration (what an outside probe sees), ms. */
+  downtimeMs?: number;
+  /** From freeze (pause or checkpoint start) to the restored container running, ms. */
+  frozenMs?: number;
+  /** From the start of the migration command to the restored container running, ms. */
+  totalMs?: number;
+  /** Bytes that crossed the source host's link (its veth counters), headers included. */
+  wireBytes?: number;
+  /** Resident memory plus writable-layer bytes of the container at the start. */
+  footprintBytes?: number;
+  /** The footprint after zstd (level 1), for the physical bound. */
+  compressedFootprintBytes?: number;
+  rounds?: BenchRound[];
+  /** The stop rule that ended the pre-copy rounds. */
+  stopRule?: string;
+  /** Named phase durations as the strategy reports them, ms. */
+  phases?: Record<string, number>;
+}
+
+/** The machine a benchmark ran on. */
+export interface BenchMachine {
+  hostname: string;
+  kernel: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  docker: string;
+  criu: string;
+  podman?: string;
+}
+
+/** The headline case's ratios, for scripts that track regressions. Absent when a side did not run. */
+export interface BenchSummary {
+  headline: BenchCase;
+  downtimeRatioVsBaseline?: number;
+  bytesRatioDeferralVsNone?: number;
+  totalTimeRatioVsBound?: number;
+  downtimeRatioVsPodman?: number;
+  /** Wire bytes of ferry precopy over the compressed footprint. */
+  bytesRatioVsCompressedFootprint?: number;
+  totalTimeRatioVsPodman?: number;
+}
+
+/** A whole benchmark run. */
+export interface BenchResults {
+  kind: 'ferry-bench-migrate';
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  machine: BenchMachine;
+  rows: BenchRow[];
+  summary: BenchSummary;
+}
