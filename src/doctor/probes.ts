@@ -25,7 +25,12 @@ export const BINARIES: readonly BinaryRequirement[] = [
   { name: 'getfattr', pkg: 'attr', why: 'reads extended attributes of container files' },
   { name: 'setfattr', pkg: 'attr', why: 'writes extended attributes of container files' },
   { name: 'rsync', pkg: 'rsync', why: 'copies container file-system trees' },
-  { name: 'busybox', pkg: 'busybox-static', why: 'builds the workload image without a registry', static: true },
+  { name: 'busybox', pkg: 'busybox-static', why: 'builds the workload images without a registry', static: true },
+  { name: 'gcc', pkg: 'gcc', why: 'compiles the static workload programs (counter, stream, loop)' },
+  { name: 'debootstrap', pkg: 'debootstrap', why: 'builds the compile workload\'s root file system from Debian packages' },
+  { name: 'xz', pkg: 'xz-utils', why: 'unpacks the compile workload\'s source tarball' },
+  { name: 'podman', pkg: 'podman', why: 'the podman baseline of `ferry bench migrate` (checkpoint --export / restore --import)' },
+  { name: 'conmon', pkg: 'conmon', why: 'podman starts it to supervise each container' },
   { name: 'nsenter', pkg: 'util-linux', why: 'starts dockerd and agents inside a host\'s network namespace' },
   { name: 'unshare', pkg: 'util-linux', why: 'probes kernel networking features in a throwaway namespace' },
 ];

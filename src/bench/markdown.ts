@@ -1,0 +1,97 @@
+/**
+ * @module bench/markdown — pure: the `ferry bench migrate` report as Markdown: the machine,
+ * one table per case, the pre-copy rounds, the headline targets and every problem in words.
+ */
+import { benchCases, caseLabel, findRow, measured, ratioOf, rowsOfCase } from './cases.ts';
+import { count, mebibytes, NO_VALUE, ratio, seconds } from './format.ts';
+import type { BenchCase, BenchMachine, BenchResults, BenchRow, BenchSummary } from './results.ts';
+import { targets } from './summary.ts';
+
+/** The whole report, ending in a newline. */
+export function renderMarkdown(results: BenchResults): string {
+  const lines = [
+    '# ferry bench migrate',
+    '',
+    `Run from ${results.startedAt} to ${results.finishedAt}${results.quick ? ' (quick: fewer and smaller cases)' : ''}.`,
+    '',
+    ...machineSection(results.machine),
+    ...benchCases(results.rows).flatMap((c) => caseSection(results.rows, c)),
+    ...roundsSection(results.rows),
+    ...targetsSection(results.summary),
+    ...problemsSection(results.rows),
+  ];
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+/** Text made safe for a table cell or list item: no pipes, no line breaks, nothing that opens an HTML tag. */
+export function markdownText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/<(?=[A-Za-z/!?])/g, '&lt;').replace(/\s*\n\s*/g, ' ');
+}
+
+function machineSection(m: BenchMachine): string[] {
+  return [
+    '## Machine',
+    '',
+    ...table(['host', 'kernel', 'CPUs', 'memory GiB', 'node', 'docker', 'CRIU', 'podman'], 'lllrllll', [
+      [m.hostname, m.kernel, `${m.cpus} × ${m.cpuModel}`, m.memoryGiB.toFixed(1), m.node, m.docker, m.criu, m.podman ?? 'not installed'],
+    ]),
+  ];
+}
+
+function caseSection(rows: readonly BenchRow[], c: BenchCase): string[] {
+  const baseline = findRow(rows, c, 'baseline-stopcopy');
+  const header = ['strategy', 'ok', 'downtime (probe) s', 'frozen s', 'total s', 'wire MiB', 'rounds', 'stop rule', 'downtime ÷ baseline', 'total ÷ baseline'];
+  const body = rowsOfCase(rows, c).map((r) => [
+    r.strategy,
+    r.ok ? '✓' : '✗',
+    seconds(r.downtimeMs),
+    seconds(r.frozenMs),
+    seconds(r.totalMs),
+    mebibytes(r.wireBytes),
+    count(r.rounds?.length),
+    r.stopRule ?? NO_VALUE,
+    ratio(ratioOf(measured(r, 'downtimeMs'), measured(baseline, 'downtimeMs'))),
+    ratio(ratioOf(measured(r, 'totalMs'), measured(baseline, 'totalMs'))),
+  ]);
+  return [`## ${caseLabel(c)}`, '', ...table(header, 'lcrrrrrlrr', body)];
+}
+
+function roundsSection(rows: readonly BenchRow[]): string[] {
+  const withRounds = benchCases(rows).flatMap((c) => rowsOfCase(rows, c)).filter((r) => r.strategy.startsWith('precopy') && r.rounds?.length);
+  if (withRounds.length === 0) return [];
+  return [
+    '## Pre-copy rounds',
+    '',
+    ...withRounds.flatMap((r) => [
+      `### ${r.strategy}, ${caseLabel(r.case)}${r.ok ? '' : ' (failed)'}`,
+      '',
+      ...table(['round', 'dirty pages', 'deferred pages', 'sent pages', 'wire MiB', 'ms'], 'rrrrrr', (r.rounds ?? []).map((d) => [
+        String(d.round), count(d.dirtyPages), count(d.deferredPages), count(d.sentPages), mebibytes(d.wireBytes), count(d.ms),
+      ])),
+    ]),
+  ];
+}
+
+function targetsSection(summary: BenchSummary): string[] {
+  const holds = (h: boolean | undefined): string => (h === undefined ? NO_VALUE : h ? '✓' : '✗');
+  return [
+    '## Targets',
+    '',
+    `Headline case: ${caseLabel(summary.headline)}. A dash means one side did not run or failed.`,
+    '',
+    ...table(['target', 'goal', 'ratio', 'holds'], 'llrc', targets(summary).map((t) => [t.name, t.target, ratio(t.value), holds(t.holds)])),
+  ];
+}
+
+function problemsSection(rows: readonly BenchRow[]): string[] {
+  const problems = rows.filter((r) => !r.ok || r.problem);
+  const items = problems.map((r) => `- **${r.strategy}**, ${caseLabel(r.case)}: ${r.ok ? '' : 'failed: '}${markdownText(r.problem ?? 'no reason given')}`);
+  return ['## Problems', '', ...(items.length ? items : ['None.']), ''];
+}
+
+/** A Markdown table; `align` has one letter per column: l, c or r. */
+function table(header: string[], align: string, body: string[][]): string[] {
+  const rule = header.map((_, i) => ({ l: '---', c: ':---:', r: '---:' })[align[i] ?? 'l'] ?? '---');
+  const line = (cells: string[]): string => `| ${cells.map(markdownText).join(' | ')} |`;
+  return [line(header), `| ${rule.join(' | ')} |`, ...body.map(line), ''];
+}

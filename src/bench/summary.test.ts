@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { boundRow, summarize, targets } from './summary.ts';
+import { FIXTURE, HEADLINE, COMPILE } from './fixture.test-data.ts';
+import type { BenchRow, BenchSummary } from './results.ts';
+
+test('the headline ratios come from the rows, rounded to 3 decimals', () => {
+  assert.deepEqual(summarize(FIXTURE.rows, HEADLINE), FIXTURE.summary);
+});
+
+test('a failed, missing or non-positive side leaves its ratios out', () => {
+  const s = summarize(FIXTURE.rows, COMPILE);
+  assert.equal(s.downtimeRatioVsPodman, undefined, 'podman failed');
+  assert.equal(s.totalTimeRatioVsPodman, undefined);
+  assert.equal(s.downtimeRatioVsBaseline, undefined, 'precopy failed, though it has a totalMs');
+  assert.deepEqual(Object.keys(s), ['headline'], 'with precopy failed there is nothing to compare');
+
+  const zeroBaseline = FIXTURE.rows.map((r): BenchRow => (r.strategy === 'baseline-stopcopy' ? { ...r, downtimeMs: 0 } : r));
+  assert.equal(summarize(zeroBaseline, HEADLINE).downtimeRatioVsBaseline, undefined, 'no division by zero');
+  const noPodman = FIXTURE.rows.filter((r) => r.strategy !== 'podman');
+  assert.equal(summarize(noPodman, HEADLINE).downtimeRatioVsPodman, undefined);
+  assert.equal(summarize(noPodman, HEADLINE).downtimeRatioVsBaseline, 0.067);
+  const nan = FIXTURE.rows.map((r): BenchRow => (r.strategy === 'precopy-nodefer' ? { ...r, wireBytes: NaN } : r));
+  assert.equal(summarize(nan, HEADLINE).bytesRatioDeferralVsNone, undefined);
+});
+
+test('without a bound row the bound is computed from precopy\'s compressed footprint', () => {
+  const rows = FIXTURE.rows.filter((r) => r.strategy !== 'bound');
+  assert.equal(summarize(rows, HEADLINE).totalTimeRatioVsBound, 1.583);
+});
+
+test('the compressed footprint falls back to the bound row\'s', () => {
+  const rows = FIXTURE.rows.map((r): BenchRow => (r.strategy === 'precopy' ? { ...r, compressedFootprintBytes: undefined } : r));
+  assert.equal(summarize(rows, HEADLINE).bytesRatioVsCompressedFootprint, 1.167);
+});
+
+test('the bound sends the compressed footprint once at full bandwidth', () => {
+  const b = boundRow(HEADLINE, 600e6, 1180e6);
+  assert.deepEqual(b, {
+    case: HEADLINE, strategy: 'bound', ok: true, totalMs: 4800, wireBytes: 600e6, compressedFootprintBytes: 600e6, footprintBytes: 1180e6,
+  });
+  assert.equal(b.downtimeMs, undefined);
+  assert.equal(boundRow({ ...HEADLINE, bandwidthMbit: 100 }, 125e6, 200e6).totalMs, 10_000, '1 Gbit in 10 s at 100 Mbit/s');
+});
+
+test('a bound without bandwidth is a failed row that says why', () => {
+  const b = boundRow({ ...HEADLINE, bandwidthMbit: 0 }, 600e6, 1180e6);
+  assert.equal(b.ok, false);
+  assert.equal(b.totalMs, undefined);
+  assert.match(b.problem ?? '', /0 Mbit\/s/);
+});
+
+test('targets hold at their limits for ≤ and not for <; missing values hold nothing', () => {
+  const s: BenchSummary = { headline: HEADLINE, downtimeRatioVsBaseline: 0.25, bytesRatioVsCompressedFootprint: 1.201, downtimeRatioVsPodman: 1, totalTimeRatioVsPodman: 0.999 };
+  const byRatio = new Map(targets(s).map((t) => [t.ratio, t]));
+  assert.deepEqual(byRatio.get('downtimeRatioVsBaseline'), { name: 'downtime vs baseline stop-copy', ratio: 'downtimeRatioVsBaseline', target: '≤ 0.25', value: 0.25, holds: true });
+  assert.equal(byRatio.get('bytesRatioVsCompressedFootprint')?.holds, false);
+  assert.equal(byRatio.get('downtimeRatioVsPodman')?.holds, false, 'equal to podman is not better');
+  assert.equal(byRatio.get('totalTimeRatioVsPodman')?.holds, true);
+  assert.deepEqual([byRatio.get('bytesRatioDeferralVsNone')?.holds, byRatio.get('totalTimeRatioVsBound')?.value], [undefined, undefined]);
+});
+
+test('the targets are the issue\'s six, in order', () => {
+  assert.deepEqual(targets(FIXTURE.summary).map((t) => [t.target, t.holds]), [
+    ['≤ 0.25', true], ['≤ 1.2', true], ['≤ 0.8', true], ['≤ 1.5', false], ['< 1', true], ['< 1', true],
+  ]);
+});

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderBarsSvg, renderRoundsSvg } from './svg.ts';
+import { escapeXml, niceTicks, tickLabel } from './svg-kit.ts';
+import { FIXTURE } from './fixture.test-data.ts';
+import { BENCH_STRATEGIES, type BenchResults } from './results.ts';
+
+/** A small well-formedness check: tags balance, one root, attributes quoted, no stray < or &. */
+function assertWellFormed(xml: string): void {
+  const token = /<\?xml[^>]*\?>|<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g;
+  const stray = /[<>]|&(?!(?:amp|lt|gt|quot|apos|#\d+);)/;
+  const stack: string[] = [];
+  let roots = 0;
+  let last = 0;
+  for (const m of xml.matchAll(token)) {
+    assert.doesNotMatch(xml.slice(last, m.index), stray, `text before offset ${m.index}`);
+    last = m.index + m[0].length;
+    const [, closing, name, attrs, selfClosing] = m;
+    if (!name) continue;
+    assert.doesNotMatch(attrs ?? '', /&(?!(?:amp|lt|gt|quot|apos|#\d+);)/, `attributes of <${name}>`);
+    if (closing) assert.equal(stack.pop(), name, `</${name}> at offset ${m.index}`);
+    else if (!selfClosing) {
+      if (stack.length === 0) roots++;
+      stack.push(name);
+    }
+  }
+  assert.doesNotMatch(xml.slice(last), stray, 'text after the last tag');
+  assert.deepEqual(stack, [], 'every element closed');
+  assert.equal(roots, 1, 'one root element');
+}
+
+/** The text content of every <text> element, unescaped. */
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => (m[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'));
+}
+
+test('the bar chart is well-formed, 900 px wide, and names every strategy, case and panel', () => {
+  const svg = renderBarsSvg(FIXTURE);
+  assertWellFormed(svg);
+  assert.match(svg, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="900"/);
+  const words = texts(svg);
+  for (const s of BENCH_STRATEGIES) assert.ok(words.includes(s), `legend names ${s}`);
+  for (const w of ['stream 1024 MiB, dirtying 50 MB/s, 1000 Mbit/s', 'compile 256 MiB, own dirty rate, 1000 Mbit/s', 'Downtime (probe), s', 'Total time, s', 'Bytes on the wire, MiB']) {
+    assert.ok(words.includes(w), w);
+  }
+  assert.ok(words.includes('0.95') && words.includes('667.6'), 'bars carry their values in the report\'s format');
+});
+
+test('failed rows are hatched bars labelled failed, not missing', () => {
+  const svg = renderBarsSvg(FIXTURE);
+  const words = texts(svg);
+  assert.ok(words.includes('podman (failed)'));
+  assert.ok(words.includes('precopy (failed)'));
+  assert.equal(words.filter((w) => w === 'failed').length, 2 * 3 + 1, 'two failed rows in three panels, and the legend');
+  assert.equal(svg.match(/fill="url\(#failed-hatch\)"/g)?.length, 2 * 3 + 1);
+  assert.match(svg, /<pattern id="failed-hatch"/);
+});
+
+test('the rounds chart is well-formed, has both pre-copy strategies and explains a failed row', () => {
+  const svg = renderRoundsSvg(FIXTURE);
+  assertWellFormed(svg);
+  const words = texts(svg);
+  assert.ok(words.includes('precopy (with deferral)') && words.includes('precopy-nodefer (no deferral)'));
+  assert.ok(words.includes('precopy: 5 rounds, stopped by fits-downtime-budget'));
+  assert.ok(words.some((w) => w.startsWith('precopy: failed after 2 rounds: restore failed')));
+  assert.ok(words.includes('round') && words.includes('wire MiB'));
+  assert.equal(svg.match(/<path d="M/g)?.length, 3 + 6, 'three axes and six lines');
+});
+
+test('text is escaped wherever it comes from', () => {
+  const odd: BenchResults = { ...FIXTURE, machine: { ...FIXTURE.machine, hostname: 'a<b & "c"' } };
+  for (const svg of [renderBarsSvg(odd), renderRoundsSvg(odd)]) {
+    assertWellFormed(svg);
+    assert.ok(svg.includes('a&lt;b &amp; &quot;c&quot;'));
+  }
+  const rows = FIXTURE.rows.map((r) => (r.strategy === 'precopy' && !r.ok ? { ...r, problem: '<script>&' } : r));
+  const svg = renderRoundsSvg({ ...FIXTURE, rows });
+  assertWellFormed(svg);
+  assert.ok(svg.includes('&lt;script&gt;&amp;'));
+  assert.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;');
+});
+
+test('a run without pre-copy rows or rounds still draws, and says so', () => {
+  const svg = renderRoundsSvg({ ...FIXTURE, rows: FIXTURE.rows.filter((r) => !r.strategy.startsWith('precopy')) });
+  assertWellFormed(svg);
+  assert.ok(texts(svg).includes('No pre-copy rows in this run.'));
+  const bare = renderRoundsSvg({ ...FIXTURE, rows: FIXTURE.rows.map((r) => ({ ...r, rounds: undefined })) });
+  assertWellFormed(bare);
+  assert.ok(texts(bare).includes('precopy: no rounds recorded'));
+  assertWellFormed(renderBarsSvg({ ...FIXTURE, rows: [] }));
+});
+
+test('axis ticks are round numbers covering the data', () => {
+  assert.deepEqual(niceTicks(14.2), [0, 5, 10, 15]);
+  assert.deepEqual(niceTicks(1068, 4), [0, 500, 1000, 1500]);
+  assert.deepEqual(niceTicks(0.95), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(niceTicks(20), [0, 5, 10, 15, 20]);
+  assert.deepEqual(niceTicks(0), [0, 0.2, 0.4, 0.6, 0.8, 1], 'an empty panel still has an axis');
+  assert.equal(tickLabel(0.4, niceTicks(0.95)), '0.4');
+  assert.equal(tickLabel(1000, niceTicks(1068, 4)), '1000');
+});
