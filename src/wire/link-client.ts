@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { FerryError, fromWire } from '../core/errors.ts';
 import { log } from '../core/events.ts';
-import { encodeFrame, encodeJsonFrame, flipPayloadByte, FrameDecoder, FrameType, frameTypeName, type EncodeOptions, type Frame, type FrameTypeCode } from './frame.ts';
+import { CompressionProbe } from './compression-probe.ts';
+import { HEADER_BYTES, encodeFrame, encodeJsonFrame, flipPayloadByte, FrameDecoder, FrameType, frameTypeName, type EncodeOptions, type Frame, type FrameTypeCode } from './frame.ts';
 import { ErrorPayloadSchema, HelloAckSchema, parsePayload, TransferSummarySchema, type TransferSummary } from './messages.ts';
 import { IdleTimer, LINK_DEFAULTS, MAX_REPLY_BYTES, stallError } from './link-common.ts';
 import { readTree } from './tree-source.ts';
@@ -28,6 +29,7 @@ type Waiter<T> = { resolve: (value: T) => void; reject: (err: FerryError) => voi
 class LinkClient implements DataLink {
   private readonly options: DataLinkClientOptions;
   private readonly encoding: EncodeOptions;
+  private readonly probe = new CompressionProbe();
   private readonly chunkBytes: number;
   private readonly socket: net.Socket;
   private readonly decoder = new FrameDecoder({ maxFrameBytes: MAX_REPLY_BYTES });
@@ -160,7 +162,13 @@ class LinkClient implements DataLink {
   /** Writes one frame; waits for 'drain' when the socket asks the sender to slow down. */
   private async write(type: FrameTypeCode, payload: Buffer, corrupt = false): Promise<void> {
     if (this.failure) throw this.failure;
-    const frame = type === FrameType.DATA ? encodeFrame(type, payload, this.encoding) : encodeFrame(type, payload);
+    let frame: Buffer;
+    if (type === FrameType.DATA && this.encoding.compression !== 'none' && this.probe.shouldTry()) {
+      frame = encodeFrame(type, payload, this.encoding);
+      this.probe.record(payload.length, frame.length - HEADER_BYTES);
+    } else {
+      frame = encodeFrame(type, payload);
+    }
     if (corrupt) flipPayloadByte(frame);
     this.sent.wireBytes += frame.length;
     this.section.wireBytes += frame.length;
