@@ -3,8 +3,9 @@
  * with incompressible content, so no compression hides the dirty rate).
  *
  * It keeps an incremental checksum of its memory: the sum over pages of a 64-bit hash of
- * each page, updated whenever a page is rewritten. Every 100 ms it appends
- * "N REALTIME_MS CHECKSUM" to /data/heartbeat.log. On SIGUSR1 it recomputes the checksum
+ * each page, updated whenever a page is rewritten. Every 50 ms (on a fixed CLOCK_MONOTONIC
+ * schedule, so 20 beats a second; after a freeze it restarts from now instead of bursting) it
+ * appends "N REALTIME_MS CHECKSUM" to /data/heartbeat.log. On SIGUSR1 it recomputes the checksum
  * from memory and appends "verify N CHECKSUM RECOMPUTED ok|MISMATCH" to /data/verify.log:
  * after a restore, "ok" proves every page came back with the content it had at the freeze,
  * and the checksum continues from the last one logged before it. */
@@ -33,8 +34,8 @@ static uint64_t page_hash(const uint64_t *p) {
 
 static void fill(uint64_t *p) { for (int i = 0; i < WORDS; i++) p[i] = next(); }
 
-static long long now_ms(void) {
-    struct timespec t; clock_gettime(CLOCK_REALTIME, &t);
+static long long clock_ms(clockid_t clock) {
+    struct timespec t; clock_gettime(clock, &t);
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
@@ -42,6 +43,11 @@ int main(void) {
     size_t mib = getenv("STREAM_MIB") ? strtoul(getenv("STREAM_MIB"), NULL, 10) : 256;
     double mbps = getenv("DIRTY_MBPS") ? strtod(getenv("DIRTY_MBPS"), NULL) : 20;
     size_t pages = mib * 1024 * 1024 / PAGE;
+    /* Optional skew, as real memory writers have a working set: HOT_PERCENT % of the pages
+     * (at the start of the buffer) take HOT_SHARE % of the writes. 0 (default): uniform. */
+    double hot_percent = getenv("HOT_PERCENT") ? strtod(getenv("HOT_PERCENT"), NULL) : 0;
+    unsigned hot_share = getenv("HOT_SHARE") ? (unsigned)strtoul(getenv("HOT_SHARE"), NULL, 10) : 90;
+    size_t hot_pages = (size_t)(pages * hot_percent / 100.0);
     uint64_t *mem = aligned_alloc(PAGE, pages * PAGE);
     if (!mem || pages == 0) { fprintf(stderr, "stream: cannot allocate %zu MiB\n", mib); return 1; }
     uint64_t sum = 0;
@@ -51,14 +57,15 @@ int main(void) {
     FILE *beat = fopen("/data/heartbeat.log", "a");
     FILE *ver = fopen("/data/verify.log", "a");
     if (!beat || !ver) { perror("stream: /data"); return 1; }
-    fprintf(stderr, "stream: %zu MiB, dirtying %.1f MB/s\n", mib, mbps);
-    const long tick_ms = 10;
+    fprintf(stderr, "stream: %zu MiB, dirtying %.1f MB/s (hot: %.1f %% of pages take %u %% of writes)\n", mib, mbps, hot_percent, hot_pages ? hot_share : 0);
+    const long tick_ms = 10, beat_ms = 50;
     double debt = 0;
-    long long next_beat = now_ms();
+    long long next_beat = clock_ms(CLOCK_MONOTONIC);
     for (unsigned long n = 1;;) {
         debt += mbps * 1e6 * tick_ms / 1000.0 / PAGE;
         for (; debt >= 1; debt -= 1) {
-            uint64_t *p = mem + (next() % pages) * WORDS;
+            size_t idx = hot_pages > 0 && next() % 100 < hot_share ? next() % hot_pages : next() % pages;
+            uint64_t *p = mem + idx * WORDS;
             sum -= page_hash(p);
             fill(p);
             sum += page_hash(p);
@@ -70,11 +77,12 @@ int main(void) {
             fprintf(ver, "verify %lu %016llx %016llx %s\n", n, (unsigned long long)sum, (unsigned long long)again, again == sum ? "ok" : "MISMATCH");
             fflush(ver);
         }
-        long long t = now_ms();
+        long long t = clock_ms(CLOCK_MONOTONIC);
         if (t >= next_beat) {
-            fprintf(beat, "%lu %lld %016llx\n", n++, t, (unsigned long long)sum);
+            fprintf(beat, "%lu %lld %016llx\n", n++, clock_ms(CLOCK_REALTIME), (unsigned long long)sum);
             fflush(beat);
-            next_beat = t + 100;
+            next_beat += beat_ms;
+            if (next_beat <= t) next_beat = t + beat_ms;
         }
         struct timespec d = { 0, tick_ms * 1000000L };
         nanosleep(&d, NULL);

@@ -6,12 +6,12 @@ import { BENCH_STRATEGIES, type BenchCase, type BenchRow, type BenchStrategy } f
 
 /** Whether two cases are the same cell of the matrix. */
 export function sameCase(a: BenchCase, b: BenchCase): boolean {
-  return a.workload === b.workload && a.sizeMiB === b.sizeMiB && a.dirtyMBps === b.dirtyMBps && a.bandwidthMbit === b.bandwidthMbit;
+  return a.workload === b.workload && a.sizeMiB === b.sizeMiB && a.dirtyMBps === b.dirtyMBps && (a.hotPercent ?? 0) === (b.hotPercent ?? 0) && a.bandwidthMbit === b.bandwidthMbit;
 }
 
 /** A case in words, e.g. "stream 1024 MiB, dirtying 50 MB/s, 1000 Mbit/s". */
 export function caseLabel(c: BenchCase): string {
-  const dirty = c.dirtyMBps > 0 ? `dirtying ${c.dirtyMBps} MB/s` : 'own dirty rate';
+  const dirty = c.dirtyMBps > 0 ? `dirtying ${c.dirtyMBps} MB/s${c.hotPercent ? ` (90 % into ${c.hotPercent} % of pages)` : ''}` : 'own dirty rate';
   return `${c.workload} ${c.sizeMiB} MiB, ${dirty}, ${c.bandwidthMbit} Mbit/s`;
 }
 

@@ -66,7 +66,7 @@ function roundsSection(rows: readonly BenchRow[]): string[] {
       `### ${r.strategy}, ${caseLabel(r.case)}${r.ok ? '' : ' (failed)'}`,
       '',
       ...table(['round', 'dirty pages', 'deferred pages', 'sent pages', 'wire MiB', 'ms'], 'rrrrrr', (r.rounds ?? []).map((d) => [
-        String(d.round), count(d.dirtyPages), count(d.deferredPages), count(d.sentPages), mebibytes(d.wireBytes), count(d.ms),
+        d.final ? `${d.round} (final)` : String(d.round), count(d.dirtyPages), count(d.deferredPages), count(d.sentPages), mebibytes(d.wireBytes), count(d.ms),
       ])),
     ]),
   ];

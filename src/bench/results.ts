@@ -16,12 +16,16 @@ export interface BenchCase {
   sizeMiB: number;
   /** Rate at which it rewrites memory, MB/s (0 for workloads that set their own). */
   dirtyMBps: number;
+  /** Skew of the writes: this % of the pages takes 90 % of them (absent: uniform). */
+  hotPercent?: number;
   bandwidthMbit: number;
 }
 
 /** One pre-copy round as the report gives it. */
 export interface BenchRound {
   round: number;
+  /** The frozen round (after the dump): dirty pages are then the dump's pages. */
+  final?: boolean;
   /** Pages that changed since the previous round (all non-zero pages in round 1). */
   dirtyPages: number;
   /** Pages held back by the history rule this round. */

@@ -114,6 +114,11 @@ export class DockerEngine {
     await this.json('POST', `/containers/${encodeURIComponent(id)}/unpause`);
   }
 
+  /** Sends a signal (`SIGUSR1`, `USR1`, `10`) to the container's main process (`docker kill -s`). */
+  async signalContainer(id: string, signal: string): Promise<void> {
+    await this.json('POST', `/containers/${encodeURIComponent(id)}/kill?signal=${encodeURIComponent(signal)}`);
+  }
+
   /** Removes a container (force kills it first); a missing one is not an error. */
   async removeContainer(id: string, options: { volumes?: boolean } = {}): Promise<void> {
     const reply = await this.request('DELETE', `/containers/${encodeURIComponent(id)}?force=true&v=${options.volumes ? 'true' : 'false'}`);

@@ -25,12 +25,13 @@ export interface CriuFacts {
 }
 
 /** Probes CRIU (`criu` on PATH), reading its answers with the doctor's parsers. */
-export async function criuFacts(): Promise<CriuFacts> {
+export async function criuFacts(env?: NodeJS.ProcessEnv): Promise<CriuFacts> {
+  const o = { ...T, ...(env ? { env: { ...process.env, ...env } } : {}) };
   const [v, check, dirty, uffd] = await Promise.all([
-    run('criu', ['--version'], T),
-    run('criu', ['check'], T),
-    run('criu', ['check', '--feature', 'mem_dirty_track'], T),
-    run('criu', ['check', '--feature', 'uffd-noncoop'], T),
+    run('criu', ['--version'], o),
+    run('criu', ['check'], o),
+    run('criu', ['check', '--feature', 'mem_dirty_track'], o),
+    run('criu', ['check', '--feature', 'uffd-noncoop'], o),
   ]);
   const version = parseCriuVersion(v.stdout);
   const verdict = parseCriuCheck(check.code, check.stdout, check.stderr);

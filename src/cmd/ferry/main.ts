@@ -11,6 +11,7 @@ import { registerAgent } from './commands/agent.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMigrations } from './commands/migrations.ts';
+import { registerBench } from './commands/bench.ts';
 
 const program = new Command('ferry')
   .description('Live migration of running Docker containers between hosts')
@@ -18,6 +19,7 @@ const program = new Command('ferry')
   .exitOverride();
 
 registerConfig(program);
+registerBench(program);
 registerDoctor(program);
 registerTestbed(program);
 registerAgent(program);

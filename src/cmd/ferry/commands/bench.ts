@@ -1,0 +1,33 @@
+/** @module cmd/ferry/commands/bench — `ferry bench migrate`: the strategies side by side, results under bench/results/. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { FerryError } from '../../../core/errors.ts';
+import { repoRoot } from '../../../testbed/index.ts';
+import { BENCH_STRATEGIES, type BenchStrategy } from '../../../bench/results.ts';
+import { writeResults } from '../../../bench/write.ts';
+import { targets } from '../../../bench/summary.ts';
+
+/** Adds `ferry bench`. */
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('Benchmarks, measured on a test bed of their own');
+  bench
+    .command('migrate')
+    .description('Migrate workloads with every strategy and both baselines; write a table, JSON and plots')
+    .option('--quick', 'one small case (stream 256 MiB @ 20 MB/s, 1 Gbit/s), a few minutes')
+    .option('--out <dir>', 'where results go', path.join(repoRoot(), 'bench', 'results'))
+    .option('--strategies <list>', `comma-separated subset of ${BENCH_STRATEGIES.join(', ')}`)
+    .action(async (o: { quick?: boolean; out: string; strategies?: string }) => {
+      const strategies = o.strategies?.split(',').map((s) => s.trim());
+      for (const s of strategies ?? []) {
+        if (!(BENCH_STRATEGIES as readonly string[]).includes(s)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `unknown strategy "${s}"; choose from ${BENCH_STRATEGIES.join(', ')}`);
+      }
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+      // Loaded on use: the benchmark pulls in the baselines and workloads, which other commands do not need.
+      const { runMigrateBench } = await import('../../../bench/migrate-bench.ts');
+      const results = await runMigrateBench({ quick: o.quick === true, say, ...(strategies ? { strategies: strategies as BenchStrategy[] } : {}) });
+      const files = await writeResults(o.out, results, o.quick ? 'migrate-quick' : 'migrate');
+      for (const t of targets(results.summary)) say(`target ${t.name}: ${t.target}, measured ${t.value ?? '-'}: ${t.holds === undefined ? 'not measured' : t.holds ? 'holds' : 'does not hold'}`);
+      process.stdout.write(`${files.join('\n')}\n`);
+      process.exitCode = results.rows.every((r) => r.ok) ? 0 : 1;
+    });
+}

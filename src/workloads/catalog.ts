@@ -1,0 +1,96 @@
+/**
+ * @module workloads/catalog — the benchmark workloads (PF-Docker's Table 1: loop, stream,
+ * multi-threaded compile; and the demo's counter): what each runs, its image, its heartbeat
+ * log and how to parse it, its default environment; and the one call that puts a workload's
+ * image on a host's engine, built locally without a registry.
+ *
+ * @example
+ *   const stream = workloadSpec('stream');
+ *   await ensureWorkloadImage(engine, 'stream');
+ *   await engine.createContainer('s', { Image: stream.image, Env: [...stream.env, 'DIRTY_MBPS=50'] });
+ */
+import type { DockerEngine } from '../docker/engine.ts';
+import { busyboxRecipe } from './busybox-rootfs.ts';
+import { compileRecipe } from './compile-image.ts';
+import { parseBeats, type Beat } from './heartbeat.ts';
+import { ensureImage, type ImageBuildOptions, type ImageSource, type RootfsRecipe } from './rootfs.ts';
+import { parseStreamBeats } from './stream-log.ts';
+
+/** The workloads ferry can build and run. */
+export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile';
+
+/** One workload, as a benchmark or a test uses it. */
+export interface Workload {
+  name: WorkloadName;
+  /** What it does, in a line. */
+  what: string;
+  /** The image reference (built locally, never pulled). */
+  image: string;
+  /** The heartbeat log inside the container (in its writable layer). */
+  heartbeatPath: string;
+  /** Beats per second the workload aims at. */
+  beatsPerSecond: number;
+  /** Parses the heartbeat log. */
+  parse: (text: string) => Beat[];
+  /**
+   * Default environment, as Engine API `Env` entries. The image carries the same as `ENV`,
+   * so in a container's `Env` a later entry of the same name wins (Docker replaces image
+   * variables in order; two entries of a name unknown to the image would both reach the
+   * process, and getenv would take the first).
+   */
+  env: readonly string[];
+  /** The SIGUSR1 verify log, for the workload that has one (stream). */
+  verifyPath?: string;
+}
+
+/** The demo's counter image. */
+export const COUNTER_IMAGE = 'ferry/counter:2';
+/** The stream workload's image. */
+export const STREAM_IMAGE = 'ferry/stream:1';
+/** The loop workload's image. */
+export const LOOP_IMAGE = 'ferry/loop:1';
+/** The compile workload's image. */
+export const COMPILE_IMAGE = 'ferry/compile:1';
+
+/** Every workload, by name. */
+export const WORKLOADS: Readonly<Record<WorkloadName, Readonly<Workload>>> = Object.freeze({
+  counter: {
+    name: 'counter', image: COUNTER_IMAGE, heartbeatPath: '/data/counter.log', beatsPerSecond: 10, parse: parseBeats, env: [],
+    what: 'the demo counter: a count in memory, and BALLAST_MIB MiB of resident memory written once',
+  },
+  stream: {
+    name: 'stream', image: STREAM_IMAGE, heartbeatPath: '/data/heartbeat.log', beatsPerSecond: 20, parse: parseStreamBeats,
+    env: ['STREAM_MIB=256', 'DIRTY_MBPS=20'], verifyPath: '/data/verify.log',
+    what: 'write-intensive: STREAM_MIB MiB of random pages, rewritten at DIRTY_MBPS MB/s, checksummed',
+  },
+  loop: {
+    name: 'loop', image: LOOP_IMAGE, heartbeatPath: '/data/heartbeat.log', beatsPerSecond: 20, parse: parseBeats, env: [],
+    what: 'low write load: an endless print loop',
+  },
+  compile: {
+    name: 'compile', image: COMPILE_IMAGE, heartbeatPath: '/data/heartbeat.log', beatsPerSecond: 20, parse: parseBeats, env: ['JOBS=2'],
+    what: 'parallel and write-intensive: make -jJOBS of zstd, cleaned and rebuilt forever',
+  },
+});
+
+/** One workload's description. */
+export function workloadSpec(name: WorkloadName): Readonly<Workload> {
+  return WORKLOADS[name];
+}
+
+/** A static program of workloads/ on busybox, run as the image's command. */
+function staticProgram(w: Readonly<Workload>): RootfsRecipe {
+  return busyboxRecipe({ name: w.name, image: w.image, programs: [w.name], cmd: [`/bin/${w.name}`], env: w.env });
+}
+
+const RECIPES: Readonly<Record<WorkloadName, () => RootfsRecipe>> = {
+  counter: () => staticProgram(WORKLOADS.counter),
+  stream: () => staticProgram(WORKLOADS.stream),
+  loop: () => staticProgram(WORKLOADS.loop),
+  compile: () => compileRecipe(WORKLOADS.compile),
+};
+
+/** Builds (or takes from the cache) and imports a workload's image unless the engine has it. */
+export function ensureWorkloadImage(engine: DockerEngine, name: WorkloadName, options: ImageBuildOptions = {}): Promise<ImageSource> {
+  return ensureImage(engine, RECIPES[name](), options);
+}
