@@ -76,7 +76,8 @@ export async function recipeKey(recipe: RootfsRecipe): Promise<string> {
     const content = await readFile(f).catch((err: unknown) => {
       throw new FerryError('FERRY_ERR_PREREQUISITE', `cannot read ${f}, which the ${recipe.name} image is built from: ${(err as Error).message}`, { cause: err });
     });
-    h.update(f).update(content);
+    // The name, not the full path: two checkouts of the same sources share one cached image.
+    h.update(path.basename(f)).update(content);
   }
   return h.digest('hex').slice(0, 16);
 }
