@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { parseMaps, scanProcess, changedPages } from './memory-scan.ts';
+import { parseMaps, scanProcess, changedPages, readMemory } from './memory-scan.ts';
 import { PAGE, pageAddress } from './page-delta.ts';
 
 test('maps: only writable private mappings, kernel pages left out', () => {
@@ -48,4 +48,12 @@ test('a scan of a live process finds its pages by content, and a rescan names th
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('a process that is gone yields no memory (a compiler that exited mid-round)', async () => {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => child.once('exit', r));
+  const chunks = [];
+  for await (const c of readMemory(child.pid ?? 0)) chunks.push(c);
+  assert.equal(chunks.length, 0);
 });

@@ -4,7 +4,7 @@
  * /proc/PID/maps and /proc/PID/mem and hashes every 4 KiB page. Comparing two scans gives
  * the pages that changed between them. Untouched pages read as zeros and hash to ZERO_PAGE.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { PAGE, pageAddress } from './page-delta.ts';
 
 /** One mapping of a process, as /proc/PID/maps lists it. */
@@ -41,11 +41,20 @@ export interface MemoryChunk {
 
 /**
  * Reads the process's writable private mappings in chunks (the buffer is reused: consume
- * each chunk before asking for the next). Mappings that cannot be read are skipped.
+ * each chunk before asking for the next). Mappings that cannot be read are skipped, and a
+ * process that is gone yields nothing.
  */
 export async function* readMemory(pid: number, chunkBytes = 1 << 20): AsyncGenerator<MemoryChunk> {
-  const maps = parseMaps(await readFile(`/proc/${pid}/maps`, 'utf8'));
-  const mem = await open(`/proc/${pid}/mem`, 'r');
+  let maps: Mapping[];
+  let mem: FileHandle;
+  try {
+    maps = parseMaps(await readFile(`/proc/${pid}/maps`, 'utf8'));
+    mem = await open(`/proc/${pid}/mem`, 'r');
+  } catch (err) {
+    // A process that exited since it was listed (a compiler in a build) has no memory left to move.
+    if (['ENOENT', 'ESRCH'].includes((err as NodeJS.ErrnoException).code ?? '')) return;
+    throw err;
+  }
   const buf = Buffer.allocUnsafe(chunkBytes);
   try {
     for (const map of maps) {
