@@ -16,19 +16,20 @@ import { criuFacts } from '../host/criu.ts';
 import { run } from '../host/run.ts';
 import { readMemory } from '../precopy/memory-scan.ts';
 import { processTree } from '../precopy/process-tree.ts';
-import { ZERO_PAGE, PAGE, pageAddress } from '../precopy/page-delta.ts';
+import { PAGE } from '../precopy/page-delta.ts';
 import { testbedDown, testbedUp, planOfCluster, type Cluster } from '../testbed/index.ts';
 import { clusterFile } from '../testbed/cluster.ts';
 import { shapeHost } from '../testbed/net.ts';
 import { migrate } from '../cmd/ferry/commands/migrate.ts';
 import type { MigrationReport } from '../migration/report.ts';
-import { continuity, parseBeats } from '../workloads/counter-image.ts';
+import { continuity } from '../workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';
 import { runDockerStopCopy, runPodman, podmanVersion, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
 import { baselineHosts } from './baselines/hosts.ts';
 import { txBytes } from './baselines/netns.ts';
 import { benchCases, HEADLINE, precopyOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
 import { boundRow, summarize } from './summary.ts';
+import { caseLabel } from './cases.ts';
 import type { BenchCase, BenchMachine, BenchResults, BenchRound, BenchRow, BenchStrategy } from './results.ts';
 
 /** How a benchmark run is set up. */
@@ -59,7 +60,7 @@ export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResu
       for (const e of [src, dst]) await ensureWorkloadImage(e, c.workload);
       let footprint: { bytes: number; compressed: number } | undefined;
       for (const strategy of RUN_STRATEGIES.filter((s) => !o.strategies || o.strategies.includes(s))) {
-        o.say(`bench: ${describe(c)} — ${strategy}`);
+        o.say(`bench: ${caseLabel(c)} — ${strategy}`);
         const row = await runOne(cluster, c, strategy, (f) => (footprint ??= f)).catch((err: unknown): BenchRow => ({ case: c, strategy, ok: false, problem: asFerryError(err).message }));
         rows.push(row);
         o.say(`bench:   ${row.ok ? `downtime ${row.downtimeMs} ms, total ${row.totalMs} ms, ${((row.wireBytes ?? 0) / 1048576).toFixed(1)} MiB` : `failed: ${row.problem}`}`);
@@ -101,7 +102,7 @@ async function runOne(cluster: Cluster, c: BenchCase, strategy: Exclude<BenchStr
 
 /** A measured row: downtime is the longest silence of the heartbeat, which must also be continuous. */
 function row(c: BenchCase, strategy: BenchStrategy, heartbeat: string, measured: Partial<BenchRow>, problem?: string): BenchRow {
-  const beats = continuity(parseBeats(heartbeat));
+  const beats = continuity(workloadSpec(c.workload).parse(heartbeat));
   const issues = [problem, beats.continuous ? undefined : `heartbeat not continuous after the move: ${beats.problem ?? 'no beats'}`].filter(Boolean);
   return { case: c, strategy, ok: beats.continuous, downtimeMs: beats.longestGapMs, ...measured, ...(issues.length ? { problem: issues.join('; ') } : {}) };
 }
@@ -115,6 +116,8 @@ function precopyFields(report: MigrationReport): Partial<BenchRow> {
   return { rounds, ...(pc.stopRule ? { stopRule: pc.stopRule } : {}) };
 }
 
+const ZERO = Buffer.alloc(PAGE);
+
 /** The workload's resident memory (non-zero pages) plus its writable layer, raw and zstd-1 compressed. */
 async function measureFootprint(engine: DockerEngine): Promise<{ bytes: number; compressed: number }> {
   const c = await engine.inspectContainer(NAME);
@@ -125,7 +128,7 @@ async function measureFootprint(engine: DockerEngine): Promise<{ bytes: number; 
       const pages: Buffer[] = [];
       for (let off = 0; off < chunk.length; off += PAGE) {
         const page = chunk.subarray(off, off + PAGE);
-        if (pageAddress(page) !== ZERO_PAGE) pages.push(page);
+        if (!page.equals(ZERO)) pages.push(page);
       }
       if (!pages.length) continue;
       const all = Buffer.concat(pages);
@@ -144,10 +147,6 @@ async function shapeLinks(cluster: Cluster, mbit: number): Promise<void> {
 /** Removes the workload container from both hosts (left by a run, failed or not). */
 async function removeEverywhere(cluster: Cluster): Promise<void> {
   for (const h of cluster.hosts) await new DockerEngine(h.dockerSocket).removeContainer(NAME).catch(() => undefined);
-}
-
-function describe(c: BenchCase): string {
-  return `${c.workload}${c.sizeMiB ? ` ${c.sizeMiB} MiB` : ''}${c.dirtyMBps ? ` @ ${c.dirtyMBps} MB/s` : ''}, ${c.bandwidthMbit} Mbit/s`;
 }
 
 /** What the benchmark ran on. */

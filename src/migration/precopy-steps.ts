@@ -97,6 +97,7 @@ export class PrecopySteps {
   async finalRound(reply: PrepareReply, imageDir: string): Promise<void> {
     const report = this.rec.data.report.precopy as PrecopyReport;
     const started = Date.now();
+    this.heldBeforeFinal = this.tracker.heldPages;
     const recipe: DumpRecipe = { files: [] };
     const { totals, files } = await this.session(reply, 'final', async (link) => {
       await link.sendStream('pages', dumpPages(imageDir, this.tracker, recipe));
@@ -116,7 +117,6 @@ export class PrecopySteps {
 
   /** One data-link session; its bytes are accounted under `root`. */
   private async session<T extends TreeTotals>(reply: PrepareReply, root: string, work: (link: DataLinkSession) => Promise<T>): Promise<{ totals: { files: number; rawBytes: number; wireBytes: number }; files: T }> {
-    if (root === 'final') this.heldBeforeFinal = this.tracker.heldPages;
     const link = await this.steps.link(reply);
     try {
       const files = await work(link);
