@@ -59,6 +59,36 @@ export const ConfigSchema = z.strictObject({
       maxBytesFactor: z.number().min(0.5).max(100).default(3),
     }).prefault({}),
   }).prefault({}),
+  store: z.strictObject({
+    /** Which object store pre-stored state goes to: a directory (embedded default) or S3 (Ceph RGW, MinIO, AWS). */
+    kind: z.enum(['directory', 's3']).default('directory'),
+    /** The directory store's root (may sit on a shared mount such as CephFS). */
+    dir: z.string().default('/var/lib/ferry/store'),
+    /** S3 endpoint URL, e.g. http://10.212.0.1:7480 ('' : the SDK's default, AWS). */
+    endpoint: z.string().default(''),
+    /** S3 bucket. */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).default('ferry'),
+    /** S3 region (Ceph RGW accepts us-east-1). */
+    region: z.string().default('us-east-1'),
+    /** S3 access key id ('' : from credentialsFile). Never logged. */
+    accessKeyId: z.string().default(''),
+    /** S3 secret access key ('' : from credentialsFile). Never logged. */
+    secretAccessKey: z.string().default(''),
+    /** A JSON file {endpoint, bucket, accessKeyId, secretAccessKey} that fills the keys left empty (`ferry storage up` writes one). */
+    credentialsFile: z.string().default(''),
+  }).prefault({}),
+  storage: z.strictObject({
+    /** Where the project's Ceph cluster keeps its configuration, data files, logs and PIDs. */
+    stateDir: z.string().default('/var/lib/ferry/ceph'),
+    /** The address the cluster's daemons listen on: a /32 on a dummy interface of the root namespace, routed to from every test-bed host. */
+    address: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/).default('10.212.0.1'),
+    /** radosgw's S3 port. */
+    rgwPort: z.number().int().min(1).max(65535).default(7480),
+    /** Number of OSDs (each on a file). */
+    osds: z.number().int().min(1).max(9).default(3),
+    /** Size of each OSD's bluestore file, in MiB. */
+    osdSizeMiB: z.number().int().min(1024).default(1024),
+  }).prefault({}),
   testbed: z.strictObject({
     /** Number of hosts. */
     hosts: z.number().int().min(2).max(16).default(3),
