@@ -19,8 +19,8 @@ void test('tbf commands shape a device, in a namespace when asked', () => {
   assert.deepEqual(tbfCommand('eth0', 100, 'ferry-h1').args.slice(0, 3), ['-n', 'ferry-h1', 'qdisc']);
 });
 
-void test('host network: netns, veth pair moved and renamed eth0, address, bridge', () => {
-  const lines = hostNetCommands(h1, plan.bridge).map((c) => `${c.file} ${c.args.join(' ')}`);
+void test('host network: netns, veth pair moved and renamed eth0, address, route to the object store, bridge', () => {
+  const lines = hostNetCommands(h1, plan.bridge, { bridgeIp: '10.213.0.1', storageAddress: plan.storageAddress }).map((c) => `${c.file} ${c.args.join(' ')}`);
   assert.deepEqual(lines, [
     'ip netns add ferry-h1',
     'ip -n ferry-h1 link set lo up',
@@ -29,6 +29,7 @@ void test('host network: netns, veth pair moved and renamed eth0, address, bridg
     'ip -n ferry-h1 link set fyh1b name eth0',
     'ip -n ferry-h1 addr add 10.213.0.11/24 dev eth0',
     'ip -n ferry-h1 link set eth0 up',
+    'ip -n ferry-h1 route add 10.212.0.1/32 via 10.213.0.1',
     'ip link set fyh1a master ferrybr0',
     'ip link set fyh1a up',
   ]);

@@ -22,8 +22,8 @@ export function tbfCommand(dev: string, mbit: number, netns?: string): CommandLi
   };
 }
 
-/** `ip` commands that give a host its namespace, veth pair and address, in order. */
-export function hostNetCommands(host: HostPlan, bridge: string): CommandLine[] {
+/** `ip` commands that give a host its namespace, veth pair, address and a route to the object store via the bridge, in order. */
+export function hostNetCommands(host: HostPlan, bridge: string, via: { bridgeIp: string; storageAddress: string }): CommandLine[] {
   const ip = (...args: string[]): CommandLine => ({ file: 'ip', args });
   return [
     ip('netns', 'add', host.netns),
@@ -33,6 +33,7 @@ export function hostNetCommands(host: HostPlan, bridge: string): CommandLine[] {
     ip('-n', host.netns, 'link', 'set', host.vethPeer, 'name', host.ifname),
     ip('-n', host.netns, 'addr', 'add', host.cidr, 'dev', host.ifname),
     ip('-n', host.netns, 'link', 'set', host.ifname, 'up'),
+    ip('-n', host.netns, 'route', 'add', `${via.storageAddress}/32`, 'via', via.bridgeIp),
     ip('link', 'set', host.vethRoot, 'master', bridge),
     ip('link', 'set', host.vethRoot, 'up'),
   ];

@@ -31,7 +31,8 @@ export async function createBridge(plan: TestbedPlan): Promise<void> {
 
 /** Creates a host's namespace and veth pair, addresses it and attaches it to the bridge. */
 export async function createHostNet(plan: TestbedPlan, host: HostPlan): Promise<void> {
-  for (const cmd of hostNetCommands(host, plan.bridge)) await exec(cmd);
+  const via = { bridgeIp: plan.bridgeCidr.split('/')[0] as string, storageAddress: plan.storageAddress };
+  for (const cmd of hostNetCommands(host, plan.bridge, via)) await exec(cmd);
 }
 
 /** Shapes egress of both ends of a host's veth pair with tbf. */

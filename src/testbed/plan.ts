@@ -54,6 +54,8 @@ export interface TestbedPlan {
   tag: string;
   bridge: string;
   bridgeCidr: string;
+  /** The object store's address (the project's Ceph, on a dummy interface of the root namespace); every host routes to it via the bridge. */
+  storageAddress: string;
   bandwidthMbit: number;
   tokenFile: string;
   clusterFile: string;
@@ -71,6 +73,8 @@ export interface PlanInput {
   /** Host name → tmpfs size in MiB. */
   smallDisk?: Readonly<Record<string, number>>;
   runDir?: string;
+  /** The object store's address (default 10.212.0.1). */
+  storageAddress?: string;
 }
 
 /** The name tag of a subnet: '' for the default one, else its octets in hex (10.214.0 → 0ad600). */
@@ -104,6 +108,7 @@ export function planTestbed(input: PlanInput): TestbedPlan {
     stateDir: input.stateDir, runDir, subnet: input.subnet, tag,
     bridge: tag ? `fybr${tag}` : 'ferrybr0',
     bridgeCidr: `${input.subnet}.1/24`,
+    storageAddress: input.storageAddress ?? '10.212.0.1',
     bandwidthMbit: input.bandwidthMbit,
     tokenFile: join(input.stateDir, 'token'),
     clusterFile: join(input.stateDir, 'cluster.json'),
@@ -154,6 +159,7 @@ export function planFromConfig(config: Config, overrides: PlanOverrides = {}): T
     bandwidthMbit: overrides.bandwidthMbit ?? config.testbed.bandwidthMbit,
     controlPort: config.agent.controlPort,
     dataPort: config.agent.dataPort,
+    storageAddress: config.storage.address,
     ...(overrides.smallDisk ? { smallDisk: overrides.smallDisk } : {}),
   });
 }
