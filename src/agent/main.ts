@@ -19,6 +19,8 @@ import { checkListenPolicy } from '../control/auth.ts';
 import { openDataLink, startDataServer, type DataServer } from './data-link.ts';
 import { agentRoutes } from './routes.ts';
 import { cached, hostFacts } from './host-facts.ts';
+import { agentStore } from './store.ts';
+import { startProtection } from './protect-routes.ts';
 
 /** How one agent is started. */
 export interface AgentOptions {
@@ -47,17 +49,19 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const dataRoot = (await engine.info()).DockerRootDir;
   const records = new RecordStore(path.join(o.stateDir, 'agent.db'));
   const criu = cached(criuFacts, 60_000);
-  const destination = new DestinationService({ engine, records, config: o.config, dataRoot, dataPort: o.config.agent.dataPort, criu });
-  const source = new SourceService({ hostName: o.name, engine, records, config: o.config, dataRoot, stateDir: o.stateDir, token: o.token, criu, openDataLink });
+  const store = agentStore(o.config.store);
+  const destination = new DestinationService({ engine, records, config: o.config, dataRoot, dataPort: o.config.agent.dataPort, criu, store });
+  const source = new SourceService({ hostName: o.name, engine, records, config: o.config, dataRoot, stateDir: o.stateDir, token: o.token, criu, openDataLink, store });
   await destination.start();
   await source.resume();
   const data = await startDataServer({ host: o.listen, port: o.config.agent.dataPort, config: o.config, destination });
+  const protection = await startProtection({ engine, store, config: o.config, stateDir: o.stateDir, dataRoot });
   const control = await startControlServer({
     host: o.listen,
     port: o.config.agent.controlPort,
     token: o.token,
     maxRequestBytes: o.config.agent.maxRequestBytes,
-    routes: agentRoutes({ name: o.name, source, destination, facts: () => hostFacts(o.name, engine, criu) }),
+    routes: agentRoutes({ name: o.name, source, destination, facts: () => hostFacts(o.name, engine, criu), more: protection.routes }),
   });
   log('info', 'agent ready', { name: o.name, control: control.address, data: data.address });
   return {
@@ -66,6 +70,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     async stop() {
       source.stop();
       destination.stop();
+      protection.close();
       await control.close();
       await data.close();
       records.close();

@@ -10,7 +10,7 @@ import type { BenchCase, BenchStrategy } from './results.ts';
 export const HEADLINE: BenchCase = { workload: 'stream', sizeMiB: 1024, dirtyMBps: 50, bandwidthMbit: 1000 };
 
 /** Strategies that run (the bound is computed beside them). */
-export const RUN_STRATEGIES: readonly Exclude<BenchStrategy, 'bound'>[] = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy'];
+export const RUN_STRATEGIES: readonly Exclude<BenchStrategy, 'bound'>[] = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'prestore-nothreshold', 'prestore'];
 
 /** The matrix: quick for CI-sized runs, full for the committed results. */
 export function benchCases(quick: boolean): BenchCase[] {
@@ -34,6 +34,16 @@ export function workloadEnv(c: BenchCase): string[] {
 /** How long a workload runs before it is moved: long enough to fill its memory and settle. */
 export function warmupMs(c: BenchCase): number {
   return 5000 + c.sizeMiB * 8;
+}
+
+/** The ferry strategy a benchmark row runs. */
+export function ferryStrategy(strategy: BenchStrategy): 'stop-copy' | 'precopy' | 'prestore' {
+  return strategy === 'stop-copy' ? 'stop-copy' : strategy.startsWith('prestore') ? 'prestore' : 'precopy';
+}
+
+/** The pre-storage overrides of a ferry strategy: the threshold disabled for the comparison row. */
+export function prestoreOptions(strategy: BenchStrategy): { threshold: number } | undefined {
+  return strategy === 'prestore-nothreshold' ? { threshold: 0 } : undefined;
 }
 
 /** The pre-copy overrides of a ferry strategy (the defaults otherwise). */

@@ -27,7 +27,8 @@ import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';
 import { runDockerStopCopy, runPodman, podmanVersion, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
 import { baselineHosts } from './baselines/hosts.ts';
 import { txBytes } from './baselines/netns.ts';
-import { benchCases, HEADLINE, precopyOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
+import { benchCases, ferryStrategy, HEADLINE, precopyOptions, prestoreOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
+import { storageDown, storageUp } from '../storage/ceph/index.ts';
 import { boundRow, summarize } from './summary.ts';
 import { caseLabel } from './cases.ts';
 import type { BenchCase, BenchMachine, BenchResults, BenchRound, BenchRow, BenchStrategy } from './results.ts';
@@ -42,13 +43,23 @@ export interface MigrateBenchOptions {
 
 /** The test bed the benchmark makes for itself (apart from the demo's and the tests'). */
 const BENCH_TESTBED = { hosts: 2, subnet: '10.219.0', stateDir: '/var/lib/ferry/bench-testbed' };
+/** The Ceph cluster the prestore rows go through (its own, apart from the demo's and the tests'). */
+const BENCH_STORAGE = { stateDir: '/var/lib/ferry/bench-ceph', address: '10.212.0.5', rgwPort: 7485 };
 const NAME = 'bench-workload';
 
 /** Runs the matrix and returns the results (the caller writes them). */
 export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const cases = benchCases(o.quick);
-  const config = parseConfig({ testbed: { ...BENCH_TESTBED, bandwidthMbit: cases[0]?.bandwidthMbit ?? 1000 } });
+  const config = parseConfig({ testbed: { ...BENCH_TESTBED, bandwidthMbit: cases[0]?.bandwidthMbit ?? 1000 }, storage: BENCH_STORAGE });
+  const withStore = RUN_STRATEGIES.some((s) => s.startsWith('prestore') && (!o.strategies || o.strategies.includes(s)));
+  if (withStore) {
+    o.say(`bench: starting Ceph (mon, mgr, ${config.storage.osds} OSDs, radosgw) on ${BENCH_STORAGE.address}:${BENCH_STORAGE.rgwPort}`);
+    const ceph = await storageUp({ config });
+    // The agents take their object store from the environment the test bed starts them with.
+    process.env['FERRY_STORE_KIND'] = 's3';
+    process.env['FERRY_STORE_CREDENTIALS_FILE'] = ceph.credentialsFile;
+  }
   o.say(`bench: starting a ${BENCH_TESTBED.hosts}-host test bed on ${BENCH_TESTBED.subnet}.0/24`);
   const cluster = await testbedUp({ config, log: () => undefined });
   const rows: BenchRow[] = [];
@@ -70,6 +81,7 @@ export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResu
     }
   } finally {
     await testbedDown({ config, log: () => undefined });
+    if (withStore) await storageDown({ config, purge: true });
   }
   const headline = o.quick ? (cases[0] as BenchCase) : HEADLINE;
   return { kind: 'ferry-bench-migrate', startedAt, finishedAt: new Date().toISOString(), quick: o.quick, machine: await machine(), rows, summary: summarize(rows, headline) };
@@ -89,7 +101,9 @@ async function runOne(cluster: Cluster, c: BenchCase, strategy: Exclude<BenchStr
   await sleep(input.warmupMs);
   if (strategy === 'stop-copy') onFootprint(await measureFootprint(src.engine));
   const tx0 = await txBytes(src.plan.netns, src.plan.ifname);
-  const report = await migrate(NAME, { from: 'h1', to: 'h2', strategy: strategy === 'stop-copy' ? 'stop-copy' : 'precopy', cluster: clusterFile(cluster.stateDir), ...(precopyOptions(strategy) ? { precopy: precopyOptions(strategy) } : {}) });
+  const precopy = precopyOptions(strategy);
+  const prestore = prestoreOptions(strategy);
+  const report = await migrate(NAME, { from: 'h1', to: 'h2', strategy: ferryStrategy(strategy), cluster: clusterFile(cluster.stateDir), ...(precopy ? { precopy } : {}), ...(prestore ? { prestore } : {}) });
   const wireBytes = (await txBytes(src.plan.netns, src.plan.ifname)) - tx0;
   if (report.outcome !== 'migrated') return { case: c, strategy, ok: false, problem: `${report.outcome}: ${report.error?.code ?? ''} ${report.error?.message ?? ''}` };
   await sleep(HEARTBEAT_SETTLE_MS);
@@ -97,7 +111,7 @@ async function runOne(cluster: Cluster, c: BenchCase, strategy: Exclude<BenchStr
   const heartbeat = await readFile(path.join(upper, spec.heartbeatPath), 'utf8').catch(() => '');
   const untilRestored = ['preflight', 'stage', 'precopy', 'stop', 'transfer', 'restore'];
   const totalMs = report.phases.filter((p) => untilRestored.includes(p.phase)).reduce((a, p) => a + p.ms, 0);
-  return row(c, strategy, heartbeat, { totalMs, wireBytes, ...(report.frozenMs !== undefined ? { frozenMs: report.frozenMs } : {}), phases: Object.fromEntries(report.phases.map((p) => [p.phase, p.ms])), ...precopyFields(report) });
+  return row(c, strategy, heartbeat, { totalMs, wireBytes, ...(report.frozenMs !== undefined ? { frozenMs: report.frozenMs } : {}), phases: Object.fromEntries(report.phases.map((p) => [p.phase, p.ms])), ...precopyFields(report), ...prestoreFields(report) });
 }
 
 /** A measured row: downtime is the longest silence of the heartbeat, which must also be continuous. */
@@ -105,6 +119,13 @@ function row(c: BenchCase, strategy: BenchStrategy, heartbeat: string, measured:
   const beats = continuity(workloadSpec(c.workload).parse(heartbeat));
   const issues = [problem, beats.continuous ? undefined : `heartbeat not continuous after the move: ${beats.problem ?? 'no beats'}`].filter(Boolean);
   return { case: c, strategy, ok: beats.continuous, downtimeMs: beats.longestGapMs, ...measured, ...(issues.length ? { problem: issues.join('; ') } : {}) };
+}
+
+/** What a pre-stored migration moved where, as benchmark fields. */
+function prestoreFields(report: MigrationReport): Partial<BenchRow> {
+  const ps = report.prestore;
+  if (!ps) return {};
+  return { prestore: { footprintBytes: report.precopy?.footprintBytes ?? 0, directBytes: ps.directBytes ?? report.bytes.wireBytes, uploadedBytes: ps.uploadedBytes, fetchedBytes: ps.fetchedBytes ?? 0, staleBytes: ps.staleBytes ?? 0, imageUploadedBytes: ps.imageUploadedBytes } };
 }
 
 /** The rounds and stop rule of a pre-copy report, as benchmark fields. */

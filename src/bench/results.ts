@@ -5,7 +5,7 @@
  */
 
 /** Every strategy a benchmark row can name; `bound` is computed, not run. */
-export const BENCH_STRATEGIES = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'bound'] as const;
+export const BENCH_STRATEGIES = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'prestore-nothreshold', 'prestore', 'bound'] as const;
 /** One of the benchmarked strategies. */
 export type BenchStrategy = (typeof BENCH_STRATEGIES)[number];
 
@@ -60,6 +60,20 @@ export interface BenchRow {
   stopRule?: string;
   /** Named phase durations as the strategy reports them, ms. */
   phases?: Record<string, number>;
+  /** Pre-storage (prestore rows): bytes through the object store and direct, and uploads that went stale. */
+  prestore?: BenchPrestore;
+}
+
+/** What a pre-stored migration moved where. */
+export interface BenchPrestore {
+  /** The migration's own footprint (memory pages and files at round 1), bytes. */
+  footprintBytes: number;
+  /** Bytes sent source→destination directly (data link). */
+  directBytes: number;
+  uploadedBytes: number;
+  fetchedBytes: number;
+  staleBytes: number;
+  imageUploadedBytes: number;
 }
 
 /** The machine a benchmark ran on. */
@@ -85,6 +99,14 @@ export interface BenchSummary {
   /** Wire bytes of ferry precopy over the compressed footprint. */
   bytesRatioVsCompressedFootprint?: number;
   totalTimeRatioVsPodman?: number;
+  /** prestore: bytes sent source→destination directly over the footprint. */
+  directBytesShare?: number;
+  /** prestore: stale uploaded bytes over those of the same case with the threshold disabled. */
+  staleUploadRatioVsNoThreshold?: number;
+  /** prestore: downtime over precopy's. */
+  downtimeRatioPrestoreVsPrecopy?: number;
+  /** The three prestore ratios for every case that ran prestore (the headline's are also above). */
+  prestoreByCase?: Array<{ case: BenchCase; directBytesShare?: number; staleUploadRatioVsNoThreshold?: number; downtimeRatioPrestoreVsPrecopy?: number }>;
 }
 
 /** A whole benchmark run. */

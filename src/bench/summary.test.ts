@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundRow, summarize, targets } from './summary.ts';
+import { boundRow, prestoreRatios, summarize, targets } from './summary.ts';
 import { FIXTURE, HEADLINE, COMPILE } from './fixture.test-data.ts';
 import type { BenchRow, BenchSummary } from './results.ts';
 
@@ -60,8 +60,27 @@ test('targets hold at their limits for ≤ and not for <; missing values hold no
   assert.deepEqual([byRatio.get('bytesRatioDeferralVsNone')?.holds, byRatio.get('totalTimeRatioVsBound')?.value], [undefined, undefined]);
 });
 
-test('the targets are the issue\'s six, in order', () => {
+test('the targets are the issues\' nine, in order (pre-storage ones unknown without prestore rows)', () => {
   assert.deepEqual(targets(FIXTURE.summary).map((t) => [t.target, t.holds]), [
     ['≤ 0.25', true], ['≤ 1.2', true], ['≤ 0.8', true], ['≤ 1.5', false], ['< 1', true], ['< 1', true],
+    ['≤ 0.15', undefined], ['≤ 0.5', undefined], ['≤ 1', undefined],
   ]);
+});
+
+test('pre-storage ratios: direct share of the footprint, stale uploads vs no threshold, downtime vs precopy', () => {
+  const c = FIXTURE.summary.headline;
+  const ps = (strategy: 'prestore' | 'prestore-nothreshold', staleBytes: number, downtimeMs: number) => ({
+    case: c, strategy, ok: true, downtimeMs,
+    prestore: { footprintBytes: 1000, directBytes: strategy === 'prestore' ? 120 : 80, uploadedBytes: 900, fetchedBytes: 900, staleBytes, imageUploadedBytes: 0 },
+  });
+  const rows = [...FIXTURE.rows, ps('prestore', 100, 900), ps('prestore-nothreshold', 400, 950)];
+  const r = prestoreRatios(rows, c);
+  const precopyDowntime = FIXTURE.rows.find((x) => x.strategy === 'precopy' && JSON.stringify(x.case) === JSON.stringify(c))?.downtimeMs ?? NaN;
+  assert.equal(r.directBytesShare, 0.12);
+  assert.equal(r.staleUploadRatioVsNoThreshold, 0.25);
+  assert.equal(r.downtimeRatioPrestoreVsPrecopy, Math.round((900 / precopyDowntime) * 1000) / 1000);
+  const s = summarize(rows, c);
+  assert.equal(s.directBytesShare, 0.12);
+  assert.equal(s.prestoreByCase?.length, 1);
+  assert.deepEqual(prestoreRatios(rows.map((x) => (x.strategy === 'prestore-nothreshold' ? { ...x, ok: false } : x)), c).staleUploadRatioVsNoThreshold, undefined, 'a failed comparison row gives no ratio');
 });

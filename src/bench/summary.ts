@@ -6,7 +6,9 @@ import { findRow, measured, ratioOf } from './cases.ts';
 import type { BenchCase, BenchRow, BenchSummary } from './results.ts';
 
 /** The ratio fields of a summary (everything but the headline case). */
-export type SummaryRatio = Exclude<keyof BenchSummary, 'headline'>;
+export type SummaryRatio = Exclude<keyof BenchSummary, 'headline' | 'prestoreByCase'>;
+/** The ratios of the pre-copy rows (the pre-storage ones come from prestoreRatios). */
+type PrecopyRatio = Exclude<SummaryRatio, 'directBytesShare' | 'staleUploadRatioVsNoThreshold' | 'downtimeRatioPrestoreVsPrecopy'>;
 
 /**
  * The summary of the headline case. A ratio is present only when both of its rows ran with
@@ -22,7 +24,7 @@ export function summarize(rows: readonly BenchRow[], headline: BenchCase): Bench
   const compressed = measured(precopy, 'compressedFootprintBytes');
   const bound = row('bound') ?? (compressed === undefined ? undefined : boundRow(headline, compressed, precopy?.footprintBytes));
   const footprint = compressed ?? measured(bound, 'compressedFootprintBytes') ?? measured(bound, 'wireBytes');
-  const ratios: Record<SummaryRatio, number | undefined> = {
+  const ratios: Record<PrecopyRatio, number | undefined> = {
     downtimeRatioVsBaseline: ratioOf(measured(precopy, 'downtimeMs'), measured(baseline, 'downtimeMs')),
     bytesRatioDeferralVsNone: ratioOf(measured(precopy, 'wireBytes'), measured(nodefer, 'wireBytes')),
     totalTimeRatioVsBound: ratioOf(measured(precopy, 'totalMs'), measured(bound, 'totalMs')),
@@ -31,10 +33,40 @@ export function summarize(rows: readonly BenchRow[], headline: BenchCase): Bench
     totalTimeRatioVsPodman: ratioOf(measured(precopy, 'totalMs'), measured(podman, 'totalMs')),
   };
   const summary: BenchSummary = { headline };
-  for (const [key, value] of Object.entries(ratios) as [SummaryRatio, number | undefined][]) {
-    if (value !== undefined && Number.isFinite(value)) summary[key] = Math.round(value * 1000) / 1000;
+  for (const [key, value] of Object.entries(ratios) as [PrecopyRatio, number | undefined][]) {
+    if (value !== undefined && Number.isFinite(value)) summary[key] = round3(value);
   }
+  Object.assign(summary, prestoreRatios(rows, headline));
+  const byCase = casesOf(rows).filter((c) => findRow(rows, c, 'prestore')).map((c) => ({ case: c, ...prestoreRatios(rows, c) }));
+  if (byCase.length) summary.prestoreByCase = byCase;
   return summary;
+}
+
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** The pre-storage ratios of one case: direct share of the footprint, stale uploads vs no threshold, downtime vs precopy. */
+export function prestoreRatios(rows: readonly BenchRow[], c: BenchCase): Pick<BenchSummary, 'directBytesShare' | 'staleUploadRatioVsNoThreshold' | 'downtimeRatioPrestoreVsPrecopy'> {
+  const ok = (s: BenchRow['strategy']) => {
+    const r = findRow(rows, c, s);
+    return r?.ok ? r : undefined;
+  };
+  const ps = ok('prestore');
+  const none = ok('prestore-nothreshold');
+  const out: Pick<BenchSummary, 'directBytesShare' | 'staleUploadRatioVsNoThreshold' | 'downtimeRatioPrestoreVsPrecopy'> = {};
+  const share = ratioOf(ps?.prestore?.directBytes, ps?.prestore?.footprintBytes);
+  const stale = ps?.prestore && none?.prestore && none.prestore.staleBytes > 0 ? ps.prestore.staleBytes / none.prestore.staleBytes : undefined;
+  const downtime = ratioOf(measured(ps, 'downtimeMs'), measured(ok('precopy'), 'downtimeMs'));
+  if (share !== undefined && Number.isFinite(share)) out.directBytesShare = round3(share);
+  if (stale !== undefined && Number.isFinite(stale)) out.staleUploadRatioVsNoThreshold = round3(stale);
+  if (downtime !== undefined && Number.isFinite(downtime)) out.downtimeRatioPrestoreVsPrecopy = round3(downtime);
+  return out;
+}
+
+/** The distinct cases of the rows, in order. */
+function casesOf(rows: readonly BenchRow[]): BenchCase[] {
+  const seen = new Map<string, BenchCase>();
+  for (const r of rows) seen.set(JSON.stringify(r.case), r.case);
+  return [...seen.values()];
 }
 
 /**
@@ -73,6 +105,9 @@ export const BENCH_TARGETS: readonly { name: string; ratio: SummaryRatio; op: '�
   { name: 'total time vs physical bound', ratio: 'totalTimeRatioVsBound', op: '≤', limit: 1.5 },
   { name: 'downtime vs podman', ratio: 'downtimeRatioVsPodman', op: '<', limit: 1 },
   { name: 'total time vs podman', ratio: 'totalTimeRatioVsPodman', op: '<', limit: 1 },
+  { name: 'prestore: bytes sent directly vs footprint', ratio: 'directBytesShare', op: '≤', limit: 0.15 },
+  { name: 'prestore: stale uploads vs threshold disabled', ratio: 'staleUploadRatioVsNoThreshold', op: '≤', limit: 0.5 },
+  { name: 'prestore: downtime vs precopy', ratio: 'downtimeRatioPrestoreVsPrecopy', op: '≤', limit: 1 },
 ];
 
 /** Each target with the summary's value and whether it holds. */

@@ -12,6 +12,8 @@ export const STRATEGY_COLOURS: Readonly<Record<BenchStrategy, string>> = {
   'stop-copy': '#56b4e9',
   'precopy-nodefer': '#009e73',
   precopy: '#0072b2',
+  'prestore-nothreshold': '#f0e442',
+  prestore: '#d55e00',
   bound: '#cc79a7',
 };
 

@@ -58,6 +58,29 @@ export const ConfigSchema = z.strictObject({
       /** Stop once this many times the footprint has been sent (Xen's 3x). */
       maxBytesFactor: z.number().min(0.5).max(100).default(3),
     }).prefault({}),
+    /** Pre-storage (strategy prestore, PF-Docker): stable pages go to the object store during the rounds, flowing ones wait for the stop. */
+    prestore: z.strictObject({
+      /** How many recent rounds the change history covers. */
+      window: z.number().int().min(1).max(30).default(3),
+      /** Pre-storage threshold: a page changed in at least this many of the last `window` rounds is flowing data and waits for the stop (0: no threshold, every changed page is uploaded). */
+      threshold: z.number().int().min(0).max(30).default(2),
+      /** Packs uploaded at once by the source. */
+      uploadConcurrency: z.number().int().min(1).max(64).default(4),
+      /** Packs fetched at once by the destination. */
+      fetchConcurrency: z.number().int().min(1).max(64).default(4),
+    }).prefault({}),
+  }).prefault({}),
+  protect: z.strictObject({
+    /** How often a protected container's state is stored (`ferry protect --every`), in ms. */
+    everyMs: ms(30_000),
+    /** How many complete points of each container are kept in the store (`--keep`); older ones are deleted. */
+    keep: z.number().int().min(1).max(1000).default(3),
+    /** Objects (blocks, packs) moved to or from the store at once by a point or a recovery. */
+    concurrency: z.number().int().min(1).max(64).default(4),
+    /** Garbage collection of objects no manifest names runs after a point at most this often, in ms. */
+    gcEveryMs: ms(600_000),
+    /** Unnamed objects younger than this survive a collection (an upload whose manifest is not written yet looks the same), in ms. */
+    gcGraceMs: ms(900_000),
   }).prefault({}),
   store: z.strictObject({
     /** Which object store pre-stored state goes to: a directory (embedded default) or S3 (Ceph RGW, MinIO, AWS). */

@@ -33,6 +33,14 @@ export const BINARIES: readonly BinaryRequirement[] = [
   { name: 'conmon', pkg: 'conmon', why: 'podman starts it to supervise each container' },
   { name: 'nsenter', pkg: 'util-linux', why: 'starts dockerd and agents inside a host\'s network namespace' },
   { name: 'unshare', pkg: 'util-linux', why: 'probes kernel networking features in a throwaway namespace' },
+  { name: 'ceph-mon', pkg: 'ceph-mon', why: 'the monitor of the project\'s Ceph cluster (`ferry storage up`)' },
+  { name: 'ceph-mgr', pkg: 'ceph-mgr', why: 'the manager of the project\'s Ceph cluster' },
+  { name: 'ceph-osd', pkg: 'ceph-osd', why: 'stores the project\'s Ceph data, one OSD per file' },
+  { name: 'radosgw', pkg: 'radosgw', why: 'serves S3 from the project\'s Ceph cluster (the object store of pre-stored state)' },
+  { name: 'ceph', pkg: 'ceph-common', why: 'registers OSDs with the monitor and reads the cluster\'s health' },
+  { name: 'radosgw-admin', pkg: 'ceph-common', why: 'creates the S3 user and keys of the project\'s Ceph cluster' },
+  { name: 'monmaptool', pkg: 'ceph-base', why: 'writes the initial monitor map of the project\'s Ceph cluster' },
+  { name: 'crushtool', pkg: 'ceph-base', why: 'compiles and tests CRUSH maps for the project\'s Ceph cluster' },
 ];
 
 /** Checks that ferry runs as root (namespaces, mounts, dockerd and CRIU need it). */

@@ -21,6 +21,9 @@ import { ticketMatches, type DataLinkTarget } from '../wire/data-link.ts';
 import { collectSink, parsePruneList, pruneTree } from '../wire/prune.ts';
 import { PageStore } from '../precopy/page-store.ts';
 import { parseRecipe, type DumpRecipe } from '../precopy/recipe.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
+import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import { checkCreateBody, type PreflightRequest, type PrepareRequest, type PrepareReply, type DestinationStatus } from './protocol.ts';
@@ -50,6 +53,15 @@ export interface DestinationDeps {
   dataRoot: string;
   dataPort: number;
   criu: () => Promise<CriuFacts>;
+  /** The object store (strategy prestore). */
+  store?: () => Promise<ObjectStore>;
+}
+
+/** What restore reports: CRIU's restore, the page rebuild, and (prestore) the fetches from the store. */
+export interface RestoreResult {
+  restoreMs: number;
+  rebuildMs?: number;
+  fetched?: FetchCounts & { waitMs: number };
 }
 
 /** Largest page recipe or prune list accepted, in bytes. */
@@ -69,6 +81,9 @@ export class DestinationService {
   /** Pre-copy migrations: the pages received so far, and the recipe of the final dump. */
   private readonly stores = new Map<string, PageStore>();
   private readonly recipes = new Map<string, DumpRecipe>();
+  /** Pre-stored migrations: the store and the fetches from it. */
+  private readonly objectStores = new Map<string, ObjectStore>();
+  private readonly fetchers = new Map<string, PackFetcher>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(deps: DestinationDeps) {
@@ -95,7 +110,9 @@ export class DestinationService {
   /** Opens a record and a data-link ticket; says whether the image must be sent. */
   async prepare(req: PrepareRequest): Promise<PrepareReply> {
     checkCreateBody(req.createBody, { allowBind: this.deps.config.migration.allowBind });
+    const store = req.store !== undefined ? await this.sameStore(req.store) : undefined;
     return this.exclusive(req.migrationId, async () => {
+      if (store) this.objectStores.set(req.migrationId, store);
       const existing = this.deps.records.get<IncomingData>(req.migrationId, 'destination');
       if (existing) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `migration ${req.migrationId} is already ${existing.phase} here`);
       const needImage = (await this.deps.engine.findImage(req.imageId)) === undefined;
@@ -132,13 +149,47 @@ export class DestinationService {
       const upperDir = inspect.GraphDriver.Data['UpperDir'];
       if (!upperDir) throw new FerryError('FERRY_ERR_DOCKER', 'the new container has no overlay upper directory');
       await mkdir(this.checkpointDir(containerId, id), { recursive: true, mode: 0o700 });
-      if (request.pages) this.stores.set(id, PageStore.create());
+      if (request.pages) {
+        const pages = PageStore.create();
+        this.stores.set(id, pages);
+        const store = this.objectStores.get(id);
+        if (store) this.fetchers.set(id, new PackFetcher(store, pages, this.deps.config.migration.prestore.fetchConcurrency));
+      }
       this.update(id, (r) => {
         Object.assign(r.data, { upperDir, volumeDirs });
         r.phase = 'created';
       });
       return { containerId };
     });
+  }
+
+  /** The object store of a pre-stored migration: this host's own, which must be the one the source names. */
+  private async sameStore(where: string): Promise<ObjectStore> {
+    if (!this.deps.store) throw new FerryError('FERRY_ERR_CONFIG', 'this agent has no object store configured (section store); pre-storage needs the same store on both hosts');
+    const store = await this.deps.store();
+    if (store.where !== where) throw new FerryError('FERRY_ERR_CONFIG', `the source pre-stores into ${where}, but this host's object store is ${store.where}; configure the same store on both hosts`);
+    return store;
+  }
+
+  /** Packs the source stored during a round: fetched in the background while the rounds go on. */
+  prestored(id: string, packs: readonly string[]): { queued: number } {
+    this.expect(id, ['created']);
+    const fetcher = this.fetchers.get(id);
+    if (!fetcher) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} is not pre-stored; it takes no packs`);
+    fetcher.add(packs);
+    return { queued: packs.length };
+  }
+
+  /** The image is in the object store: load it from there (create waits for it). */
+  async storedImage(id: string, imageId: string): Promise<{ loading: true }> {
+    const rec = this.expect(id, ['prepared']);
+    const store = this.objectStores.get(id);
+    if (!store || !rec.data.imageExpected || rec.data.imageStarted || rec.data.request.imageId !== imageId) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} does not expect image ${imageId} from the store now`);
+    const manifest = await storedImage(store, imageId);
+    if (!manifest) throw new FerryError('FERRY_ERR_STORE_MISSING', `image ${imageId} is not complete in ${store.where}`);
+    this.update(id, (r) => (r.data.imageStarted = true));
+    this.imageLoads.set(id, loadStoredImage(store, this.deps.engine, manifest).then(() => undefined, (err: unknown) => asFerryError(err, 'FERRY_ERR_DOCKER')));
+    return { loading: true };
   }
 
   /** Checks a data-link hello: an open record before restore, its exact ticket, one session at a time. */
@@ -195,11 +246,18 @@ export class DestinationService {
   }
 
   /** Restores the container from the received checkpoint (for pre-copy, first rebuilt from the held pages). */
-  restore(id: string): Promise<{ restoreMs: number; rebuildMs?: number }> {
+  restore(id: string): Promise<RestoreResult> {
     return this.exclusive(id, async () => {
       const rec = this.expect(id, ['created']);
       if (this.sessions.has(id)) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} still has a data session open`);
       let rebuildMs: number | undefined;
+      let fetched: RestoreResult['fetched'];
+      const fetcher = this.fetchers.get(id);
+      if (fetcher) {
+        const waitFrom = Date.now();
+        await fetcher.settled();
+        fetched = { ...fetcher.counts, waitMs: Date.now() - waitFrom };
+      }
       if (rec.data.request.pages) {
         const store = this.stores.get(id);
         const recipe = this.recipes.get(id);
@@ -213,12 +271,15 @@ export class DestinationService {
       const started = Date.now();
       await this.deps.engine.startContainer(rec.data.containerId ?? '', checkpointName(id));
       this.update(id, (r) => (r.phase = 'restored'));
-      return { restoreMs: Date.now() - started, ...(rebuildMs !== undefined ? { rebuildMs } : {}) };
+      return { restoreMs: Date.now() - started, ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };
     });
   }
 
   /** Frees the page store and recipe of a migration. */
   private dropPages(id: string): void {
+    this.fetchers.get(id)?.stop();
+    this.fetchers.delete(id);
+    this.objectStores.delete(id);
     this.stores.get(id)?.clear();
     this.stores.delete(id);
     this.recipes.delete(id);

@@ -18,6 +18,8 @@ import type { DumpRecipe } from '../precopy/recipe.ts';
 import type { PrecopyReport } from './report.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
+import type { ControlClient } from '../control/client.ts';
+import { PrestoreMemory } from './prestore-memory.ts';
 import type { DataLinkSession } from './data-link-port.ts';
 import type { OutgoingData, SourceDeps } from './source.ts';
 import type { SourceSteps } from './source-steps.ts';
@@ -45,12 +47,22 @@ export class PrecopySteps {
   private readonly trees: DeltaTree[];
   private readonly policy: PrecopyReport['policy'];
   private heldBeforeFinal = 0;
+  private readonly dest: ControlClient;
+  /** Strategy prestore: memory goes through the object store. */
+  private prestore: PrestoreMemory | undefined;
 
-  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps) {
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: ControlClient) {
     this.deps = deps;
     this.rec = rec;
     this.steps = steps;
+    this.dest = dest;
     this.policy = { ...deps.config.migration.precopy, ...rec.data.request.options?.precopy };
+    if (rec.data.request.strategy === 'prestore') {
+      // The pre-storage threshold is the history rule: flowing pages are the ones it holds back.
+      const { prestore } = deps.config.migration;
+      const o = rec.data.request.options?.prestore;
+      Object.assign(this.policy, { deferWindow: o?.window ?? prestore.window, deferThreshold: o?.threshold ?? prestore.threshold });
+    }
     if (this.policy.deferThreshold > this.policy.deferWindow) {
       throw new FerryError('FERRY_ERR_INVALID_INPUT', `the deferral threshold T=${this.policy.deferThreshold} exceeds the history window k=${this.policy.deferWindow}; choose T <= k (0 turns deferral off)`);
     }
@@ -66,22 +78,26 @@ export class PrecopySteps {
     this.rec.data.report.precopy = report;
     const stats: RoundStats[] = [];
     const stopPolicy: StopPolicy = { downtimeBudgetMs: this.policy.downtimeBudgetMs, growthLimit: this.policy.growthLimit, maxRounds: this.policy.maxRounds, maxBytesFactor: this.policy.maxBytesFactor };
+    const prestore = await this.openPrestore();
     for (;;) {
       const pids = await this.containerPids();
       const started = Date.now();
       this.tracker.beginRound();
+      const pages = roundPages(pids, this.tracker, this.keys, prestore ? { onSend: prestore.onSend } : {});
+      const storeBytes = prestore ? await prestore.round(pages) : 0;
       const { totals, files } = await this.session(reply, 'precopy', async (link) => {
-        await link.sendStream('pages', roundPages(pids, this.tracker, this.keys));
+        if (!prestore) await link.sendStream('pages', pages);
         return this.sendTrees(link, true);
       });
       const count = this.tracker.endRound();
+      prestore?.record(count.round, count.deferredPages);
       const ms = Math.max(1, Date.now() - started);
-      if (count.round === 1) report.footprintBytes = count.dirtyPages * PAGE + totals.rawBytes - count.sentPages * PAGE;
-      const bandwidthBps = (totals.wireBytes / ms) * 1000;
+      if (count.round === 1) report.footprintBytes = count.dirtyPages * PAGE + totals.rawBytes - (prestore ? 0 : count.sentPages * PAGE);
+      const bandwidthBps = ((totals.wireBytes + storeBytes) / ms) * 1000;
       report.rounds.push({ round: count.round, dirtyPages: count.dirtyPages, deferredPages: count.deferredPages, sentPages: count.sentPages, pendingPages: count.pendingPages, files: files.files, deleted: files.deleted, rawBytes: totals.rawBytes, wireBytes: totals.wireBytes, ms, bandwidthBps });
       // The link's speed is what the busiest round reached; later rounds are bound by the memory scan, not the link.
       const linkBps = Math.max(bandwidthBps, ...stats.map((s) => s.bandwidthBps));
-      stats.push({ dirtyBytes: count.dirtyPages * PAGE, sentBytes: totals.wireBytes, deferredBytes: count.deferredPages * PAGE, bandwidthBps: linkBps });
+      stats.push({ dirtyBytes: count.dirtyPages * PAGE, sentBytes: totals.wireBytes + storeBytes, deferredBytes: count.deferredPages * PAGE, bandwidthBps: linkBps });
       this.deps.records.put(this.rec);
       const decision = decideStop(stats, count.pendingBytes, report.footprintBytes, stopPolicy);
       if (decision.stop) {
@@ -105,9 +121,20 @@ export class PrecopySteps {
       await link.sendTree('checkpoint', imageDir, { select: (rel) => !isPagesFile(rel) });
       return this.sendTrees(link, false);
     });
+    this.prestore?.countStale(recipe);
     const dumpPageCount = recipe.files.reduce((n, f) => n + f.pages.length, 0);
     report.final = { dumpPages: dumpPageCount, sentPages: this.finalSent, files: files.files, deleted: files.deleted, rawBytes: totals.rawBytes, wireBytes: totals.wireBytes, ms: Date.now() - started };
     this.deps.records.put(this.rec);
+  }
+
+  /** Strategy prestore: the store's part of the rounds (the image went there at stage). */
+  private async openPrestore(): Promise<PrestoreMemory | undefined> {
+    if (this.rec.data.request.strategy !== 'prestore') return undefined;
+    const store = await this.steps.objectStore();
+    const report = this.steps.prestoreReport(store);
+    const announce = (packs: string[]) => this.dest.call('POST', `/v1/incoming/${this.rec.id}/prestored`, { packs });
+    this.prestore = new PrestoreMemory(store, report, announce, this.deps.config.migration.prestore.uploadConcurrency);
+    return this.prestore;
   }
 
   /** Pages the final round sent: what the destination holds now beyond what it held before. */

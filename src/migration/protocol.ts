@@ -35,6 +35,8 @@ export const PrepareRequest = z.strictObject({
   createBody: z.record(z.string(), z.unknown()),
   /** The source sends memory as pages plus a recipe (pre-copy), so the destination keeps a page store. */
   pages: z.boolean().optional(),
+  /** The object store the source pre-stores into (strategy prestore); the destination must use the same one. */
+  store: z.string().min(1).max(1024).optional(),
 });
 export type PrepareRequest = z.infer<typeof PrepareRequest>;
 
@@ -55,7 +57,7 @@ export interface DestinationStatus {
 /** The start of a migration, as the CLI asks the source agent. */
 export const MigrateRequest = z.strictObject({
   container: z.string().min(1).max(255),
-  strategy: z.enum(['stop-copy', 'precopy']),
+  strategy: z.enum(['stop-copy', 'precopy', 'prestore']),
   destination: z.strictObject({
     name: z.string().min(1).max(64),
     controlUrl: z.url(),
@@ -66,6 +68,13 @@ export const MigrateRequest = z.strictObject({
       allowBind: z.boolean().optional(),
       skipCapacityCheck: z.boolean().optional(),
       faults: z.strictObject({ corruptChunk: z.number().int().positive().optional() }).optional(),
+      /** Overrides of migration.prestore for this migration (strategy prestore). */
+      prestore: z
+        .strictObject({
+          window: z.number().int().min(1).max(30).optional(),
+          threshold: z.number().int().min(0).max(30).optional(),
+        })
+        .optional(),
       /** Overrides of migration.precopy for this migration. */
       precopy: z
         .strictObject({
@@ -133,3 +142,11 @@ export function checkCreateBody(body: unknown, options: { allowBind: boolean }):
     if (!options.allowBind) throw new FerryError('FERRY_ERR_UNSUPPORTED_MOUNT', `the container would bind host path ${m.Source}; this destination does not accept host binds (migration.allowBind)`);
   }
 }
+
+/** Packs the source stored during a round (strategy prestore); the destination fetches them. */
+export const PrestoredRequest = z.strictObject({ packs: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(1_000_000) });
+export type PrestoredRequest = z.infer<typeof PrestoredRequest>;
+
+/** The image is in the object store (strategy prestore); the destination loads it from there. */
+export const StoredImageRequest = z.strictObject({ imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/) });
+export type StoredImageRequest = z.infer<typeof StoredImageRequest>;

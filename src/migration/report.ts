@@ -35,6 +35,8 @@ export interface MigrationReport {
   bytes: { rawBytes: number; wireBytes: number; compressionRatio: number; byRoot: Record<string, RootBytes> };
   /** Pre-copy rounds, the rule that ended them and the final round (strategy precopy). */
   precopy?: PrecopyReport;
+  /** What went through the object store (strategy prestore). */
+  prestore?: PrestoreReport;
   error?: WireError;
   /** What rollback did, in order. */
   rollback?: string[];
@@ -73,6 +75,31 @@ export interface PrecopyReport {
   final?: { dumpPages: number; sentPages: number; files: number; deleted: number; rawBytes: number; wireBytes: number; ms: number };
   /** Time the destination took to rebuild the page files from what it held. */
   rebuildMs?: number;
+}
+
+/** What pre-storage did: bytes through the store and direct, and uploads that went stale. */
+export interface PrestoreReport {
+  /** The object store (never its credentials). */
+  store: string;
+  policy: { window: number; threshold: number };
+  /** The destination lacked the image and loaded it from the store (uploaded there unless already stored), or had it. */
+  image: 'present' | 'store';
+  imageUploadedBytes: number;
+  /** Pages uploaded in the rounds, and the bytes that crossed to the store for them. */
+  uploadedPages: number;
+  uploadedBytes: number;
+  packs: number;
+  /** Pages held back as flowing data in each round (changed in at least `threshold` of the last `window` rounds). */
+  rounds: Array<{ round: number; uploadedPages: number; uploadedBytes: number; flowingPages: number; ms: number }>;
+  /** What the destination fetched from the store, and how long restore waited for the last fetches. */
+  fetchedBytes?: number;
+  fetchedPacks?: number;
+  fetchWaitMs?: number;
+  /** Bytes sent source→destination directly (the data link's wire bytes, every root). */
+  directBytes?: number;
+  /** Uploaded pages whose content the final dump no longer holds: PF-Docker's invalid transmission. */
+  stalePages?: number;
+  staleBytes?: number;
 }
 
 /** A fresh report. */
@@ -116,6 +143,11 @@ export function formatReport(r: MigrationReport): string {
     lines.push(`  pre-copy (${pc.dirtyTracking}, defer k=${pc.policy.deferWindow} T=${pc.policy.deferThreshold}): ${pc.rounds.length} rounds, stopped by ${pc.stopRule ?? '-'}${pc.stopDetail ? ` (${pc.stopDetail})` : ''}`);
     for (const x of pc.rounds) lines.push(`    round ${x.round}: ${x.dirtyPages} dirty, ${x.deferredPages} deferred, ${x.sentPages} sent, ${x.files} files; ${mib(x.wireBytes)} wire in ${x.ms} ms`);
     if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms; rebuild ${pc.rebuildMs ?? '-'} ms`);
+  }
+  const ps = r.prestore;
+  if (ps) {
+    lines.push(`  pre-storage in ${ps.store} (threshold ${ps.policy.threshold} of ${ps.policy.window} rounds): ${mib(ps.uploadedBytes)} uploaded in ${ps.packs} packs, ${mib(ps.fetchedBytes ?? 0)} fetched by the destination (restore waited ${ps.fetchWaitMs ?? '-'} ms), ${mib(ps.directBytes ?? 0)} direct; stale uploads ${ps.stalePages ?? '-'} pages (${mib(ps.staleBytes ?? 0)}); image ${ps.image === 'store' ? `through the store (${mib(ps.imageUploadedBytes)} uploaded now)` : 'already on the destination'}`);
+    for (const x of ps.rounds) lines.push(`    round ${x.round}: ${x.uploadedPages} pages stored (${mib(x.uploadedBytes)}), ${x.flowingPages} flowing held back, ${x.ms} ms`);
   }
   if (r.error) lines.push(`  cause: ${r.error.code}: ${r.error.message}`);
   if (r.rollback?.length) lines.push(`  rollback: ${r.rollback.join('; ')}`);

@@ -9,7 +9,9 @@ import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
 import type { ControlClient } from '../control/client.ts';
 import { dumpCpuinfo } from '../host/criu.ts';
 import { runcCheckpoint, runcKnows } from '../host/runc.ts';
-import { addRootBytes } from './report.ts';
+import { addRootBytes, type PrestoreReport } from './report.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+import { storeImage } from '../prestore/image-store.ts';
 import { TERMINAL } from './phases.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
@@ -56,6 +58,8 @@ export class SourceSteps {
   /** Opens the destination's record, sends the image if it lacks it, creates the container there. */
   async stage(dest: ControlClient): Promise<PrepareReply> {
     const spec = this.rec.data.spec as ContainerSpec;
+    const { strategy } = this.rec.data.request;
+    const store = strategy === 'prestore' ? await this.objectStore() : undefined;
     const reply = await dest.call<PrepareReply>('POST', '/v1/incoming', {
       migrationId: this.rec.id,
       source: this.deps.hostName,
@@ -64,9 +68,15 @@ export class SourceSteps {
       imageRef: spec.imageRef,
       volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
       createBody: spec.createBody,
-      pages: this.rec.data.request.strategy === 'precopy',
+      pages: strategy !== 'stop-copy',
+      ...(store ? { store: store.where } : {}),
     });
-    if (reply.needImage) {
+    if (reply.needImage && store) {
+      const report = this.prestoreReport(store);
+      const { uploadedBytes } = await storeImage(store, this.deps.engine, spec.imageId, spec.imageRef);
+      Object.assign(report, { image: 'store', imageUploadedBytes: uploadedBytes });
+      await dest.call('POST', `/v1/incoming/${this.rec.id}/stored-image`, { imageId: spec.imageId });
+    } else if (reply.needImage) {
       const link = await this.link(reply);
       // Export by name when the name still means this image, so the destination gets the tag too.
       const byRef = await this.deps.engine.findImage(spec.imageRef);
@@ -75,6 +85,23 @@ export class SourceSteps {
     }
     await dest.call('POST', `/v1/incoming/${this.rec.id}/create`, {});
     return reply;
+  }
+
+  /** The object store of a pre-stored migration. */
+  async objectStore(): Promise<ObjectStore> {
+    if (!this.deps.store) throw new FerryError('FERRY_ERR_CONFIG', 'this agent has no object store configured (section store); strategy prestore needs one');
+    return this.deps.store();
+  }
+
+  /** The prestore part of the report, made on first use. */
+  prestoreReport(store: ObjectStore): PrestoreReport {
+    const { prestore } = this.deps.config.migration;
+    const o = this.rec.data.request.options?.prestore;
+    return (this.rec.data.report.prestore ??= {
+      store: store.where,
+      policy: { window: o?.window ?? prestore.window, threshold: o?.threshold ?? prestore.threshold },
+      image: 'present', imageUploadedBytes: 0, uploadedPages: 0, uploadedBytes: 0, packs: 0, rounds: [],
+    });
   }
 
   /** Freezes the container (cgroup freezer), then has CRIU dump it, leaving it frozen. */

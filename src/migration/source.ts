@@ -20,7 +20,8 @@ import { assertMove, afterAbort, resolveUnfinished, TERMINAL, type SourcePhase, 
 import { newReport, addPhase, finishReport, type MigrationReport } from './report.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import type { MigrateRequest, PrepareReply, DestinationStatus } from './protocol.ts';
-import { checkpointName } from './destination.ts';
+import { checkpointName, type RestoreResult } from './destination.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 import type { DataLinkOpener } from './data-link-port.ts';
 import { SourceSteps } from './source-steps.ts';
 import { PrecopySteps } from './precopy-steps.ts';
@@ -57,6 +58,8 @@ export interface SourceDeps {
   token: string | undefined;
   criu: () => Promise<CriuFacts>;
   openDataLink: DataLinkOpener;
+  /** The object store (strategy prestore). */
+  store?: () => Promise<ObjectStore>;
 }
 
 type Rec = MigrationRecord<OutgoingData>;
@@ -156,7 +159,7 @@ export class SourceService {
       const steps = new SourceSteps(this.deps, rec, (ev) => this.emit(rec.id, ev));
       await this.step(rec, 'preflight', () => steps.preflight(dest));
       await this.move(rec, 'stage');
-      const precopy = request.strategy === 'precopy' ? new PrecopySteps(this.deps, rec, steps) : undefined;
+      const precopy = request.strategy === 'stop-copy' ? undefined : new PrecopySteps(this.deps, rec, steps, dest);
       reply = await this.step(rec, 'stage', () => steps.stage(dest));
       const staged = reply;
       if (precopy) {
@@ -169,9 +172,10 @@ export class SourceService {
       await this.step(rec, 'transfer', () => (precopy ? precopy.finalRound(staged, steps.checkpointDir()) : steps.transfer(staged)));
       rec.data.restoreRequested = true;
       await this.move(rec, 'restore');
-      const { restoreMs, rebuildMs } = await this.step(rec, 'restore', () => dest.call<{ restoreMs: number; rebuildMs?: number }>('POST', `/v1/incoming/${rec.id}/restore`, {}, 600_000));
+      const { restoreMs, rebuildMs, fetched } = await this.step(rec, 'restore', () => dest.call<RestoreResult>('POST', `/v1/incoming/${rec.id}/restore`, {}, 600_000));
       rec.data.report.restoreMs = restoreMs;
       if (rec.data.report.precopy && rebuildMs !== undefined) rec.data.report.precopy.rebuildMs = rebuildMs;
+      if (rec.data.report.prestore && fetched) Object.assign(rec.data.report.prestore, { fetchedBytes: fetched.bytes, fetchedPacks: fetched.packs, fetchWaitMs: fetched.waitMs, directBytes: rec.data.report.bytes.wireBytes });
       rec.data.report.frozenMs = Date.now() - (rec.data.pausedAt ?? Date.now());
       await this.move(rec, 'verify');
       await this.step(rec, 'verify', () => dest.call('POST', `/v1/incoming/${rec.id}/verify`, {}));

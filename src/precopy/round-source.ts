@@ -56,14 +56,16 @@ class PageBatcher {
   }
 }
 
-/** One pre-copy round: reads every process's memory and yields the pages to send now. The caller brackets it with beginRound/endRound. */
-export async function* roundPages(pids: readonly number[], tracker: PageTracker, keys: PageKeys, outBytes = 1 << 20): AsyncGenerator<Buffer> {
-  const batch = new PageBatcher(outBytes);
+/** One pre-copy round: reads every process's memory and yields the pages to send now (`onSend` hears each one's address). The caller brackets it with beginRound/endRound. */
+export async function* roundPages(pids: readonly number[], tracker: PageTracker, keys: PageKeys, options: { outBytes?: number; onSend?: (address: string) => void } = {}): AsyncGenerator<Buffer> {
+  const batch = new PageBatcher(options.outBytes ?? 1 << 20);
   for (const pid of pids) {
     for await (const { at, bytes } of readMemory(pid)) {
       for (let off = 0; off < bytes.length; off += PAGE) {
         const page = bytes.subarray(off, off + PAGE);
-        if (tracker.observe(keys.keyOf(pid, at + off), pageAddress(page)) !== 'send') continue;
+        const address = pageAddress(page);
+        if (tracker.observe(keys.keyOf(pid, at + off), address) !== 'send') continue;
+        options.onSend?.(address);
         const full = batch.add(page);
         if (full) yield full;
       }

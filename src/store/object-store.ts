@@ -27,6 +27,9 @@ export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 /** A manifest name: path-like segments of [A-Za-z0-9._-], joined by '/', no empty, '.' or '..' segment. */
 export const MANIFEST_NAME = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
+/** Longest manifest name, in characters (a directory store keeps each manifest in one file named after it). */
+export const MAX_MANIFEST_NAME_LENGTH = 240;
+
 /** Where content-addressed objects and manifests live. */
 export interface ObjectStore {
   /** Where the store is, for messages and reports; never a credential. */
@@ -51,4 +54,6 @@ export interface ObjectStore {
   listManifests(prefix: string): Promise<string[]>;
   /** Removes a manifest (absent: nothing happens). */
   deleteManifest(name: string): Promise<void>;
+  /** Removes leftovers of writes interrupted before `olderThan` (a crash's temporary files); returns how many. Only stores that can leave such leftovers have it. */
+  sweep?(olderThan: Date): Promise<number>;
 }

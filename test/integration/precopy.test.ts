@@ -20,8 +20,9 @@ import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
 import { STOP_RULES } from '../../src/precopy/stop-rule.ts';
-import { continuity, parseBeats } from '../../src/workloads/counter-image.ts';
-import { ensureWorkloadImage, workloadSpec } from '../../src/workloads/catalog.ts';
+import { continuity } from '../../src/workloads/counter-image.ts';
+import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';
+import { startStream as startStreamOn, streamBeats, upperOf as upperOfOn, verifyMemory as verifyMemoryOn } from '../support/stream.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-precopy-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.218.0', hosts: 2, bandwidthMbit: 1000 } });
@@ -30,50 +31,17 @@ process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '3000';
 process.env['FERRY_MIGRATION_LEASE_MS'] = '6000';
 process.env['FERRY_MIGRATION_VERIFY_MS'] = '500';
 
-const STREAM = workloadSpec('stream');
 let cluster: Cluster;
 const engines: Record<string, DockerEngine> = {};
 const engine = (host: string) => engines[host] as DockerEngine;
+const upperOf = (host: string, name: string) => upperOfOn(engine(host), name);
+const beats = (host: string, name: string) => streamBeats(engine(host), name);
+const startStream = (host: string, name: string, mib: number, rate: number, volume?: string) => startStreamOn(engine(host), name, mib, rate, volume);
+const verifyMemory = (host: string, name: string) => verifyMemoryOn(engine(host), name);
 
-/** Starts a stream container holding `mib` MiB, dirtying `rate` MB/s, and waits until it beats. */
-async function startStream(host: string, name: string, mib: number, rate: number, volume?: string): Promise<string> {
-  const e = engine(host);
-  await e.removeContainer(name);
-  const id = await e.createContainer(name, {
-    Image: STREAM.image,
-    Env: [...STREAM.env, `STREAM_MIB=${mib}`, `DIRTY_MBPS=${rate}`],
-    HostConfig: { ...(volume ? { Mounts: [{ Type: 'volume', Source: volume, Target: '/vol' }] } : {}) },
-  });
-  await e.startContainer(id);
-  const until = Date.now() + 60_000;
-  while ((await beats(host, name)).length < 10) {
-    if (Date.now() > until) assert.fail(`${name} did not start beating on ${host}`);
-    await sleep(250);
-  }
-  return id;
-}
 
-async function upperOf(host: string, name: string): Promise<string> {
-  return (await engine(host).inspectContainer(name)).GraphDriver.Data['UpperDir'] ?? '';
-}
 
-async function beats(host: string, name: string) {
-  return parseBeats(await readFile(path.join(await upperOf(host, name), STREAM.heartbeatPath), 'utf8').catch(() => ''));
-}
 
-/** Asks the stream to recompute its checksum from memory; returns its verdict line. */
-async function verifyMemory(host: string, name: string): Promise<string> {
-  const file = path.join(await upperOf(host, name), 'data', 'verify.log');
-  const before = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).length;
-  await engine(host).signalContainer(name, 'SIGUSR1');
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
-    if (lines.length > before) return lines.at(-1) as string;
-    if (Date.now() > until) assert.fail(`${name} on ${host} wrote no verify line`);
-    await sleep(200);
-  }
-}
 
 function run(name: string, hook?: (ev: MigrationEvent) => void): Promise<MigrationReport> {
   return migrate(name, { from: 'h1', to: 'h2', strategy: 'precopy', cluster: clusterFile(stateDir) }, hook ? { show: hook } : undefined);

@@ -12,6 +12,9 @@ import { registerMigrate } from './commands/migrate.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMigrations } from './commands/migrations.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerProtect } from './commands/protect.ts';
+import { registerRecover } from './commands/recover.ts';
+import { registerStorage } from './commands/storage.ts';
 
 const program = new Command('ferry')
   .description('Live migration of running Docker containers between hosts')
@@ -26,6 +29,9 @@ registerAgent(program);
 registerMigrate(program);
 registerDemo(program);
 registerMigrations(program);
+registerProtect(program);
+registerRecover(program);
+registerStorage(program);
 
 try {
   await program.parseAsync(process.argv);

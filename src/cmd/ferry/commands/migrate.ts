@@ -15,6 +15,8 @@ export interface MigrateCliOptions {
   cluster?: string;
   /** Overrides of migration.precopy (strategy precopy). */
   precopy?: NonNullable<MigrateRequest['options']>['precopy'];
+  /** Overrides of migration.prestore (strategy prestore). */
+  prestore?: NonNullable<MigrateRequest['options']>['prestore'];
   allowBind?: boolean;
   skipCapacityCheck?: boolean;
   faults?: MigrateRequest['options'] extends infer O ? (O extends { faults?: infer F } ? F : never) : never;
@@ -31,7 +33,7 @@ export async function migrate(container: string, o: MigrateCliOptions, view?: Mi
     container,
     strategy: o.strategy,
     destination: { name: to.name, controlUrl: to.controlUrl, dataHost: to.ip },
-    options: { ...(o.allowBind ? { allowBind: true } : {}), ...(o.skipCapacityCheck ? { skipCapacityCheck: true } : {}), ...(o.faults ? { faults: o.faults } : {}), ...(o.precopy ? { precopy: o.precopy } : {}) },
+    options: { ...(o.allowBind ? { allowBind: true } : {}), ...(o.skipCapacityCheck ? { skipCapacityCheck: true } : {}), ...(o.faults ? { faults: o.faults } : {}), ...(o.precopy ? { precopy: o.precopy } : {}), ...(o.prestore ? { prestore: o.prestore } : {}) },
   };
   const { id } = await source.call<{ id: string }>('POST', '/v1/migrations', request);
   onStart?.(id);
@@ -63,23 +65,49 @@ export function registerMigrate(program: Command): void {
     .argument('<container>', 'container name or id on the source host')
     .requiredOption('--from <host>', 'source host')
     .requiredOption('--to <host>', 'destination host')
-    .option('--strategy <name>', 'stop-copy (freeze, then copy everything) or precopy (rounds while it runs, then a short freeze)', 'stop-copy')
+    .option('--strategy <name>', 'stop-copy (freeze, then copy everything), precopy (rounds while it runs, then a short freeze) or prestore (rounds into the object store, the destination fetches from it)', 'stop-copy')
     .option('--defer-window <k>', 'precopy: rounds of page history kept (migration.precopy.deferWindow)')
     .option('--defer-threshold <t>', 'precopy: defer pages changed in at least T of the last k rounds; 0 = no deferral')
     .option('--downtime-budget <ms>', 'precopy: stop the rounds once the final round is predicted to fit this')
     .option('--max-rounds <n>', 'precopy: at most this many rounds')
+    .option('--prestore-window <k>', 'prestore: rounds of change history (migration.prestore.window)')
+    .option('--prestore-threshold <t>', 'prestore: pages changed in at least T of the last k rounds are flowing and wait for the stop; 0 = upload every change')
     .option('--cluster <file>', 'cluster file (default: the test bed\'s)')
     .option('--allow-bind', 'accept host bind mounts (only for storage both hosts share)')
     .option('--skip-capacity-check', 'do not check memory and disk on the destination first')
     .option('--json', 'print the report as JSON')
-    .action(async (container: string, o: Omit<MigrateCliOptions, 'precopy'> & PrecopyFlags & { json?: boolean }) => {
-      if (o.strategy !== 'stop-copy' && o.strategy !== 'precopy') throw new FerryError('FERRY_ERR_INVALID_INPUT', `strategy "${String(o.strategy)}" is not available; use --strategy stop-copy or --strategy precopy`);
+    .action(async (container: string, o: Omit<MigrateCliOptions, 'precopy' | 'prestore'> & PrecopyFlags & PrestoreFlags & { json?: boolean }) => {
+      if (!STRATEGIES.includes(o.strategy)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `strategy "${String(o.strategy)}" is not available; use --strategy ${STRATEGIES.join(', ')}`);
       const view = o.json ? undefined : new ProgressView(process.stderr);
       const precopy = precopyOverrides(o);
-      const report = await migrate(container, { ...o, ...(precopy ? { precopy } : {}) }, view);
+      const prestore = prestoreOverrides(o);
+      const report = await migrate(container, { ...o, ...(precopy ? { precopy } : {}), ...(prestore ? { prestore } : {}) }, view);
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
       process.exitCode = reportExitCode(report);
     });
+}
+
+/** The strategies the CLI accepts. */
+const STRATEGIES: readonly MigrateRequest['strategy'][] = ['stop-copy', 'precopy', 'prestore'];
+
+/** The pre-storage flags as commander hands them over (strings). */
+interface PrestoreFlags {
+  prestoreWindow?: string;
+  prestoreThreshold?: string;
+}
+
+/** Turns the pre-storage flags into overrides. */
+export function prestoreOverrides(f: PrestoreFlags): MigrateCliOptions['prestore'] {
+  const out = { window: wholeNumber('prestore-window', f.prestoreWindow), threshold: wholeNumber('prestore-threshold', f.prestoreThreshold) };
+  const set = Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+  return Object.keys(set).length ? set : undefined;
+}
+
+/** A flag's whole number, or undefined when not given; anything else is refused. */
+function wholeNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `--${flag} must be a whole number, got "${v}"`);
+  return Number(v);
 }
 
 /** The pre-copy flags as commander hands them over (strings). */
@@ -92,11 +120,7 @@ interface PrecopyFlags {
 
 /** Turns the pre-copy flags into overrides; a flag that is not a whole number is refused. */
 export function precopyOverrides(f: PrecopyFlags): MigrateCliOptions['precopy'] {
-  const num = (flag: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `--${flag} must be a whole number, got "${v}"`);
-    return Number(v);
-  };
+  const num = wholeNumber;
   const out = {
     deferWindow: num('defer-window', f.deferWindow),
     deferThreshold: num('defer-threshold', f.deferThreshold),

@@ -1,0 +1,104 @@
+/**
+ * @module protect/pack-ledger — pure: which page packs of one protection the store holds,
+ * and which page each holds, so a point uploads only pages no kept point has stored and
+ * names exactly the packs its recipe needs. New packs are staged until their point's
+ * manifest is written (a failed point leaves the ledger as it was), and packs that no kept
+ * point names any more are forgotten, because garbage collection may delete them: a page
+ * is never counted as stored on the strength of a pack that might be gone.
+ */
+import { FerryError } from '../core/errors.ts';
+import { ZERO_PAGE } from '../precopy/page-delta.ts';
+import type { DumpRecipe } from '../precopy/recipe.ts';
+import type { Digest } from '../store/object-store.ts';
+
+/** One pack: its digest and the addresses of its pages, in order. */
+export interface PackPages {
+  pack: Digest;
+  addresses: readonly string[];
+}
+
+/** The packs of one protection, by page address. */
+export class PackLedger {
+  private readonly byAddress = new Map<string, Digest>();
+  private readonly pages = new Map<Digest, readonly string[]>();
+  private staged: PackPages[] = [];
+  private readonly stagedByAddress = new Map<string, Digest>();
+
+  /** True when a committed or staged pack holds the page (the zero page needs none). */
+  holds(address: string): boolean {
+    return address === ZERO_PAGE || this.byAddress.has(address) || this.stagedByAddress.has(address);
+  }
+
+  /** Every address a committed pack holds (to seed a tracker). */
+  addresses(): IterableIterator<string> {
+    return this.byAddress.keys();
+  }
+
+  /** Notes a pack the current point stored. */
+  stage(pack: PackPages): void {
+    this.staged.push(pack);
+    for (const a of pack.addresses) if (!this.stagedByAddress.has(a)) this.stagedByAddress.set(a, pack.pack);
+  }
+
+  /** The packs holding every non-zero page of `recipe` (committed and staged); throws naming a page no pack holds. */
+  packsFor(recipe: DumpRecipe): Digest[] {
+    const out = new Set<Digest>();
+    for (const f of recipe.files) {
+      for (const a of f.pages) {
+        if (a === ZERO_PAGE) continue;
+        const pack = this.byAddress.get(a) ?? this.stagedByAddress.get(a);
+        if (pack === undefined) throw new FerryError('FERRY_ERR_INTERNAL', `page ${a} of ${f.name} is in no pack of this protection; the point is not written`);
+        out.add(pack);
+      }
+    }
+    return [...out];
+  }
+
+  /** The point's manifest is written: its staged packs count as stored. */
+  commit(): void {
+    for (const p of this.staged) this.add(p);
+    this.rollback();
+  }
+
+  /** The point failed: its staged packs are forgotten. */
+  rollback(): void {
+    this.staged = [];
+    this.stagedByAddress.clear();
+  }
+
+  /** Keeps only the packs in `kept` (those the kept points name); returns how many were forgotten. */
+  retain(kept: ReadonlySet<Digest>): number {
+    let dropped = 0;
+    for (const [pack, addresses] of this.pages) {
+      if (kept.has(pack)) continue;
+      this.pages.delete(pack);
+      for (const a of addresses) if (this.byAddress.get(a) === pack) this.byAddress.delete(a);
+      dropped++;
+    }
+    // A page held by a dropped pack may also be in a kept one: point it there.
+    for (const [pack, addresses] of this.pages) for (const a of addresses) if (!this.byAddress.has(a)) this.byAddress.set(a, pack);
+    return dropped;
+  }
+
+  /** Pages of one pack, or undefined for a pack this ledger does not know. */
+  pagesOf(pack: Digest): number | undefined {
+    return this.pages.get(pack)?.length;
+  }
+
+  /** Committed packs and distinct pages. */
+  get counts(): { packs: number; pages: number } {
+    return { packs: this.pages.size, pages: this.byAddress.size };
+  }
+
+  private add(p: PackPages): void {
+    this.pages.set(p.pack, p.addresses);
+    for (const a of p.addresses) if (!this.byAddress.has(a)) this.byAddress.set(a, p.pack);
+  }
+}
+
+/** Splits the addresses of the pages given to a PackUploader, in order, into its packs (it cuts every `packPages` pages). */
+export function packsOfUpload(packs: readonly Digest[], addresses: readonly string[], packPages: number): PackPages[] {
+  const expected = Math.ceil(addresses.length / packPages);
+  if (packs.length !== expected) throw new FerryError('FERRY_ERR_INTERNAL', `${addresses.length} pages should make ${expected} packs, the uploader cut ${packs.length}; the point is not written`);
+  return packs.map((pack, i) => ({ pack, addresses: addresses.slice(i * packPages, (i + 1) * packPages) }));
+}
