@@ -9,7 +9,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import zlib from 'node:zlib';
-import { parseConfig } from '../core/config.ts';
+import { configFromEnv, parseConfig } from '../core/config.ts';
 import { asFerryError } from '../core/errors.ts';
 import { DockerEngine } from '../docker/engine.ts';
 import { criuFacts } from '../host/criu.ts';
@@ -29,6 +29,9 @@ import { baselineHosts } from './baselines/hosts.ts';
 import { txBytes } from './baselines/netns.ts';
 import { benchCases, ferryStrategy, HEADLINE, precopyOptions, prestoreOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
 import { storageDown, storageUp } from '../storage/ceph/index.ts';
+import { openStore } from '../store/open-store.ts';
+import { collectGarbage } from '../store/gc.ts';
+import { referencesOf } from '../prestore/state-manifest.ts';
 import { boundRow, summarize } from './summary.ts';
 import { caseLabel } from './cases.ts';
 import type { BenchCase, BenchMachine, BenchResults, BenchRound, BenchRow, BenchStrategy } from './results.ts';
@@ -44,7 +47,7 @@ export interface MigrateBenchOptions {
 /** The test bed the benchmark makes for itself (apart from the demo's and the tests'). */
 const BENCH_TESTBED = { hosts: 2, subnet: '10.219.0', stateDir: '/var/lib/ferry/bench-testbed' };
 /** The Ceph cluster the prestore rows go through (its own, apart from the demo's and the tests'). */
-const BENCH_STORAGE = { stateDir: '/var/lib/ferry/bench-ceph', address: '10.212.0.5', rgwPort: 7485 };
+const BENCH_STORAGE = { stateDir: '/var/lib/ferry/bench-ceph', address: '10.212.0.5', rgwPort: 7485, osdSizeMiB: 8192 };
 const NAME = 'bench-workload';
 
 /** Runs the matrix and returns the results (the caller writes them). */
@@ -76,6 +79,7 @@ export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResu
         rows.push(row);
         o.say(`bench:   ${row.ok ? `downtime ${row.downtimeMs} ms, total ${row.totalMs} ms, ${((row.wireBytes ?? 0) / 1048576).toFixed(1)} MiB` : `failed: ${row.problem}`}`);
         await removeEverywhere(cluster);
+        if (strategy.startsWith('prestore')) await dropPacks(o.say);
       }
       if (footprint) rows.push(boundRow(c, footprint.compressed, footprint.bytes));
     }
@@ -119,6 +123,13 @@ function row(c: BenchCase, strategy: BenchStrategy, heartbeat: string, measured:
   const beats = continuity(workloadSpec(c.workload).parse(heartbeat));
   const issues = [problem, beats.continuous ? undefined : `heartbeat not continuous after the move: ${beats.problem ?? 'no beats'}`].filter(Boolean);
   return { case: c, strategy, ok: beats.continuous, downtimeMs: beats.longestGapMs, ...measured, ...(issues.length ? { problem: issues.join('; ') } : {}) };
+}
+
+/** After a pre-stored row: the packs of its migration are no longer named by any manifest; collect them so every row starts from the same store (stored images stay). */
+async function dropPacks(say: (line: string) => void): Promise<void> {
+  const store = await openStore(parseConfig(configFromEnv(process.env)).store);
+  const gc = await collectGarbage(store, referencesOf, { graceMs: 0 });
+  say(`bench:   store: ${gc.deleted} unreferenced objects (${(gc.deletedBytes / 1048576).toFixed(1)} MiB) collected, ${gc.kept} kept`);
 }
 
 /** What a pre-stored migration moved where, as benchmark fields. */

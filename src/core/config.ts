@@ -77,6 +77,8 @@ export const ConfigSchema = z.strictObject({
     keep: z.number().int().min(1).max(1000).default(3),
     /** Objects (blocks, packs) moved to or from the store at once by a point or a recovery. */
     concurrency: z.number().int().min(1).max(64).default(4),
+    /** A page pack the last point still used less than this fraction of is not reused: its live pages are uploaded again, so points (and recoveries) do not carry mostly overwritten packs. */
+    repackBelow: z.number().min(0).max(1).default(0.5),
     /** Garbage collection of objects no manifest names runs after a point at most this often, in ms. */
     gcEveryMs: ms(600_000),
     /** Unnamed objects younger than this survive a collection (an upload whose manifest is not written yet looks the same), in ms. */
@@ -103,7 +105,7 @@ export const ConfigSchema = z.strictObject({
   storage: z.strictObject({
     /** Where the project's Ceph cluster keeps its configuration, data files, logs and PIDs. */
     stateDir: z.string().default('/var/lib/ferry/ceph'),
-    /** The address the cluster's daemons listen on: a /32 on a dummy interface of the root namespace, routed to from every test-bed host. */
+    /** The address the cluster's daemons listen on: a /32 on the interface ferrystore0 of the root namespace (a dummy link, or a bridge without ports where the kernel lacks the dummy driver), routed to from every test-bed host. */
     address: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/).default('10.212.0.1'),
     /** radosgw's S3 port. */
     rgwPort: z.number().int().min(1).max(65535).default(7480),

@@ -42,13 +42,17 @@ export function describeAdminFailure(args: readonly string[], r: RunResult): str
   return `\`radosgw-admin ${args.join(' ')}\` failed (${r.failure ?? `exit code ${r.code}`})${err ? `: ${err}` : ''}`;
 }
 
-/** True when something answers HTTP at `url` (any status) within `timeoutMs`. */
-export function httpAnswers(url: string, timeoutMs = 2_000): Promise<boolean> {
+/**
+ * True when an S3 server answers at `url` within `timeoutMs`: any status, but with S3's
+ * x-amz-request-id header (some networks answer HTTP for any address, so a bare answer proves nothing).
+ */
+export function s3Answers(url: string, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(url, { method: 'GET', timeout: timeoutMs }, (res) => {
+      const s3 = res.headers['x-amz-request-id'] !== undefined;
       res.resume();
-      res.on('end', () => resolve(true));
-      res.on('error', () => resolve(true));
+      res.on('end', () => resolve(s3));
+      res.on('error', () => resolve(s3));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve(false));

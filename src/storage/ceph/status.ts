@@ -1,7 +1,7 @@
 /** @module storage/ceph/status — the state of the project's Ceph cluster: each daemon, health, radosgw, as data and as text. */
 import { access } from 'node:fs/promises';
 import type { Config } from '../../core/config.ts';
-import { clusterHealth, httpAnswers } from './cli.ts';
+import { clusterHealth, s3Answers } from './cli.ts';
 import { daemonStates } from './daemons.ts';
 import { clusterServes, describeHealth, type ClusterHealth } from './health.ts';
 import { planWithIdentity, readIdentity } from './identity.ts';
@@ -30,7 +30,7 @@ export async function storageStatus(options: { config?: Config } = {}): Promise<
   const plan = planWithIdentity(base, identity);
   const states = await daemonStates(plan);
   const monRuns = states.some((s) => s.daemon.kind === 'mon' && s.pid !== null);
-  const [health, rgwReachable] = await Promise.all([monRuns ? clusterHealth(plan, 3) : null, httpAnswers(plan.endpoint, 1_500)]);
+  const [health, rgwReachable] = await Promise.all([monRuns ? clusterHealth(plan, 3) : null, s3Answers(plan.endpoint, 1_500)]);
   const credentials = await access(plan.credentialsFile).then(() => true, () => false);
   const daemons = states.map((s) => ({ name: s.daemon.name, pid: s.pid, running: s.pid !== null }));
   return {

@@ -6,7 +6,7 @@
 import type { Config } from '../../core/config.ts';
 import { makeMon, makeOsd, osdMade, writeConf } from './bootstrap.ts';
 import { ensureBucket } from './bucket.ts';
-import { httpAnswers } from './cli.ts';
+import { s3Answers } from './cli.ts';
 import { daemonStates, startDaemon, type DaemonState } from './daemons.ts';
 import { describeHealth } from './health.ts';
 import { ensureIdentity, planWithIdentity } from './identity.ts';
@@ -68,7 +68,7 @@ export async function storageUp(options: StorageUpOptions = {}): Promise<Storage
   for (const l of await ensureAddress(plan.address)) log(`added ${l}`);
 
   const states = await daemonStates(plan);
-  if (states.every((s) => s.pid !== null) && (await httpAnswers(plan.endpoint)) && (await readCredentials(plan.credentialsFile))) {
+  if (states.every((s) => s.pid !== null) && (await s3Answers(plan.endpoint)) && (await readCredentials(plan.credentialsFile))) {
     log(`already up: ${states.length} daemons run and radosgw answers at ${plan.endpoint}`);
     return report(plan, states, t0, true);
   }

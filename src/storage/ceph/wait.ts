@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FerryError } from '../../core/errors.ts';
 import { isAlive } from '../../testbed/procs.ts';
-import { clusterHealth, httpAnswers } from './cli.ts';
+import { clusterHealth, s3Answers } from './cli.ts';
 import { daemonFailure, type DaemonState } from './daemons.ts';
 import { clusterServes, describeHealth, type ClusterHealth } from './health.ts';
 import type { CephPlan, DaemonPlan } from './plan.ts';
@@ -49,7 +49,7 @@ export async function waitServing(plan: CephPlan, states: readonly DaemonState[]
   while (Date.now() < end) {
     const dead = await firstDead(states);
     if (dead) throw await deadError(dead);
-    [health, rgw] = await Promise.all([clusterHealth(plan, 2), httpAnswers(plan.endpoint, 1_000)]);
+    [health, rgw] = await Promise.all([clusterHealth(plan, 2), s3Answers(plan.endpoint, 1_000)]);
     if (health && clusterServes(health, plan.osds) && rgw) return health;
     const now = `${describeHealth(health)}; radosgw ${rgw ? 'answers' : 'not yet answering'}`;
     if (now !== said) log(`waiting: ${now}`);
