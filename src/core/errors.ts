@@ -40,7 +40,7 @@ export const ERRORS = {
   FERRY_ERR_RESTORE: { exit: 7, http: 500, retryable: true, hint: 'See the CRIU restore log named in the message; the container was left running on the source.' },
   FERRY_ERR_AGENT_UNREACHABLE: { exit: 8, http: 502, retryable: true, hint: 'Check that the agent runs and that its address is reachable (`ferry testbed status`).' },
   FERRY_ERR_DATA_LINK: { exit: 8, http: 502, retryable: true, hint: 'The data link between the hosts failed or stalled; check the link and retry.' },
-  FERRY_ERR_INTEGRITY: { exit: 8, http: 502, retryable: true, hint: 'A chunk arrived corrupted; retry, and check the link or memory of both hosts if it repeats.' },
+  FERRY_ERR_INTEGRITY: { exit: 8, http: 502, retryable: true, hint: 'Data failed its checksum: a chunk on the data link (retry, and check the link or memory of both hosts if it repeats) or an object or manifest in the store (nothing was restored from it; recover from an earlier point with --point N).' },
   FERRY_ERR_PROTOCOL: { exit: 8, http: 400, retryable: false, hint: 'The peer sent a malformed frame or request; check that both agents run the same ferry version.' },
   FERRY_ERR_UNSAFE_PATH: { exit: 8, http: 400, retryable: false, hint: 'The peer sent a path that leaves its target directory; this is refused and was not written.' },
   FERRY_ERR_TOO_LARGE: { exit: 8, http: 413, retryable: false, hint: 'The peer announced a size beyond the configured limit; raise the limit only if the data is genuine.' },

@@ -42,8 +42,9 @@ interface StoredPages {
 }
 
 /** Stores the dump in `dumpDir`: pages the ledger lacks as packs, then the recipe and the other files. */
-export async function storeDump(store: ObjectStore, ledger: PackLedger, dumpDir: string, concurrency: number): Promise<StoredDump> {
-  const memory = await storePages(store, ledger, dumpDir, concurrency);
+export async function storeDump(store: ObjectStore, ledger: PackLedger, dumpDir: string, o: { concurrency: number; repackBelow: number }): Promise<StoredDump> {
+  const { concurrency } = o;
+  const memory = await storePages(store, ledger, dumpDir, o);
   const recipe = await storeStream(store, [Buffer.from(JSON.stringify(memory.recipe))], { concurrency });
   const checkpoint = await storeStream(store, archiveTree(dumpDir, { select: (rel) => !isPagesFile(rel) }), { concurrency });
   return {
@@ -53,12 +54,12 @@ export async function storeDump(store: ObjectStore, ledger: PackLedger, dumpDir:
   };
 }
 
-/** Uploads the dump's pages no kept point holds, as packs, and finds the packs the whole recipe needs. */
-async function storePages(store: ObjectStore, ledger: PackLedger, dumpDir: string, concurrency: number): Promise<StoredPages> {
+/** Uploads the dump's pages no reusable pack holds, as packs, and finds the packs the whole recipe needs. */
+async function storePages(store: ObjectStore, ledger: PackLedger, dumpDir: string, o: { concurrency: number; repackBelow: number }): Promise<StoredPages> {
   const tracker = new PageTracker({ window: 1, threshold: 0 });
-  for (const address of ledger.addresses()) tracker.needFinal(address);
+  for (const address of ledger.reusable(o.repackBelow)) tracker.needFinal(address);
   const recipe: DumpRecipe = { files: [] };
-  const uploader = new PackUploader(store, { concurrency });
+  const uploader = new PackUploader(store, { concurrency: o.concurrency });
   const addresses: string[] = [];
   for await (const batch of dumpPages(dumpDir, tracker, recipe)) {
     for (let off = 0; off < batch.length; off += PAGE) addresses.push(pageAddress(batch.subarray(off, off + PAGE)));

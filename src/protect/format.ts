@@ -14,7 +14,7 @@ const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 /** One point just taken. */
 export function formatPoint(p: PointReport): string {
   const image = p.imageUploadedBytes ? ` (+ image ${mib(p.imageUploadedBytes)})` : '';
-  return `point ${p.sequence} of ${p.container} taken at ${p.takenAt}: frozen ${formatDuration(p.frozenMs)}, state ${mib(p.bytes)}, uploaded ${mib(p.uploadedBytes)}${image}, ` +
+  return `point ${p.sequence} of ${p.container} taken at ${p.takenAt}: frozen ${formatDuration(p.frozenMs)} (dump ${formatDuration(p.dumpMs)}), state ${mib(p.bytes)}, uploaded ${mib(p.uploadedBytes)}${image}, ` +
     `${p.uploadedPages} of ${p.pages} pages new, ${formatDuration(p.tookMs)} in all`;
 }
 

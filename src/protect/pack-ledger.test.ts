@@ -28,7 +28,7 @@ void test('a failed point leaves the ledger as it was', () => {
   assert.equal(ledger.holds('a'), true);
   ledger.rollback();
   assert.equal(ledger.holds('a'), false);
-  assert.deepEqual([...ledger.addresses()], []);
+  assert.deepEqual([...ledger.reusable(0.5)], []);
   assert.equal(ledger.holds(ZERO_PAGE), true);
 });
 
@@ -37,11 +37,28 @@ void test('packs no kept point names are forgotten; a page also in a kept pack s
   ledger.stage({ pack: 'p1', addresses: ['a', 'b'] });
   ledger.stage({ pack: 'p2', addresses: ['b', 'c'] });
   ledger.commit();
-  assert.deepEqual(ledger.packsFor(recipe('b')), ['p1']);
-  assert.equal(ledger.retain(new Set(['p2'])), 1);
-  assert.equal(ledger.holds('a'), false);
-  assert.deepEqual(ledger.packsFor(recipe('b', 'c')), ['p2']);
+  assert.deepEqual(ledger.packsFor(recipe('b')), ['p2'], 'the newest pack holding a page wins');
+  assert.equal(ledger.retain(new Set(['p1'])), 1);
+  assert.equal(ledger.holds('c'), false);
+  assert.deepEqual(ledger.packsFor(recipe('a', 'b')), ['p1']);
   assert.deepEqual(ledger.counts, { packs: 1, pages: 2 });
-  assert.equal(ledger.pagesOf('p2'), 2);
-  assert.equal(ledger.pagesOf('p1'), undefined);
+  assert.equal(ledger.pagesOf('p1'), 2);
+  assert.equal(ledger.pagesOf('p2'), undefined);
+});
+
+void test('a pack the last point used sparsely is not reused; its pages, once uploaded again, leave it behind', () => {
+  const ledger = new PackLedger();
+  ledger.stage({ pack: 'p1', addresses: ['a', 'b', 'c', 'd'] });
+  ledger.stage({ pack: 'p2', addresses: ['e', 'f'] });
+  assert.deepEqual(ledger.packsFor(recipe('a', 'b', 'c', 'd', 'e', 'f')).sort(), ['p1', 'p2']);
+  ledger.commit();
+  assert.deepEqual([...ledger.reusable(0.5)].sort(), ['a', 'b', 'c', 'd', 'e', 'f'], 'every pack was used whole');
+  // The next point still has only 'a' of p1 (its other pages were overwritten by 'x', 'y', 'z').
+  ledger.stage({ pack: 'p3', addresses: ['x', 'y', 'z'] });
+  assert.deepEqual(ledger.packsFor(recipe('a', 'x', 'y', 'z', 'e', 'f')).sort(), ['p1', 'p2', 'p3']);
+  ledger.commit();
+  assert.deepEqual([...ledger.reusable(0.5)].sort(), ['e', 'f', 'x', 'y', 'z'], 'p1 is used at 1 of 4 pages: not reused');
+  // So 'a' goes up again in p4, and the point after that no longer names p1.
+  ledger.stage({ pack: 'p4', addresses: ['a'] });
+  assert.deepEqual(ledger.packsFor(recipe('a', 'x', 'y', 'z', 'e', 'f')).sort(), ['p2', 'p3', 'p4']);
 });

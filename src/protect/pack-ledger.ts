@@ -4,7 +4,9 @@
  * names exactly the packs its recipe needs. New packs are staged until their point's
  * manifest is written (a failed point leaves the ledger as it was), and packs that no kept
  * point names any more are forgotten, because garbage collection may delete them: a page
- * is never counted as stored on the strength of a pack that might be gone.
+ * is never counted as stored on the strength of a pack that might be gone. A pack the last
+ * point used only sparsely (most of its pages since overwritten) is not reused: its live
+ * pages go up again in new packs, so a point never drags along mostly dead packs.
  */
 import { FerryError } from '../core/errors.ts';
 import { ZERO_PAGE } from '../precopy/page-delta.ts';
@@ -23,15 +25,20 @@ export class PackLedger {
   private readonly pages = new Map<Digest, readonly string[]>();
   private staged: PackPages[] = [];
   private readonly stagedByAddress = new Map<string, Digest>();
+  /** Pages of each pack the last point used (from its packsFor). */
+  private live = new Map<Digest, number>();
 
   /** True when a committed or staged pack holds the page (the zero page needs none). */
   holds(address: string): boolean {
     return address === ZERO_PAGE || this.byAddress.has(address) || this.stagedByAddress.has(address);
   }
 
-  /** Every address a committed pack holds (to seed a tracker). */
-  addresses(): IterableIterator<string> {
-    return this.byAddress.keys();
+  /** Addresses a new point may take as stored (to seed a tracker): those of committed packs the last point used at least `minUse` of (0 to 1). */
+  *reusable(minUse: number): Generator<string> {
+    const first = this.live.size === 0;
+    for (const [address, pack] of this.byAddress) {
+      if (first || (this.live.get(pack) ?? 0) >= minUse * (this.pages.get(pack)?.length ?? 1)) yield address;
+    }
   }
 
   /** Notes a pack the current point stored. */
@@ -42,16 +49,20 @@ export class PackLedger {
 
   /** The packs holding every non-zero page of `recipe` (committed and staged); throws naming a page no pack holds. */
   packsFor(recipe: DumpRecipe): Digest[] {
-    const out = new Set<Digest>();
+    const live = new Map<Digest, number>();
+    const seen = new Set<string>();
     for (const f of recipe.files) {
       for (const a of f.pages) {
-        if (a === ZERO_PAGE) continue;
-        const pack = this.byAddress.get(a) ?? this.stagedByAddress.get(a);
+        if (a === ZERO_PAGE || seen.has(a)) continue;
+        seen.add(a);
+        // The newest pack holding a page wins, so re-uploaded pages leave their sparse pack behind.
+        const pack = this.stagedByAddress.get(a) ?? this.byAddress.get(a);
         if (pack === undefined) throw new FerryError('FERRY_ERR_INTERNAL', `page ${a} of ${f.name} is in no pack of this protection; the point is not written`);
-        out.add(pack);
+        live.set(pack, (live.get(pack) ?? 0) + 1);
       }
     }
-    return [...out];
+    this.live = live;
+    return [...live.keys()];
   }
 
   /** The point's manifest is written: its staged packs count as stored. */
@@ -92,7 +103,7 @@ export class PackLedger {
 
   private add(p: PackPages): void {
     this.pages.set(p.pack, p.addresses);
-    for (const a of p.addresses) if (!this.byAddress.has(a)) this.byAddress.set(a, p.pack);
+    for (const a of p.addresses) this.byAddress.set(a, p.pack);
   }
 }
 

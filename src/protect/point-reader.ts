@@ -42,7 +42,7 @@ async function inPart<T>(point: string, part: string, fn: () => Promise<T>): Pro
     if (!(err instanceof FerryError)) throw err;
     const code = err.code === 'FERRY_ERR_STORE_MISSING' ? 'FERRY_ERR_STORE_MISSING' : ['FERRY_ERR_INTEGRITY', 'FERRY_ERR_PROTOCOL', 'FERRY_ERR_UNSAFE_PATH', 'FERRY_ERR_TOO_LARGE'].includes(err.code) ? 'FERRY_ERR_INTEGRITY' : undefined;
     if (!code) throw err;
-    throw new FerryError(code, `protection point ${point}, ${part}: ${err.message}; nothing was created from it`, { cause: err });
+    throw new FerryError(code, `protection point ${point}, ${part}: ${err.message}; nothing was created from it (an earlier point may be intact: --point N)`, { cause: err });
   }
 }
 
@@ -75,7 +75,7 @@ export async function checkComplete(store: ObjectStore, name: string, m: StateMa
   const first = missing[0];
   if (first) {
     const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : '';
-    throw new FerryError('FERRY_ERR_STORE_MISSING', `protection point ${name} is incomplete: its ${first.part}, object ${first.digest}, is not in ${store.where}${more}; nothing was created from it`);
+    throw new FerryError('FERRY_ERR_STORE_MISSING', `protection point ${name} is incomplete: its ${first.part}, object ${first.digest}, is not in ${store.where}${more}; nothing was created from it (an earlier point may be complete: --point N)`);
   }
 }
 

@@ -42,7 +42,7 @@ async function writeDump(dir: string, files: Record<string, Buffer>): Promise<vo
 
 /** Stores a point of the dump and upper tree; returns its manifest and the dump's upload. */
 async function storePoint(sequence: number, dumpDir: string, upperDir: string) {
-  const dump = await storeDump(store, ledger, dumpDir, 4);
+  const dump = await storeDump(store, ledger, dumpDir, { concurrency: 4, repackBelow: 0.5 });
   const upper = await storeStream(store, archiveTree(upperDir));
   const m: StateManifest = {
     version: 1, container: 'web', sequence, takenAt: new Date().toISOString(), frozenMs: 1,

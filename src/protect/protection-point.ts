@@ -9,19 +9,16 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
-import { FerryError } from '../core/errors.ts';
-import { log } from '../core/events.ts';
 import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
 import type { DockerEngine } from '../docker/engine.ts';
-import { runcCheckpoint, runcKnows } from '../host/runc.ts';
-import { storeStream, type StoredChain } from '../prestore/block-chain.ts';
 import { storeImage } from '../prestore/image-store.ts';
-import { archiveTree } from '../prestore/tree-archive.ts';
 import { protectManifestName, protectPrefix, type StateManifest } from '../prestore/state-manifest.ts';
 import type { Digest, ObjectStore } from '../store/object-store.ts';
-import { storeDump } from './dump-store.ts';
+import { storeDump, type StoredDump } from './dump-store.ts';
+import { checkReused, checkpointName, freezeAndCapture, warmTrees, type Frozen } from './frozen-capture.ts';
 import type { PackLedger } from './pack-ledger.ts';
 import { beyondKeep, pointsOf } from './points.ts';
+import type { TreeCache } from './tree-cache.ts';
 
 /** What taking a point needs from the agent. */
 export interface PointDeps {
@@ -40,6 +37,10 @@ export interface ProtectionMemory {
   ledger: PackLedger;
   /** The image id stored by this protection already. */
   imageStored?: string;
+  /** A point of this protection has stored the trees once: their unchanged blocks are in the store. */
+  warm?: boolean;
+  /** The chain of each tree as the last point stored it. */
+  trees: TreeCache;
   /** Packs each point of this protection names, by sequence (for the ledger after pruning). */
   packsBySequence: Map<number, Digest[]>;
 }
@@ -51,6 +52,11 @@ export interface PointReport {
   /** When the container was frozen: the moment the point restores to. */
   takenAt: string;
   frozenMs: number;
+  /** Of the frozen time: the CRIU dump, and reading and storing the writable layer and volumes, in ms. */
+  dumpMs: number;
+  treesMs: number;
+  /** Trees not read again because nothing in them changed since the last point. */
+  reusedTrees: number;
   /** Bytes of the whole state, and those that crossed to the store for it. */
   bytes: number;
   uploadedBytes: number;
@@ -59,19 +65,9 @@ export interface PointReport {
   pages: number;
   uploadedPages: number;
   packs: number;
-  dumpedBy: 'runc' | 'docker-api';
+  dumpedBy: Frozen['dumpedBy'];
   /** Wall time of the whole point, in ms. */
   tookMs: number;
-}
-
-/** What the frozen part captured. */
-interface Frozen {
-  takenAt: string;
-  frozenMs: number;
-  dumpDir: string;
-  dumpedBy: PointReport['dumpedBy'];
-  upper: StoredChain;
-  volumes: Array<{ name: string; chain: StoredChain }>;
 }
 
 /** Takes point `sequence` of the container; the manifest is written last. */
@@ -89,72 +85,42 @@ export async function takePoint(deps: PointDeps, memory: ProtectionMemory, seque
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   let frozen: Frozen | undefined;
   try {
-    frozen = await freezeAndCapture(deps, spec, workDir, sequence);
-    const dump = await storeDump(store, memory.ledger, frozen.dumpDir, config.protect.concurrency);
-    const trees = [frozen.upper, ...frozen.volumes.map((v) => v.chain)];
-    const manifest: StateManifest = {
-      version: 1, container: memory.container, sequence, takenAt: frozen.takenAt, frozenMs: frozen.frozenMs,
-      imageId: spec.imageId, imageRef: spec.imageRef, createBody: spec.createBody,
-      volumes: frozen.volumes.map((v) => ({ name: v.name, tree: v.chain.blocks })),
-      upper: frozen.upper.blocks, checkpoint: dump.checkpoint.blocks,
-      memory: { packs: dump.packs, recipe: dump.recipe.blocks, pages: dump.pages },
-      bytes: trees.reduce((n, c) => n + c.bytes, dump.bytes),
-      uploadedBytes: trees.reduce((n, c) => n + c.uploadedBytes, dump.uploadedBytes),
-    };
+    const warmBytes = memory.warm ? 0 : await warmTrees(deps, spec, memory.trees);
+    frozen = await freezeAndCapture(deps, spec, memory.trees, workDir, sequence);
+    await checkReused(store, frozen, memory.trees);
+    const dump = await storeDump(store, memory.ledger, frozen.dumpDir, config.protect);
+    const manifest = manifestOf(memory.container, sequence, spec, frozen, dump, warmBytes);
     await store.putManifest(protectManifestName(memory.container, sequence), Buffer.from(JSON.stringify(manifest)));
     memory.ledger.commit();
+    memory.warm = true;
+    for (const t of [frozen.upper, ...frozen.volumes]) memory.trees.record(t.dir, t.signature, t.chain, frozen.pausedAt);
     memory.packsBySequence.set(sequence, dump.packs);
     return {
-      container: memory.container, sequence, takenAt: frozen.takenAt, frozenMs: frozen.frozenMs, bytes: manifest.bytes, uploadedBytes: manifest.uploadedBytes,
-      imageUploadedBytes, pages: dump.pages, uploadedPages: dump.uploadedPages, packs: dump.packs.length, dumpedBy: frozen.dumpedBy, tookMs: Date.now() - started,
+      container: memory.container, sequence, takenAt: frozen.takenAt,
+      frozenMs: frozen.frozenMs, dumpMs: frozen.dumpMs, treesMs: frozen.frozenMs - frozen.dumpMs,
+      reusedTrees: [frozen.upper, ...frozen.volumes].filter((t) => t.reused).length,
+      bytes: manifest.bytes, uploadedBytes: manifest.uploadedBytes, imageUploadedBytes,
+      pages: dump.pages, uploadedPages: dump.uploadedPages, packs: dump.packs.length, dumpedBy: frozen.dumpedBy, tookMs: Date.now() - started,
     };
   } finally {
     memory.ledger.rollback(); // after a commit there is nothing staged; after a failure the staged packs are forgotten
     await rm(workDir, { recursive: true, force: true });
-    if (frozen?.dumpedBy === 'docker-api') await engine.deleteCheckpoint(spec.id, checkpointName(sequence)).catch(() => undefined);
+    if (frozen?.dumpedBy !== 'runc') await engine.deleteCheckpoint(spec.id, checkpointName(sequence)).catch(() => undefined);
   }
 }
 
-/** The name of a Docker-API checkpoint of a point (used only when runc does not know the container). */
-function checkpointName(sequence: number): string {
-  return `ferry-protect-${sequence}`;
-}
-
-/** Freezes the container, dumps it and stores its writable layer and volumes, and thaws it whatever happens. */
-async function freezeAndCapture(deps: PointDeps, spec: ContainerSpec, workDir: string, sequence: number): Promise<Frozen> {
-  const { engine, store, config } = deps;
-  const runcRoot = config.agent.runcRoot;
-  const viaRunc = runcKnows(runcRoot, spec.id);
-  const dumpDir = viaRunc ? path.join(workDir, 'dump') : path.join(deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(sequence));
-  const concurrency = config.protect.concurrency;
-  await engine.pause(spec.id);
-  const pausedAt = Date.now();
-  let captured: Omit<Frozen, 'frozenMs'>;
-  try {
-    if (viaRunc) await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: dumpDir, workDir: path.join(workDir, 'criu') });
-    else await engine.createCheckpoint(spec.id, checkpointName(sequence), false);
-    const upper = await storeStream(store, archiveTree(spec.upperDir), { concurrency });
-    const volumes: Frozen['volumes'] = [];
-    for (const v of spec.volumes) volumes.push({ name: v.name, chain: await storeStream(store, archiveTree(v.source), { concurrency }) });
-    captured = { takenAt: new Date(pausedAt).toISOString(), dumpDir, dumpedBy: viaRunc ? 'runc' : 'docker-api', upper, volumes };
-  } finally {
-    await thaw(engine, spec);
-  }
-  return { ...captured, frozenMs: Date.now() - pausedAt };
-}
-
-/** Unpauses the container; one retry, then an error that says it stays frozen. */
-async function thaw(engine: DockerEngine, spec: ContainerSpec): Promise<void> {
-  try {
-    await engine.unpause(spec.id);
-  } catch (first) {
-    log('warn', 'unpause after a protection point failed; retrying', { container: spec.name, err: String(first) });
-    try {
-      await engine.unpause(spec.id);
-    } catch (err) {
-      throw new FerryError('FERRY_ERR_DOCKER', `container ${spec.name} stays frozen after its protection point: unpause failed (${(err as Error).message}); run \`docker unpause ${spec.name}\` on its host`, { cause: err });
-    }
-  }
+/** The manifest of a point: every object it names, and what it cost. */
+function manifestOf(container: string, sequence: number, spec: ContainerSpec, frozen: Frozen, dump: StoredDump, warmBytes: number): StateManifest {
+  const trees = [frozen.upper, ...frozen.volumes].map((t) => t.chain);
+  return {
+    version: 1, container, sequence, takenAt: frozen.takenAt, frozenMs: frozen.frozenMs,
+    imageId: spec.imageId, imageRef: spec.imageRef, createBody: spec.createBody,
+    volumes: frozen.volumes.map((v) => ({ name: v.name, tree: v.chain.blocks })),
+    upper: frozen.upper.chain.blocks, checkpoint: dump.checkpoint.blocks,
+    memory: { packs: dump.packs, recipe: dump.recipe.blocks, pages: dump.pages },
+    bytes: trees.reduce((n, c) => n + c.bytes, dump.bytes),
+    uploadedBytes: trees.reduce((n, c) => n + c.uploadedBytes, dump.uploadedBytes + warmBytes),
+  };
 }
 
 /** Deletes the points beyond the newest `keep` and forgets the packs only they named; returns the deleted sequences. */

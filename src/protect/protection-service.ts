@@ -8,6 +8,7 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as z from 'zod';
 import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
@@ -17,7 +18,8 @@ import { protectPrefix, referencesOf } from '../prestore/state-manifest.ts';
 import { collectGarbage } from '../store/gc.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { PackLedger } from './pack-ledger.ts';
-import { nextSequence } from './points.ts';
+import { TreeCache } from './tree-cache.ts';
+import { CONTAINER_NAME, nextSequence } from './points.ts';
 import { prunePoints, takePoint, type PointReport, type ProtectionMemory } from './protection-point.ts';
 
 /** Protection events: a point stored, a point failed. */
@@ -33,7 +35,12 @@ export interface ProtectionDeps {
   config: Config;
   stateDir: string;
   dataRoot: string;
+  /** Takes one point (tests replace it; the default is the real one). */
+  take?: typeof takePoint;
 }
+
+/** What `protections.json` holds. */
+const SavedProtections = z.array(z.strictObject({ container: z.string().regex(CONTAINER_NAME), everyMs: z.number().int().positive(), keep: z.number().int().min(1) }));
 
 /** One protection as the API shows it. */
 export interface ProtectionStatus {
@@ -72,6 +79,7 @@ export class ProtectionService {
   private inFlight = 0;
   private collecting: Promise<void> | undefined;
   private lastCollection = 0;
+  private closed = false;
 
   constructor(deps: ProtectionDeps) {
     this.deps = deps;
@@ -103,18 +111,37 @@ export class ProtectionService {
   }
 
   /** Takes one point now (after any point of the container under way); protected or not. */
-  runOnce(container: string): Promise<PointReport> {
-    return this.enqueue(container, this.protection(container), true) as Promise<PointReport>;
+  async runOnce(container: string): Promise<PointReport> {
+    const p = this.protection(container);
+    try {
+      return await (this.enqueue(container, p, true) as Promise<PointReport>);
+    } catch (err) {
+      // A name that never was a container here leaves no entry behind.
+      if (!p.scheduled && p.points === 0 && err instanceof FerryError && err.code === 'FERRY_ERR_UNKNOWN_CONTAINER') this.protections.delete(container);
+      throw err;
+    }
   }
 
   /** Restarts the protections saved before the agent stopped (a store or container not there yet shows as the points' error). */
   async resume(): Promise<void> {
-    const saved = await readFile(this.file(), 'utf8').then((t) => JSON.parse(t) as Array<{ container: string; everyMs: number; keep: number }>, () => []);
-    for (const s of saved) this.begin(s.container, s.everyMs, s.keep);
+    const text = await readFile(this.file(), 'utf8').catch(() => '[]');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      raw = undefined;
+    }
+    const saved = SavedProtections.safeParse(raw);
+    if (!saved.success) {
+      log('error', 'the saved protections do not parse; none resumed', { file: this.file(), err: saved.error.issues[0]?.message });
+      return;
+    }
+    for (const s of saved.data) this.begin(s.container, s.everyMs, s.keep);
   }
 
   /** Stops every timer (the agent is stopping). */
   close(): void {
+    this.closed = true;
     for (const p of this.protections.values()) clearTimeout(p.timer);
   }
 
@@ -131,7 +158,7 @@ export class ProtectionService {
     let p = this.protections.get(container);
     if (!p) {
       const { everyMs, keep } = this.deps.config.protect;
-      p = { everyMs, keep, scheduled: false, generation: 0, queue: Promise.resolve(), busy: false, points: 0, memory: { container, ledger: new PackLedger(), packsBySequence: new Map() } };
+      p = { everyMs, keep, scheduled: false, generation: 0, queue: Promise.resolve(), busy: false, points: 0, memory: { container, ledger: new PackLedger(), packsBySequence: new Map(), trees: new TreeCache() } };
       this.protections.set(container, p);
     }
     return p;
@@ -143,7 +170,7 @@ export class ProtectionService {
     p.timer = setTimeout(() => {
       const started = Date.now();
       void this.enqueue(container, p, false).finally(() => {
-        if (p.scheduled && p.generation === generation) this.schedule(container, p, Math.max(0, started + p.everyMs - Date.now()));
+        if (p.scheduled && p.generation === generation && !this.closed) this.schedule(container, p, Math.max(0, started + p.everyMs - Date.now()));
       });
     }, delayMs);
   }
@@ -164,7 +191,7 @@ export class ProtectionService {
     try {
       const store = await this.deps.store();
       const sequence = p.next ?? nextSequence(container, await store.listManifests(protectPrefix(container)));
-      report = await takePoint({ ...this.deps, store }, p.memory, sequence);
+      report = await (this.deps.take ?? takePoint)({ ...this.deps, store }, p.memory, sequence);
       Object.assign(p, { next: sequence + 1, last: report, lastError: undefined, points: p.points + 1 });
       const pruned = await prunePoints(store, p.memory, p.keep).catch((err: unknown) => void log('warn', 'pruning old protection points failed', { container, err: String(err) }));
       log('info', 'protection point stored', { ...report, pruned });

@@ -6,7 +6,7 @@
  * recover` rebuilds it on h2 from the latest point: the memory checksum verifies, the
  * heartbeat resumes right after the point's last beat, the output names the point and what
  * was lost. A corrupted pack, a missing object and a truncated manifest are refused, and
- * leave nothing on h2. Needs root.
+ * leave nothing on h2; an earlier point still recovers. Needs root.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,7 +159,13 @@ describe('protection and recovery (integration, needs root)', () => {
     const [p1, p2] = points as [StoredPoint, StoredPoint];
     assert.equal(p1.sequence, 1);
     assert.ok((p2.uploadedBytes ?? 0) < 0.5 * (p1.uploadedBytes ?? 0), `point 2 uploaded ${p2.uploadedBytes} B, point 1 ${p1.uploadedBytes} B`);
+    say((await ferryOk(['protect', 'stream', '--host', 'h1', '--once'])).trim());
     say((await ferryOk(['protect', '--host', 'h1', '--list'])).trim());
+    const agentLog = await readFile(path.join(cluster.hosts[0]?.logDir ?? '', 'agent.log'), 'utf8');
+    const gc = agentLog.split('\n').find((l) => l.includes('garbage collect'));
+    say(`h1 agent: ${gc ?? 'no garbage collection logged'}`);
+    assert.match(gc ?? '', /object store garbage collected/);
+    assert.doesNotMatch(agentLog, /protection point failed/);
 
     // h1 dies: its agent and its dockerd are killed; what it ran is gone.
     const h1Upper = (await e.inspectContainer(id)).GraphDriver.Data['UpperDir'] ?? '';
@@ -240,5 +246,15 @@ describe('protection and recovery (integration, needs root)', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /FERRY_ERR_INTEGRITY/);
     await assertNothingOnH2();
+  });
+
+  it('an earlier point, named with --point, still recovers while the latest is unusable', LONG, async () => {
+    const earlier = latest.sequence - 1;
+    const r = await ferry(['recover', 'stream', '--to', 'h2', '--point', String(earlier), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { sequence: number; lost: string; takenAt: string };
+    assert.equal(report.sequence, earlier);
+    assert.equal(report.lost, `progress after ${report.takenAt}`);
+    assert.match(await verifyMemory('h2', 'stream'), / ok$/);
   });
 });
