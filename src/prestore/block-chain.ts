@@ -1,12 +1,12 @@
 /**
  * @module prestore/block-chain — a byte stream in the object store as an ordered list of
- * content-defined blocks: stored with a few uploads in flight (blocks the store holds
+ * content-defined blocks: stored by the store's resumable upload (blocks the store holds
  * already are not sent again, which is what makes the next protection of a barely changed
  * tree cheap), and read back in order with a few blocks fetched ahead, each verified.
  */
-import { asFerryError } from '../core/errors.ts';
 import { chunkStream, type ChunkSizes } from './cdc.ts';
 import type { Digest, ObjectStore } from '../store/object-store.ts';
+import { uploadMissing } from '../store/upload.ts';
 
 /** A stored stream. */
 export interface StoredChain {
@@ -17,31 +17,17 @@ export interface StoredChain {
   uploadedBytes: number;
 }
 
-/** Stores a stream as content-defined blocks. */
+/** Stores a stream as content-defined blocks, through the store's resumable upload (blocks it holds are not sent again). */
 export async function storeStream(store: ObjectStore, source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>, options: { concurrency?: number; sizes?: ChunkSizes } = {}): Promise<StoredChain> {
-  const concurrency = options.concurrency ?? 4;
-  const blocks: Digest[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let failure: Error | undefined;
   let bytes = 0;
-  let uploadedBytes = 0;
-  for await (const block of chunkStream(source, options.sizes)) {
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    if (failure) break;
-    const slot = blocks.push('') - 1;
-    bytes += block.length;
-    const p: Promise<void> = store.put(block).then(
-      ({ digest, uploaded }) => {
-        blocks[slot] = digest;
-        if (uploaded) uploadedBytes += block.length;
-      },
-      (err: unknown) => void (failure ??= asFerryError(err, 'FERRY_ERR_STORE_UNREACHABLE')),
-    ).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  }
-  await Promise.all(inFlight);
-  if (failure) throw failure;
-  return { blocks, bytes, uploadedBytes };
+  const counted = async function* (): AsyncGenerator<Buffer> {
+    for await (const block of chunkStream(source, options.sizes)) {
+      bytes += block.length;
+      yield block;
+    }
+  };
+  const r = await uploadMissing(store, counted(), { concurrency: options.concurrency ?? 4, batchBytes: 64 * 1024 * 1024 });
+  return { blocks: r.digests, bytes, uploadedBytes: r.uploadedBytes };
 }
 
 /** Reads stored blocks in order, `ahead` fetches in flight; every block is verified by the store. */
