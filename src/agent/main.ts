@@ -1,8 +1,10 @@
 /**
  * @module agent/main — the agent's composition root: one per host. It lists everything the
- * agent wires in — the Docker engine, CRIU, the record store, the source and destination
- * services, the control API and the data-link server — and resolves unfinished records
- * before it serves.
+ * agent wires in: the Docker engine, the power switch (with the node's persisted power
+ * state), the load sampler, the control API, and — while the node is awake — the
+ * engine-backed services (record store, CRIU, source and destination, data link,
+ * protection, containers; see engine-services.ts), which resolve unfinished records
+ * before they serve. An agent whose node sleeps serves health, power and metrics only.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -10,17 +12,14 @@ import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import { channels, log } from '../core/events.ts';
 import { DockerEngine } from '../docker/engine.ts';
-import { criuFacts } from '../host/criu.ts';
-import { RecordStore } from '../migration/record-store.ts';
-import { SourceService } from '../migration/source.ts';
-import { DestinationService } from '../migration/destination.ts';
+import { LoadSampler } from '../host/load-sampler.ts';
+import { nodeCapacity, type NodeCapacity } from '../host/node-capacity.ts';
 import { startControlServer, type ControlServer } from '../control/server.ts';
 import { checkListenPolicy } from '../control/auth.ts';
-import { openDataLink, startDataServer, type DataServer } from './data-link.ts';
+import { startEngineServices, type EngineServices } from './engine-services.ts';
+import { loadReader } from './load-reader.ts';
+import { PowerSwitch, readPowerState } from './power.ts';
 import { agentRoutes } from './routes.ts';
-import { cached, hostFacts } from './host-facts.ts';
-import { agentStore } from './store.ts';
-import { startProtection } from './protect-routes.ts';
 
 /** How one agent is started. */
 export interface AgentOptions {
@@ -30,50 +29,87 @@ export interface AgentOptions {
   stateDir: string;
   token: string | undefined;
   config: Config;
+  /** What this node offers; missing parts default (all CPUs, MemTotal, 1000 Mbit/s). */
+  capacity?: Partial<NodeCapacity>;
+  /** dockerd's --cgroup-parent for this host's containers ('' or absent: Docker's default). */
+  cgroupParent?: string;
+  /** argv of the power hook (`off` or `on` is appended); absent: the node cannot sleep. */
+  powerHook?: readonly string[];
 }
 
 /** A running agent. */
 export interface Agent {
   control: ControlServer;
-  data: DataServer;
+  power: PowerSwitch;
   stop(): Promise<void>;
 }
 
-/** Starts an agent. */
+/** Puts the CRIU of the prerequisites prefix first on PATH when it is installed there. */
+function useCriuPrefix(config: Config): void {
+  const criuBin = path.join(config.prerequisites.criuPrefix, 'bin');
+  if (existsSync(path.join(criuBin, 'criu'))) process.env['PATH'] = `${criuBin}:${process.env['PATH'] ?? ''}`;
+}
+
+/** Logs a failing sampler once per distinct failure, not once per tick. */
+function samplerErrors(): (err: unknown) => void {
+  let last = '';
+  return (err) => {
+    const msg = String((err as Error).message ?? err);
+    if (msg !== last) log('warn', 'load sample skipped', { err: msg });
+    last = msg;
+  };
+}
+
+/** Starts an agent: asleep when its node was put to sleep before, else with its engine-backed services. */
 export async function startAgent(o: AgentOptions): Promise<Agent> {
   checkListenPolicy(o.listen, o.token);
-  const criuBin = path.join(o.config.prerequisites.criuPrefix, 'bin');
-  if (existsSync(path.join(criuBin, 'criu'))) process.env['PATH'] = `${criuBin}:${process.env['PATH'] ?? ''}`;
+  useCriuPrefix(o.config);
   const engine = new DockerEngine(o.dockerSocket);
-  if (!(await engine.ping())) throw new FerryError('FERRY_ERR_DOCKER', `no Docker engine answers on ${o.dockerSocket}`);
-  const dataRoot = (await engine.info()).DockerRootDir;
-  const records = new RecordStore(path.join(o.stateDir, 'agent.db'));
-  const criu = cached(criuFacts, 60_000);
-  const store = agentStore(o.config.store);
-  const destination = new DestinationService({ engine, records, config: o.config, dataRoot, dataPort: o.config.agent.dataPort, criu, store });
-  const source = new SourceService({ hostName: o.name, engine, records, config: o.config, dataRoot, stateDir: o.stateDir, token: o.token, criu, openDataLink, store });
-  await destination.start();
-  await source.resume();
-  const data = await startDataServer({ host: o.listen, port: o.config.agent.dataPort, config: o.config, destination });
-  const protection = await startProtection({ engine, store, config: o.config, stateDir: o.stateDir, dataRoot });
+  const powerFile = path.join(o.stateDir, 'power.json');
+  const initial = await readPowerState(powerFile);
+
+  let services: EngineServices | undefined;
+  const up = async (): Promise<void> => {
+    services ??= await startEngineServices({ name: o.name, listen: o.listen, stateDir: o.stateDir, token: o.token, config: o.config, engine });
+  };
+  const down = async (): Promise<void> => {
+    const s = services;
+    services = undefined;
+    await s?.stop();
+  };
+  if (initial === 'awake') {
+    if (!(await engine.ping())) throw new FerryError('FERRY_ERR_DOCKER', `no Docker engine answers on ${o.dockerSocket}`);
+    await up();
+  } else {
+    log('info', 'agent starts asleep: health, power and metrics only until the node is woken', { name: o.name });
+  }
+
+  const power = new PowerSwitch({ file: powerFile, hook: o.powerHook, ping: () => engine.ping(), busy: async () => services?.busy(), down, up }, initial);
+  const everyMs = o.config.scheduler.sampleEveryMs;
+  const sampler = new LoadSampler({ everyMs, read: loadReader({ engine, cgroupParent: o.cgroupParent ?? '' }), paused: () => !power.awake, onError: samplerErrors() });
+  sampler.start();
+  const capacity = await nodeCapacity(o.capacity);
+
   const control = await startControlServer({
     host: o.listen,
     port: o.config.agent.controlPort,
     token: o.token,
     maxRequestBytes: o.config.agent.maxRequestBytes,
-    routes: agentRoutes({ name: o.name, source, destination, facts: () => hostFacts(o.name, engine, criu), more: protection.routes }),
+    routes: agentRoutes({
+      name: o.name,
+      power,
+      metrics: () => ({ node: o.name, power: power.state, everyMs, capacity, samples: sampler.samples() }),
+      services: () => services,
+    }),
   });
-  log('info', 'agent ready', { name: o.name, control: control.address, data: data.address });
+  log('info', 'agent ready', { name: o.name, control: control.address, data: services?.data.address, power: power.state, capacity, everyMs });
   return {
     control,
-    data,
+    power,
     async stop() {
-      source.stop();
-      destination.stop();
-      protection.close();
+      sampler.stop();
       await control.close();
-      await data.close();
-      records.close();
+      await down();
     },
   };
 }

@@ -40,22 +40,30 @@ function nameParam(params: Record<string, string>): string {
   return name;
 }
 
-/** The routes of protection and recovery. */
-export function protectRoutes(protections: ProtectionService, recoveries: RecoveryService, store: () => Promise<ObjectStore>): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** This agent's protection and recovery services. */
+export interface Protection {
+  protections: ProtectionService;
+  recoveries: RecoveryService;
+  store: () => Promise<ObjectStore>;
+  close(): void;
+}
+
+/** The routes of protection and recovery; `p` gives the services when a request comes (they exist only while the engine runs). */
+export function protectRoutes(p: () => Protection): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   return [
-    { method: 'POST', path: '/v1/protections', body: ProtectBody, handler: ({ body }) => { const b = body as z.infer<typeof ProtectBody>; return protections.start(b.container, b.everyMs, b.keep); } },
-    { method: 'GET', path: '/v1/protections', handler: () => protections.list() },
-    { method: 'DELETE', path: '/v1/protections/:container', handler: ({ params }) => protections.stop(nameParam(params)) },
-    { method: 'POST', path: '/v1/protections/:container/points', body: Empty, handler: ({ params }) => protections.runOnce(nameParam(params)) },
-    { method: 'GET', path: '/v1/points/:container', handler: async ({ params }) => listPoints(await store(), nameParam(params)) },
-    { method: 'POST', path: '/v1/recoveries', body: RecoverBody, handler: ({ body }) => { const b = body as z.infer<typeof RecoverBody>; return recoveries.recover(b.container, b.sequence); } },
+    { method: 'POST', path: '/v1/protections', body: ProtectBody, handler: ({ body }) => { const b = body as z.infer<typeof ProtectBody>; return p().protections.start(b.container, b.everyMs, b.keep); } },
+    { method: 'GET', path: '/v1/protections', handler: () => p().protections.list() },
+    { method: 'DELETE', path: '/v1/protections/:container', handler: ({ params }) => p().protections.stop(nameParam(params)) },
+    { method: 'POST', path: '/v1/protections/:container/points', body: Empty, handler: ({ params }) => p().protections.runOnce(nameParam(params)) },
+    { method: 'GET', path: '/v1/points/:container', handler: async ({ params }) => listPoints(await p().store(), nameParam(params)) },
+    { method: 'POST', path: '/v1/recoveries', body: RecoverBody, handler: ({ body }) => { const b = body as z.infer<typeof RecoverBody>; return p().recoveries.recover(b.container, b.sequence); } },
   ];
 }
 
-/** Starts this agent's protection (resuming the protections saved before a restart) and recovery; returns their routes and a stop. */
-export async function startProtection(w: ProtectionWiring): Promise<{ routes: Route<any>[]; close(): void }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Starts this agent's protection (resuming the protections saved before a restart) and recovery. */
+export async function startProtection(w: ProtectionWiring): Promise<Protection> {
   const protections = new ProtectionService(w);
   const recoveries = new RecoveryService(w);
   await protections.resume();
-  return { routes: protectRoutes(protections, recoveries, w.store), close: () => protections.close() };
+  return { protections, recoveries, store: w.store, close: () => protections.close() };
 }

@@ -14,6 +14,8 @@ import { checkListenPolicy, tokenMatches } from './auth.ts';
 export interface RouteContext<B> {
   params: Record<string, string>;
   body: B;
+  /** The query string. */
+  query: URLSearchParams;
 }
 
 /** A handler's answer: any JSON value, or `{ ndjson: AsyncIterable }` sent as NDJSON. */
@@ -24,6 +26,8 @@ export interface Route<B = unknown> {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: z.ZodType<B>;
+  /** One line for the API description (OpenAPI summary). */
+  summary?: string;
   handler: (ctx: RouteContext<B>) => RouteResult;
 }
 
@@ -108,7 +112,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
       }
       body = result.data;
     }
-    const out = await route.handler({ params, body });
+    const out = await route.handler({ params, body, query: url.searchParams });
     if (out && typeof out === 'object' && 'ndjson' in out) {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       for await (const item of (out as { ndjson: AsyncIterable<unknown> }).ndjson) {

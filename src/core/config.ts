@@ -125,6 +125,60 @@ export const ConfigSchema = z.strictObject({
     stateDir: z.string().default('/var/lib/ferry/testbed'),
     /** Size of a tmpfs Docker data root for hosts that ask for one, in MiB (0: none). */
     smallDiskMiB: z.number().int().min(0).default(0),
+    /** CPU cores each host offers, enforced as a CFS quota on the host's cgroup parent, e.g. 0.3 (0: no cap, containers under /docker as usual). */
+    hostCpus: z.number().min(0).max(256).default(0),
+    /** Memory each host declares as its capacity, in MiB; not enforced (0: the machine's MemTotal). */
+    hostMemoryMiB: z.number().int().min(0).default(0),
+  }).prefault({}),
+  scheduler: z.strictObject({
+    /** The placement policy: elastic (the Ceph + Swarm paper's model), spread (Docker Swarm), binpack, kube (LeastAllocated + BalancedAllocation). */
+    policy: z.enum(['elastic', 'spread', 'binpack', 'kube']).default('elastic'),
+    /** S: agents sample every container's and the node's load this often, in ms. */
+    sampleEveryMs: ms(2000),
+    /** D: the controller averages the last D samples. */
+    samples: z.number().int().min(1).max(120).default(5),
+    /** Weights λ:α:β (memory, CPU, network) per application type; each triple sums to 1. */
+    appTypes: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), z.strictObject({ memory: z.number().min(0).max(1), cpu: z.number().min(0).max(1), network: z.number().min(0).max(1) }))
+      .default({
+        'cpu-intensive': { memory: 0.3, cpu: 0.5, network: 0.2 },
+        'memory-intensive': { memory: 0.5, cpu: 0.3, network: 0.2 },
+        'network-intensive': { memory: 0.2, cpu: 0.3, network: 0.5 },
+        balanced: { memory: 0.34, cpu: 0.33, network: 0.33 },
+      }),
+    /** The type of an application that names none, and the weights node colours use. */
+    defaultAppType: z.string().default('balanced'),
+    /** A node whose Wi is below this is green (under-used). */
+    greenBelow: z.number().min(0).max(1).default(0.2),
+    /** A node whose Wi is above this is red (overloaded); between the two it is blue. */
+    redAbove: z.number().min(0).max(2).default(0.75),
+    /** A colour changes only once Wi crosses its threshold by this much (no flapping). */
+    hysteresis: z.number().min(0).max(0.5).default(0.05),
+    /** W: a node whose CPU utilisation stays above this for overloadForMs has containers migrated away. */
+    overloadW: z.number().min(0).max(2).default(0.8),
+    /** How long a node must stay above W before relief, in ms. */
+    overloadForMs: ms(20_000),
+    /** How long a node must stay green before it is drained, in ms. */
+    idleForMs: ms(30_000),
+    /** A container that was migrated is not moved again for this long, in ms. */
+    cooldownMs: ms(60_000),
+    /** At most this many migrations start per budgetPeriodMs. */
+    migrationBudget: z.number().int().min(0).default(2),
+    /** The period of the migration budget, in ms. */
+    budgetPeriodMs: ms(60_000),
+    /** Never put a node to sleep when fewer than this many would stay awake. */
+    minAwake: z.number().int().min(1).default(1),
+    /** How the scheduler moves containers. */
+    migrationStrategy: z.enum(['stop-copy', 'precopy', 'prestore']).default('precopy'),
+  }).prefault({}),
+  controller: z.strictObject({
+    /** Address the controller's API listens on (loopback unless a token is set). */
+    listen: z.string().default('127.0.0.1'),
+    /** The API's TCP port. */
+    port: z.number().int().min(1).max(65535).default(7080),
+    /** Where the controller keeps its SQLite database. */
+    stateDir: z.string().default('/var/lib/ferry/controller'),
+    /** How often the scheduler loop runs, in ms. */
+    tickMs: ms(2000),
   }).prefault({}),
   prerequisites: z.strictObject({
     /** Where CRIU from Debian 13 is unpacked when the system CRIU fails `criu check`. */

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { FerryError } from '../core/errors.ts';
-import type { ContainerInspect, ImageInspect, EngineInfo, VolumeInspect } from './types.ts';
+import type { ContainerInspect, ContainerSummary, ImageInspect, EngineInfo, VolumeInspect } from './types.ts';
 
 const API = '/v1.41';
 
@@ -82,6 +82,18 @@ export class DockerEngine {
       if (err instanceof FerryError && err.code === 'FERRY_ERR_UNKNOWN_CONTAINER') return undefined;
       throw err;
     }
+  }
+
+  /** Lists the engine's containers (`docker ps`; with `all`, stopped ones too). */
+  listContainers(all = false): Promise<ContainerSummary[]> {
+    return this.json('GET', `/containers/json${all ? '?all=true' : ''}`);
+  }
+
+  /** Stops a container (its stop signal, SIGKILL after `timeoutS`); a stopped or missing one is not an error. */
+  async stopContainer(id: string, timeoutS = 10): Promise<void> {
+    const reply = await this.request('POST', `/containers/${encodeURIComponent(id)}/stop?t=${timeoutS}`, undefined, (timeoutS + 30) * 1000);
+    if (reply.status === 304 || reply.status === 404) return;
+    if (reply.status >= 300) throw engineError('POST', '/containers/stop', reply);
   }
 
   /** Inspects an image, or returns undefined when it is absent. */

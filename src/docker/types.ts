@@ -59,6 +59,17 @@ export interface ContainerInspect {
   Mounts: MountPoint[];
 }
 
+/** One entry of `GET /containers/json` (`docker ps`). */
+export interface ContainerSummary {
+  Id: string;
+  /** With a leading slash, as the engine gives them. */
+  Names: string[];
+  Image: string;
+  /** created, running, paused, restarting, removing, exited or dead. */
+  State: string;
+  Labels: Record<string, string> | null;
+}
+
 /** `GET /images/{name}/json`. */
 export interface ImageInspect {
   Id: string;

@@ -4,17 +4,26 @@ import type { ContainerInspect } from '../docker/types.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import type { Needs } from '../host/capacity.ts';
 import { readFile } from 'node:fs/promises';
+import { cgroupDirs, parseProcCgroup, readCgroupMounts, readResidentBytes } from '../host/cgroup-stats.ts';
 
 /** Memory in use (the checkpoint is about this big) plus writable layer and volumes on disk. */
 export async function measureNeeds(inspect: ContainerInspect, spec: ContainerSpec): Promise<Needs> {
-  const memoryBytes = await memoryInUse(inspect.Id);
+  const memoryBytes = await memoryInUse(inspect.Id, inspect.State.Pid);
   let diskBytes = (inspect.SizeRw ?? 0) + memoryBytes;
   for (const v of spec.volumes) diskBytes += await du(v.source);
   return { memoryBytes, diskBytes };
 }
 
-/** The container's memory use from its cgroup (v1 or v2), less page cache. */
-async function memoryInUse(id: string): Promise<number> {
+/** The container's memory use from its cgroup (v1 or v2), less page cache: found through its init process (any cgroup parent), else Docker's default places. */
+async function memoryInUse(id: string, pid: number): Promise<number> {
+  if (pid > 0) {
+    try {
+      const dirs = cgroupDirs(parseProcCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8')), await readCgroupMounts());
+      if (dirs.memory) return await readResidentBytes(dirs.memory);
+    } catch {
+      /* fall back to the default layouts */
+    }
+  }
   const candidates = [`/sys/fs/cgroup/memory/docker/${id}/memory.stat`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.stat`, `/sys/fs/cgroup/docker/${id}/memory.stat`];
   for (const file of candidates) {
     try {

@@ -8,7 +8,7 @@ import { FerryError } from '../core/errors.ts';
 import { agentCommand, recognize, repoPaths } from './commands.ts';
 import { logTail } from './logs.ts';
 import { findProcesses, isAlive, readPidFile, signal, terminate, verifiedPid, waitGone } from './procs.ts';
-import type { HostPlan } from './plan.ts';
+import type { HostPlan, TestbedPlan } from './plan.ts';
 
 /** The root of this repository checkout (the agent runs from it). */
 export function repoRoot(): string {
@@ -26,10 +26,10 @@ export async function readToken(tokenFile: string): Promise<string> {
 }
 
 /** Starts a host's agent detached (own process group, output to its log) and records its PID; returns the PID. */
-export async function spawnAgent(host: HostPlan, tokenFile: string, criuDir: string | null): Promise<number> {
+export async function spawnAgent(plan: Pick<TestbedPlan, 'stateDir' | 'subnet' | 'tokenFile'>, host: HostPlan, criuDir: string | null): Promise<number> {
   await mkdir(host.agentStateDir, { recursive: true, mode: 0o700 });
   await mkdir(host.logDir, { recursive: true });
-  const cmd = agentCommand(host, tokenFile, repoPaths(repoRoot()));
+  const cmd = agentCommand(plan, host, repoPaths(repoRoot()));
   const log = await open(agentLog(host), 'a');
   try {
     const path = process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin';

@@ -22,6 +22,16 @@ const HostSchema = z.object({
   logDir: z.string(),
   smallDiskMiB: z.number().int().min(0),
   pids: z.object({ dockerd: Pid, agent: Pid }),
+  /** dockerd's --cgroup-parent (relative to each cgroup controller's root); present only when the host's CPU is capped. */
+  cgroupParent: z.string().startsWith('/').optional(),
+  /** What the host offers (CPU enforced only when cgroupParent is set; memory declared). */
+  capacity: z.object({
+    cpuMillis: z.number().int().min(0),
+    memoryMiB: z.number().int().min(0),
+    networkMbps: z.number().positive(),
+  }).optional(),
+  /** 'off' after `ferry testbed power HOST off` (dockerd and containerd stopped on purpose); absent in files of older test beds. */
+  power: z.enum(['on', 'off']).optional(),
 });
 
 const ClusterSchema = z.object({
@@ -56,6 +66,9 @@ export function clusterFromPlan(plan: TestbedPlan, pids: ReadonlyMap<string, Clu
       name: h.name, ip: h.ip, netns: h.netns, veth: h.vethRoot, controlUrl: h.controlUrl, controlPort: h.controlPort, dataPort: h.dataPort,
       dockerSocket: h.dockerSocket, dataRoot: h.dataRoot, execRoot: h.execRoot, logDir: h.logDir, smallDiskMiB: h.smallDiskMiB,
       pids: pids.get(h.name) ?? { dockerd: null, agent: null },
+      ...(h.cpuQuotaUs > 0 ? { cgroupParent: h.cgroupParent } : {}),
+      capacity: { ...h.capacity },
+      power: 'on' as const,
     })),
   };
 }
@@ -113,9 +126,12 @@ export function findHost(cluster: Cluster, name: string): ClusterHost {
 /** The plan a cluster was made from (same names and paths), to act on one of its hosts. */
 export function planOfCluster(cluster: Cluster): TestbedPlan {
   const first = cluster.hosts[0];
+  const cpuMillis = first?.capacity?.cpuMillis ?? 0;
   return planTestbed({
     hosts: cluster.hosts.length, subnet: cluster.subnet, stateDir: cluster.stateDir, runDir: cluster.runDir,
     bandwidthMbit: cluster.bandwidthMbit, controlPort: first?.controlPort ?? 7070, dataPort: first?.dataPort ?? 7071,
+    hostCpus: first?.cgroupParent ? cpuMillis / 1000 : 0, machineCpus: first?.cgroupParent ? 0 : cpuMillis / 1000,
+    hostMemoryMiB: first?.capacity?.memoryMiB ?? 0,
     smallDisk: Object.fromEntries(cluster.hosts.filter((h) => h.smallDiskMiB > 0).map((h) => [h.name, h.smallDiskMiB])),
   });
 }

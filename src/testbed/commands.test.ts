@@ -1,12 +1,15 @@
 /** @module testbed/commands.test — the command lines of the test bed and the recognizers of its processes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentCommand, dockerdCommand, hasArgPair, hostNetCommands, recognize, repoPaths, smallDiskMount, tbfBurstBytes, tbfCommand } from './commands.ts';
+import { agentCommand, agentHostFlags, dockerdCommand, hasArgPair, hostNetCommands, powerHookArgv, recognize, repoPaths, smallDiskMount, tbfBurstBytes, tbfCommand } from './commands.ts';
 import { planTestbed } from './plan.ts';
 
-const plan = planTestbed({ hosts: 2, subnet: '10.213.0', stateDir: '/s', bandwidthMbit: 100, controlPort: 7070, dataPort: 7071, smallDisk: { h2: 64 } });
+const plan = planTestbed({ hosts: 2, subnet: '10.213.0', stateDir: '/s', bandwidthMbit: 100, controlPort: 7070, dataPort: 7071, smallDisk: { h2: 64 }, machineCpus: 2, hostMemoryMiB: 4096 });
 const [h1, h2] = plan.hosts;
 if (!h1 || !h2) throw new Error('plan has two hosts');
+const capped = planTestbed({ hosts: 2, subnet: '10.220.0', stateDir: '/c', bandwidthMbit: 100, controlPort: 7070, dataPort: 7071, hostCpus: 0.3, hostMemoryMiB: 2048 });
+const [c1] = capped.hosts;
+if (!c1) throw new Error('capped plan has hosts');
 
 void test('tbf burst is 10 ms of traffic, at least 64 KiB', () => {
   assert.equal(tbfBurstBytes(1000), 1_250_000);
@@ -48,13 +51,38 @@ void test('dockerd runs through nsenter --net with its own roots, socket, pidfil
     assert.ok(hasArgPair(c.args, flag, value), `${flag} ${value}`);
   }
   assert.ok(c.args.includes('--experimental'));
+  assert.ok(!c.args.includes('--cgroup-parent'), 'no cgroup parent without a CPU cap');
 });
 
-void test('the agent command carries exactly the agreed flags', () => {
-  const c = agentCommand(h2, '/s/token', repoPaths('/repo'));
+void test('a capped host\'s dockerd puts its containers under the host\'s own cgroup parent', () => {
+  assert.ok(hasArgPair(dockerdCommand(c1).args, '--cgroup-parent', '/ferry-0adc00-h1'));
+});
+
+void test('the agent command carries exactly the agreed flags, every host flag included', () => {
+  const hook = ['/repo/node_modules/node/bin/node', '--disable-warning=ExperimentalWarning', '/repo/src/cmd/ferry/main.ts', 'testbed', 'power', '--state-dir', '/s', '--subnet', '10.213.0', 'h2'];
+  const c = agentCommand(plan, h2, repoPaths('/repo'));
+  assert.equal(c.file, 'nsenter');
   assert.deepEqual(c.args, ['--net=/var/run/netns/ferry-h2', '/repo/node_modules/node/bin/node', '--disable-warning=ExperimentalWarning', '/repo/src/cmd/ferry/main.ts', 'agent',
     '--name', 'h2', '--listen', '10.213.0.12', '--control-port', '7070', '--data-port', '7071',
-    '--docker-socket', '/run/ferry/h2.sock', '--runc-root', '/run/ferry/h2/runtime-runc/moby', '--state-dir', '/s/h2/agent', '--token-file', '/s/token']);
+    '--docker-socket', '/run/ferry/h2.sock', '--runc-root', '/run/ferry/h2/runtime-runc/moby', '--state-dir', '/s/h2/agent', '--token-file', '/s/token',
+    '--power-hook', JSON.stringify(hook), '--capacity-cpu-millis', '2000', '--capacity-memory-mib', '4096', '--capacity-network-mbps', '100']);
+});
+
+void test('the host flags: power hook, capacity, and the cgroup parent only when capped', () => {
+  const hook = ['/repo/node_modules/node/bin/node', '--disable-warning=ExperimentalWarning', '/repo/src/cmd/ferry/main.ts', 'testbed', 'power', '--state-dir', '/s', '--subnet', '10.213.0', 'h2'];
+  assert.deepEqual(powerHookArgv(plan, h2, repoPaths('/repo')), hook);
+  assert.deepEqual(agentHostFlags(plan, h2, repoPaths('/repo')), [
+    ['--power-hook', JSON.stringify(hook)], ['--capacity-cpu-millis', '2000'], ['--capacity-memory-mib', '4096'], ['--capacity-network-mbps', '100'],
+  ]);
+  assert.ok(!agentCommand(plan, h2, repoPaths('/repo')).args.includes('--cgroup-parent'), 'no cgroup parent without a CPU cap');
+  const cappedFlags = agentHostFlags(capped, c1, repoPaths('/repo'));
+  assert.deepEqual(cappedFlags.map(([flag]) => flag), ['--power-hook', '--capacity-cpu-millis', '--capacity-memory-mib', '--capacity-network-mbps', '--cgroup-parent']);
+  const args = agentCommand(capped, c1, repoPaths('/repo')).args;
+  assert.deepEqual(args.slice(-cappedFlags.length * 2), cappedFlags.flat(), 'every host flag, last, in order');
+  for (const [flag, value] of [['--capacity-cpu-millis', '300'], ['--capacity-memory-mib', '2048'], ['--capacity-network-mbps', '100'], ['--cgroup-parent', '/ferry-0adc00-h1']] as const) {
+    assert.ok(hasArgPair(args, flag, value), `${flag} ${value}`);
+  }
+  assert.deepEqual((JSON.parse(args[args.indexOf('--power-hook') + 1] ?? '[]') as string[]).slice(-6), ['power', '--state-dir', '/c', '--subnet', '10.220.0', 'h1']);
 });
 
 void test('processes are recognized by exact arguments only', () => {
@@ -66,7 +94,7 @@ void test('processes are recognized by exact arguments only', () => {
   const shim = ['/usr/bin/containerd-shim-runc-v2', '-namespace', 'moby', '-id', 'abc', '-address', '/run/ferry/h1/containerd/containerd.sock'];
   assert.ok(recognize.shim(h1, shim));
   assert.ok(!recognize.shim(h1, ['/usr/bin/containerd-shim-runc-v2', '-namespace', 'moby', '-id', 'abc', '-address', '/run/containerd/containerd.sock']));
-  const agent = ['/repo/node_modules/node/bin/node', '--disable-warning=ExperimentalWarning', '/repo/src/cmd/ferry/main.ts', ...agentCommand(h1, '/s/token', repoPaths('/repo')).args.slice(4)];
+  const agent = ['/repo/node_modules/node/bin/node', '--disable-warning=ExperimentalWarning', '/repo/src/cmd/ferry/main.ts', ...agentCommand(plan, h1, repoPaths('/repo')).args.slice(4)];
   assert.ok(recognize.agent(h1, agent));
   assert.ok(!recognize.agent(h2, agent));
   assert.ok(hasArgPair(['--pidfile=/x'], '--pidfile', '/x'));

@@ -1,6 +1,6 @@
 /** @module testbed/commands — the pure command lines the test bed runs (ip, tc, mount, dockerd, agent). */
 import { join } from 'node:path';
-import { TBF_LATENCY, type HostPlan } from './plan.ts';
+import { TBF_LATENCY, type HostPlan, type TestbedPlan } from './plan.ts';
 
 /** A program and its arguments (run with execFile/spawn, never through a shell). */
 export interface CommandLine {
@@ -64,6 +64,7 @@ export function dockerdCommand(host: HostPlan): CommandLine {
       '-H', `unix://${host.dockerSocket}`,
       '--pidfile', host.dockerdPidFile,
       '--bip', host.dockerBip,
+      ...(host.cpuQuotaUs > 0 ? ['--cgroup-parent', host.cgroupParent] : []),
       '--experimental'],
   };
 }
@@ -79,11 +80,35 @@ export function repoPaths(root: string): RepoPaths {
   return { node: join(root, 'node_modules/node/bin/node'), main: join(root, 'src/cmd/ferry/main.ts') };
 }
 
-/** `ferry agent` in the host's network namespace, with the flags the agent command accepts. */
-export function agentCommand(host: HostPlan, tokenFile: string, repo: RepoPaths): CommandLine {
+/** `ferry <args>` run by this checkout's Node (what the agent and the power hook run). */
+function ferryArgv(repo: RepoPaths, args: readonly string[]): string[] {
+  return [repo.node, '--disable-warning=ExperimentalWarning', repo.main, ...args];
+}
+
+/** The power hook of a host: `ferry testbed power ... HOST`, to which the agent appends `off` or `on`. */
+export function powerHookArgv(plan: Pick<TestbedPlan, 'stateDir' | 'subnet'>, host: HostPlan, repo: RepoPaths): string[] {
+  return ferryArgv(repo, ['testbed', 'power', '--state-dir', plan.stateDir, '--subnet', plan.subnet, host.name]);
+}
+
+/**
+ * The flags that tell an agent what its host offers and how to power it: capacity always,
+ * the cgroup parent only when the host's CPU is capped.
+ */
+export function agentHostFlags(plan: Pick<TestbedPlan, 'stateDir' | 'subnet'>, host: HostPlan, repo: RepoPaths): Array<[flag: string, value: string]> {
+  return [
+    ['--power-hook', JSON.stringify(powerHookArgv(plan, host, repo))],
+    ['--capacity-cpu-millis', String(host.capacity.cpuMillis)],
+    ['--capacity-memory-mib', String(host.capacity.memoryMiB)],
+    ['--capacity-network-mbps', String(host.capacity.networkMbps)],
+    ...(host.cpuQuotaUs > 0 ? [['--cgroup-parent', host.cgroupParent] as [string, string]] : []),
+  ];
+}
+
+/** `ferry agent` in the host's network namespace, with every host flag ({@link agentHostFlags}). */
+export function agentCommand(plan: Pick<TestbedPlan, 'stateDir' | 'subnet' | 'tokenFile'>, host: HostPlan, repo: RepoPaths): CommandLine {
   return {
     file: 'nsenter',
-    args: [`--net=${host.netnsPath}`, repo.node, '--disable-warning=ExperimentalWarning', repo.main, 'agent',
+    args: [`--net=${host.netnsPath}`, ...ferryArgv(repo, ['agent',
       '--name', host.name,
       '--listen', host.ip,
       '--control-port', String(host.controlPort),
@@ -91,7 +116,8 @@ export function agentCommand(host: HostPlan, tokenFile: string, repo: RepoPaths)
       '--docker-socket', host.dockerSocket,
       '--runc-root', `${host.execRoot}/runtime-runc/moby`,
       '--state-dir', host.agentStateDir,
-      '--token-file', tokenFile],
+      '--token-file', plan.tokenFile,
+      ...agentHostFlags(plan, host, repo).flat()])],
   };
 }
 

@@ -4,9 +4,11 @@
  */
 import { readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CGROUP_ROOT } from './cgroup.ts';
 import { childrenOf, readArgv, signal, waitGone } from './procs.ts';
 
-const CGROUP_ROOT = '/sys/fs/cgroup';
+/** Docker's default cgroup parent (cgroupfs driver). */
+export const DOCKER_CGROUP_PARENT = '/docker';
 
 /** The container id a containerd-shim serves (its `-id` argument), or null. */
 export function shimContainerId(argv: readonly string[]): string | null {
@@ -15,10 +17,10 @@ export function shimContainerId(argv: readonly string[]): string | null {
   return id !== undefined && /^[0-9a-f]{64}$/.test(id) ? id : null;
 }
 
-/** The cgroup directories Docker (cgroupfs driver) makes for a container, v1 per controller and v2. */
-async function containerCgroups(id: string): Promise<string[]> {
+/** The cgroup directories Docker (cgroupfs driver) makes for a container under each of `parents`, v1 per controller and v2. */
+async function containerCgroups(id: string, parents: readonly string[]): Promise<string[]> {
   const controllers = await readdir(CGROUP_ROOT).catch(() => [] as string[]);
-  return [join(CGROUP_ROOT, 'docker', id), ...controllers.map((c) => join(CGROUP_ROOT, c, 'docker', id))];
+  return parents.flatMap((p) => [join(CGROUP_ROOT, p, id), ...controllers.map((c) => join(CGROUP_ROOT, c, p, id))]);
 }
 
 async function cgroupPids(dir: string): Promise<number[]> {
@@ -26,12 +28,15 @@ async function cgroupPids(dir: string): Promise<number[]> {
   return raw.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
 }
 
-/** Kills the container a shim serves (thawing it first) and removes its cgroups; the shim itself is left to the caller. */
-export async function killContainer(shimPid: number): Promise<void> {
+/**
+ * Kills the container a shim serves (thawing it first) and removes its cgroups, looked for
+ * under each of `cgroupParents`; the shim itself is left to the caller.
+ */
+export async function killContainer(shimPid: number, cgroupParents: readonly string[] = [DOCKER_CGROUP_PARENT]): Promise<void> {
   const argv = await readArgv(shimPid);
   const id = argv ? shimContainerId(argv) : null;
   const victims = new Set(await childrenOf(shimPid));
-  const cgroups = id ? await containerCgroups(id) : [];
+  const cgroups = id ? await containerCgroups(id, cgroupParents) : [];
   for (const dir of cgroups) {
     // a frozen task ignores SIGKILL until thawed (v1 freezer, v2 cgroup.freeze)
     await writeFile(join(dir, 'freezer.state'), 'THAWED').catch(() => {});

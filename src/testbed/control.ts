@@ -17,13 +17,15 @@ export interface HostOptions {
   stateDir?: string;
 }
 
-interface Resolved {
+/** A host of a running test bed: its cluster.json entry and its plan. */
+export interface ResolvedHost {
   cluster: Cluster;
   host: ClusterHost;
   plan: HostPlan;
 }
 
-async function resolveHost(ref: HostRef, options: HostOptions): Promise<Resolved> {
+/** Finds a host of the test bed in a state dir (FERRY_ERR_TESTBED when none is up, FERRY_ERR_UNKNOWN_HOST for a bad name). */
+export async function resolveHost(ref: HostRef, options: HostOptions): Promise<ResolvedHost> {
   const cluster = await loadCluster(options.stateDir ?? currentConfig().testbed.stateDir);
   const host = findHost(cluster, typeof ref === 'string' ? ref : ref.name);
   const plan = planOfCluster(cluster).hosts.find((h) => h.name === host.name);
@@ -33,17 +35,21 @@ async function resolveHost(ref: HostRef, options: HostOptions): Promise<Resolved
 
 let updates: Promise<unknown> = Promise.resolve();
 
-/** Changes one host's PIDs in cluster.json (serialized within this process). */
-function updatePids(stateDir: string, name: string, change: Partial<ClusterHost['pids']>): Promise<Cluster> {
+/** Changes one host's entry of cluster.json (serialized within this process). */
+export function updateHost(stateDir: string, name: string, change: (host: ClusterHost) => void): Promise<Cluster> {
   const next = updates.then(async () => {
     const cluster = await loadCluster(stateDir);
-    const host = findHost(cluster, name);
-    host.pids = { ...host.pids, ...change };
+    change(findHost(cluster, name));
     await writeCluster(cluster);
     return cluster;
   });
   updates = next.catch(() => {});
   return next;
+}
+
+/** Changes one host's PIDs in cluster.json. */
+function updatePids(stateDir: string, name: string, change: Partial<ClusterHost['pids']>): Promise<Cluster> {
+  return updateHost(stateDir, name, (host) => { host.pids = { ...host.pids, ...change }; });
 }
 
 /** Stops a host's agent (SIGTERM, SIGKILL after `graceMs`; or `signal: 'SIGKILL'` at once) and records it as stopped. */
@@ -58,7 +64,7 @@ export async function startAgent(ref: HostRef, options: HostOptions & { timeoutM
   const { cluster, host, plan } = await resolveHost(ref, options);
   await killAgent(plan, host.pids.agent);
   const criuDir = await criuBinDir(currentConfig()).catch(() => null);
-  const pid = await spawnAgent(plan, cluster.tokenFile, criuDir);
+  const pid = await spawnAgent({ stateDir: cluster.stateDir, subnet: cluster.subnet, tokenFile: cluster.tokenFile }, plan, criuDir);
   const updated = await updatePids(cluster.stateDir, host.name, { agent: pid });
   await waitAgent(plan, pid, await readToken(cluster.tokenFile), options.timeoutMs);
   return findHost(updated, host.name);

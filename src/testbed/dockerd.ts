@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
 import { dockerdCommand, recognize } from './commands.ts';
-import { killContainer } from './containers.ts';
+import { DOCKER_CGROUP_PARENT, killContainer } from './containers.ts';
 import { findProcesses, isAlive, readPidFile, terminate, verifiedPid } from './procs.ts';
 import { logTail } from './logs.ts';
 import type { HostPlan } from './plan.ts';
@@ -93,10 +93,11 @@ export async function removeAllContainers(socket: string): Promise<number> {
 
 /**
  * Stops a host's dockerd and everything it started: its containers (through the API when it
- * answers), dockerd itself, its containerd, and any containerd-shim left (with its container)
- * — each found by PID file or exact arguments. Returns what was stopped.
+ * answers; left alone with `removeContainers: false`), dockerd itself, its containerd, and any
+ * containerd-shim left (with its container) — each found by PID file or exact arguments.
+ * Returns what was stopped.
  */
-export async function stopDockerd(host: HostPlan, knownPid?: number | null): Promise<string[]> {
+export async function stopDockerd(host: HostPlan, knownPid?: number | null, options: { removeContainers?: boolean } = {}): Promise<string[]> {
   const done: string[] = [];
   const isDockerd = (argv: readonly string[]): boolean => recognize.dockerd(host, argv);
   const pids = new Set<number>();
@@ -106,7 +107,7 @@ export async function stopDockerd(host: HostPlan, knownPid?: number | null): Pro
   }
   for (const p of await findProcesses(isDockerd)) pids.add(p);
   for (const pid of pids) {
-    if (await dockerPing(host.dockerSocket)) {
+    if ((options.removeContainers ?? true) && (await dockerPing(host.dockerSocket))) {
       const n = await removeAllContainers(host.dockerSocket).catch(() => 0);
       if (n > 0) done.push(`${n} container(s) of ${host.name}`);
     }
@@ -118,7 +119,7 @@ export async function stopDockerd(host: HostPlan, knownPid?: number | null): Pro
   if (fromFile) cpids.add(fromFile);
   for (const pid of cpids) done.push(`containerd ${pid} of ${host.name} (${await terminate(pid, 10_000)})`);
   for (const shim of await findProcesses((argv) => recognize.shim(host, argv))) {
-    await killContainer(shim);
+    await killContainer(shim, [DOCKER_CGROUP_PARENT, host.cgroupParent]);
     done.push(`containerd-shim ${shim} of ${host.name} (${await terminate(shim, 5_000)})`);
   }
   return done;

@@ -7,6 +7,7 @@ import { FerryError } from '../core/errors.ts';
 import type { Config } from '../core/config.ts';
 import { run } from '../host/run.ts';
 import { killAgent } from './agent.ts';
+import { cgroupDirs, removeCgroup } from './cgroup.ts';
 import { currentConfig, tryLoadCluster, type Cluster } from './cluster.ts';
 import { recognize } from './commands.ts';
 import { stopDockerd } from './dockerd.ts';
@@ -39,13 +40,19 @@ export async function testbedDown(options: DownOptions = {}): Promise<string[]> 
 
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
-/** The hosts of a cleanup plan that left anything behind (dir, exec root, socket, netns, link or process). */
+/** True when a host's cgroup parent exists in any hierarchy. */
+async function hasCgroup(h: HostPlan): Promise<boolean> {
+  for (const dir of await cgroupDirs(h.cgroupParent)) if (await exists(dir)) return true;
+  return false;
+}
+
+/** The hosts of a cleanup plan that left anything behind (dir, exec root, socket, cgroup, netns, link or process). */
 async function hostsWithLeftovers(plan: TestbedPlan): Promise<HostPlan[]> {
   const [procs, links] = await Promise.all([listProcesses(), rootLinks()]);
   const out: HostPlan[] = [];
   for (const h of plan.hosts) {
     const hasProc = procs.some((p) => recognize.dockerd(h, p.argv) || recognize.containerd(h, p.argv) || recognize.shim(h, p.argv) || recognize.agent(h, p.argv));
-    const hasFs = (await exists(h.dir)) || (await exists(h.execRoot)) || (await exists(h.dockerSocket));
+    const hasFs = (await exists(h.dir)) || (await exists(h.execRoot)) || (await exists(h.dockerSocket)) || (await hasCgroup(h));
     if (hasProc || hasFs || links.has(h.vethRoot) || links.has(h.vethPeer) || (await netnsExists(h.netns))) out.push(h);
   }
   return out;
@@ -60,6 +67,8 @@ export async function cleanup(plan: TestbedPlan, cluster: Cluster | null, log: (
   for (const h of hosts) note(await killAgent(h, recorded(h)?.agent ?? null, { graceMs: 5_000 }));
   const stopped = await Promise.all(hosts.map((h) => stopDockerd(h, recorded(h)?.dockerd ?? null)));
   note(stopped.flat());
+  // after the containers: a cgroup with tasks or children cannot be removed
+  for (const h of hosts) note(await removeCgroup(h.cgroupParent));
   note(await unmountUnder(hosts.flatMap((h) => [h.dir, h.execRoot])));
   note(await deleteNet(plan));
   note(await removeFiles(plan, hosts));

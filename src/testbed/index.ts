@@ -4,7 +4,13 @@ export { testbedDown, cleanup, unmountUnder, type DownOptions } from './down.ts'
 export { testbedStatus, formatStatus, hostHealthy, type TestbedStatus, type HostStatus } from './status.ts';
 export { loadCluster, tryLoadCluster, findHost, planOfCluster, clusterFile, type Cluster, type ClusterHost } from './cluster.ts';
 export { startAgent, stopAgent, setLinkState, hostProcesses, type HostRef, type HostOptions, type HostProcesses } from './control.ts';
+export { setHostPower, parsePowerState, type PowerState, type PowerOptions } from './power.ts';
+export { readCpuCap, cgroupDirs } from './cgroup.ts';
 export { agentHealth, readToken, repoRoot, type Health } from './agent.ts';
+export { agentHostFlags, powerHookArgv } from './commands.ts';
 export { dockerApi, dockerPing, type DockerAnswer } from './dockerd.ts';
 export { rootQdisc } from './net.ts';
-export { planTestbed, planFromConfig, cleanupPlan, parseSmallDisk, nameTag, MAX_HOSTS, DEFAULT_SUBNET, RUN_DIR, type TestbedPlan, type HostPlan, type PlanInput, type PlanOverrides } from './plan.ts';
+export {
+  planTestbed, planFromConfig, cleanupPlan, parseSmallDisk, nameTag, thisMachine, MAX_HOSTS, DEFAULT_SUBNET, RUN_DIR, CPU_PERIOD_US,
+  type TestbedPlan, type HostPlan, type HostCapacity, type MachineShape, type PlanInput, type PlanOverrides,
+} from './plan.ts';

@@ -1,7 +1,7 @@
 /** @module testbed/plan.test — names, addresses and directories of the test-bed plan. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../core/config.ts';
+import { configFromEnv, parseConfig } from '../core/config.ts';
 import { cleanupPlan, MAX_HOSTS, nameTag, parseSmallDisk, planFromConfig, planTestbed } from './plan.ts';
 
 const base = { hosts: 3, subnet: '10.213.0', stateDir: '/var/lib/ferry/testbed', bandwidthMbit: 1000, controlPort: 7070, dataPort: 7071 };
@@ -74,6 +74,32 @@ void test('planFromConfig takes the testbed and agent sections, overrides win', 
   assert.equal(p.hosts[1]?.controlUrl, 'http://10.214.0.12:9000');
   assert.equal(p.hosts[1]?.dataPort, 7071);
   assert.equal(planFromConfig(config, { hosts: 4 }).hosts.length, 4);
+});
+
+void test('a CPU cap gives every host its own cgroup parent and CFS quota; no cap leaves dockerd as it was', () => {
+  const none = planTestbed({ ...base, machineCpus: 2, hostMemoryMiB: 1000 });
+  assert.deepEqual(none.hosts.map((h) => [h.cgroupParent, h.cpuQuotaUs]), [['/ferry-h1', 0], ['/ferry-h2', 0], ['/ferry-h3', 0]]);
+  assert.deepEqual(none.hosts[0]?.capacity, { cpuMillis: 2000, memoryMiB: 1000, networkMbps: 1000 });
+  const capped = planTestbed({ ...base, subnet: '10.220.0', hostCpus: 0.3, machineCpus: 2, hostMemoryMiB: 2048 });
+  const h2 = capped.hosts[1];
+  assert.equal(h2?.cgroupParent, '/ferry-0adc00-h2');
+  assert.equal(h2?.cpuQuotaUs, 30_000);
+  assert.equal(h2?.cpuPeriodUs, 100_000);
+  assert.deepEqual(h2?.capacity, { cpuMillis: 300, memoryMiB: 2048, networkMbps: 1000 });
+  assert.equal(planTestbed({ ...base, hostCpus: 1.5 }).hosts[0]?.cpuQuotaUs, 150_000);
+  assert.throws(() => planTestbed({ ...base, hostCpus: 0.004 }), { code: 'FERRY_ERR_CONFIG', message: /smallest CFS quota/ });
+  assert.throws(() => planTestbed({ ...base, hostCpus: -1 }), { code: 'FERRY_ERR_CONFIG' });
+});
+
+void test('planFromConfig takes hostCpus and hostMemoryMiB, 0 meaning the machine', () => {
+  const machine = { cpus: 2, memoryMiB: 24105 };
+  const plain = planFromConfig(parseConfig({}), {}, machine).hosts[0];
+  assert.deepEqual([plain?.cpuQuotaUs, plain?.capacity], [0, { cpuMillis: 2000, memoryMiB: 24105, networkMbps: 1000 }]);
+  const capped = planFromConfig(parseConfig({ testbed: { hostCpus: 0.5, hostMemoryMiB: 512, bandwidthMbit: 100 } }), {}, machine).hosts[0];
+  assert.deepEqual([capped?.cpuQuotaUs, capped?.capacity], [50_000, { cpuMillis: 500, memoryMiB: 512, networkMbps: 100 }]);
+  const fromEnv = parseConfig(configFromEnv({ FERRY_TESTBED_HOST_CPUS: '0.3', FERRY_TESTBED_HOST_MEMORY_MI_B: '2048' }));
+  assert.deepEqual([fromEnv.testbed.hostCpus, fromEnv.testbed.hostMemoryMiB], [0.3, 2048]);
+  assert.deepEqual([parseConfig({}).testbed.hostCpus, parseConfig({}).testbed.hostMemoryMiB], [0, 0]);
 });
 
 void test('cleanupPlan covers every possible host', () => {

@@ -1,4 +1,5 @@
 /** @module testbed/plan — the pure plan of a test bed: every name, address, directory and command line, from configuration. */
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import type { Config } from '../core/config.ts';
@@ -11,6 +12,18 @@ export const DEFAULT_SUBNET = '10.213.0';
 export const RUN_DIR = '/run/ferry';
 /** Latency bound of the tbf queue. */
 export const TBF_LATENCY = '50ms';
+/** CFS period of a host's cgroup parent, in µs (the kernel's default); the quota is a share of it. */
+export const CPU_PERIOD_US = 100_000;
+
+/** What one host offers, as cluster.json and the agent's --capacity-* flags state it. */
+export interface HostCapacity {
+  /** CPU in millicores: testbed.hostCpus × 1000, or the machine's cores × 1000 without a cap. */
+  cpuMillis: number;
+  /** Declared memory in MiB (not enforced): testbed.hostMemoryMiB, or the machine's MemTotal. */
+  memoryMiB: number;
+  /** The host's link rate, testbed.bandwidthMbit. */
+  networkMbps: number;
+}
 
 /** Everything about one host of the test bed. */
 export interface HostPlan {
@@ -43,6 +56,18 @@ export interface HostPlan {
   dataPort: number;
   /** Size of a tmpfs Docker data root in MiB; 0: the data root is a plain directory. */
   smallDiskMiB: number;
+  /**
+   * The host's cgroup, relative to each cgroup controller's root (absolute, as dockerd's
+   * --cgroup-parent wants it, so runc does not resolve it against its own cgroup). In use only
+   * when `cpuQuotaUs` > 0; cleanup removes it whenever it exists.
+   */
+  cgroupParent: string;
+  /** CFS quota of `cgroupParent` per `cpuPeriodUs`, in µs; 0: no cap, containers stay under Docker's /docker. */
+  cpuQuotaUs: number;
+  /** CFS period of `cgroupParent`, in µs. */
+  cpuPeriodUs: number;
+  /** What the host offers. */
+  capacity: HostCapacity;
 }
 
 /** The whole test bed. */
@@ -75,6 +100,12 @@ export interface PlanInput {
   runDir?: string;
   /** The object store's address (default 10.212.0.1). */
   storageAddress?: string;
+  /** CPU cores each host may use, enforced by its cgroup parent's CFS quota (0 or absent: no cap). */
+  hostCpus?: number;
+  /** The machine's CPU cores, the capacity of an uncapped host (absent: 0). */
+  machineCpus?: number;
+  /** Declared memory per host in MiB (absent: 0). */
+  hostMemoryMiB?: number;
 }
 
 /** The name tag of a subnet: '' for the default one, else its octets in hex (10.214.0 → 0ad600). */
@@ -116,6 +147,16 @@ export function planTestbed(input: PlanInput): TestbedPlan {
   };
 }
 
+/** The CPU cap of every host, in millicores (0: none); refuses a quota below the kernel's 1 ms. */
+function cpuCapMillis(hostCpus: number): number {
+  if (!(hostCpus >= 0) || !Number.isFinite(hostCpus)) throw new FerryError('FERRY_ERR_CONFIG', `testbed.hostCpus must be 0 (no cap) or more, got ${hostCpus}`);
+  const millis = Math.round(hostCpus * 1000);
+  if (hostCpus > 0 && millis * (CPU_PERIOD_US / 1000) < 1000) {
+    throw new FerryError('FERRY_ERR_CONFIG', `testbed.hostCpus ${hostCpus} is below the smallest CFS quota (0.01 cores)`);
+  }
+  return millis;
+}
+
 function planHost(input: PlanInput, tag: string, runDir: string, i: number): HostPlan {
   const name = `h${i}`;
   const ip = `${input.subnet}.${10 + i}`;
@@ -138,6 +179,21 @@ function planHost(input: PlanInput, tag: string, runDir: string, i: number): Hos
     logDir: join(dir, 'logs'), agentStateDir: join(dir, 'agent'), agentPidFile: join(dir, 'agent.pid'),
     controlUrl: `http://${ip}:${input.controlPort}`, controlPort: input.controlPort, dataPort: input.dataPort,
     smallDiskMiB: input.smallDisk?.[name] ?? 0,
+    ...cpuPlan(input, tag, name),
+  };
+}
+
+function cpuPlan(input: PlanInput, tag: string, name: string): Pick<HostPlan, 'cgroupParent' | 'cpuQuotaUs' | 'cpuPeriodUs' | 'capacity'> {
+  const capMillis = cpuCapMillis(input.hostCpus ?? 0);
+  return {
+    cgroupParent: tag ? `/ferry-${tag}-${name}` : `/ferry-${name}`,
+    cpuQuotaUs: capMillis * (CPU_PERIOD_US / 1000),
+    cpuPeriodUs: CPU_PERIOD_US,
+    capacity: {
+      cpuMillis: capMillis > 0 ? capMillis : Math.round((input.machineCpus ?? 0) * 1000),
+      memoryMiB: input.hostMemoryMiB ?? 0,
+      networkMbps: input.bandwidthMbit,
+    },
   };
 }
 
@@ -150,8 +206,19 @@ export interface PlanOverrides {
   stateDir?: string;
 }
 
+/** The machine the test bed runs on: its cores and memory (what an uncapped host offers). */
+export interface MachineShape {
+  cpus: number;
+  memoryMiB: number;
+}
+
+/** This machine's cores (as the scheduler lets this process use them) and MemTotal. */
+export function thisMachine(): MachineShape {
+  return { cpus: availableParallelism(), memoryMiB: Math.floor(totalmem() / (1024 * 1024)) };
+}
+
 /** The plan of a configuration, with command-line overrides. */
-export function planFromConfig(config: Config, overrides: PlanOverrides = {}): TestbedPlan {
+export function planFromConfig(config: Config, overrides: PlanOverrides = {}, machine: MachineShape = thisMachine()): TestbedPlan {
   return planTestbed({
     hosts: overrides.hosts ?? config.testbed.hosts,
     subnet: overrides.subnet ?? config.testbed.subnet,
@@ -160,6 +227,9 @@ export function planFromConfig(config: Config, overrides: PlanOverrides = {}): T
     controlPort: config.agent.controlPort,
     dataPort: config.agent.dataPort,
     storageAddress: config.storage.address,
+    hostCpus: config.testbed.hostCpus,
+    machineCpus: machine.cpus,
+    hostMemoryMiB: config.testbed.hostMemoryMiB > 0 ? config.testbed.hostMemoryMiB : machine.memoryMiB,
     ...(overrides.smallDisk ? { smallDisk: overrides.smallDisk } : {}),
   });
 }

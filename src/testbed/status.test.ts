@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { formatStatus, hostHealthy, type HostStatus, type TestbedStatus } from './status.ts';
 
 const good: HostStatus = {
-  name: 'h1', ip: '10.213.0.11', netns: true,
+  name: 'h1', ip: '10.213.0.11', power: 'on', netns: true,
   dockerd: { pid: 10, alive: true, ping: true }, agent: { pid: 20, alive: true, health: true },
   link: 'UP', rateMbit: { root: 100, host: 100 },
 };
@@ -18,6 +18,17 @@ void test('a host is healthy only with netns, dockerd, link and (when on) agent'
   assert.equal(hostHealthy({ ...good, agent: { pid: null, alive: false, health: false } }), false);
   assert.equal(hostHealthy({ ...good, link: 'DOWN' }), false);
   assert.equal(hostHealthy({ ...good, link: null }), false);
+});
+
+void test('a powered-off host is healthy without its dockerd, but not without its agent or link', () => {
+  const asleep: HostStatus = { ...good, power: 'off', dockerd: { pid: null, alive: false, ping: false } };
+  assert.equal(hostHealthy(asleep), true);
+  assert.equal(hostHealthy({ ...asleep, agent: { pid: 20, alive: false, health: false } }), false);
+  assert.equal(hostHealthy({ ...asleep, link: 'DOWN' }), false);
+  const text = formatStatus({ up: true, stateDir: '/s', createdAt: 'x', bandwidthMbit: 100, agents: true, hosts: [good, { ...asleep, name: 'h2' }], limitations: [], healthy: true });
+  assert.match(text, /^h2\s+10\.213\.0\.11\s+yes\s+powered off\s+-\s+20\s+yes\s+UP/m);
+  assert.match(text, /^powered off: h2$/m);
+  assert.match(text, /^all hosts healthy$/m);
 });
 
 void test('the table lists every host, the limitations and a verdict', () => {

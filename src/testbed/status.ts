@@ -11,6 +11,8 @@ import { isAlive } from './procs.ts';
 export interface HostStatus {
   name: string;
   ip: string;
+  /** 'off' while the host sleeps (`ferry testbed power HOST off`): its dockerd is meant to be down. */
+  power: 'on' | 'off';
   netns: boolean;
   dockerd: { pid: number | null; alive: boolean; ping: boolean };
   /** null when the test bed runs no agents (`up --no-agents`); pid null when this host's agent was stopped. */
@@ -35,9 +37,10 @@ export interface TestbedStatus {
   healthy: boolean;
 }
 
-/** True when a host is fully working. */
+/** True when a host is fully working (a powered-off host: everything but its dockerd). */
 export function hostHealthy(h: HostStatus): boolean {
-  return h.netns && h.dockerd.alive && h.dockerd.ping && h.link !== null && h.link !== 'DOWN' && (h.agent === null || (h.agent.alive && h.agent.health));
+  const engine = h.power === 'off' || (h.dockerd.alive && h.dockerd.ping);
+  return h.netns && engine && h.link !== null && h.link !== 'DOWN' && (h.agent === null || (h.agent.alive && h.agent.health));
 }
 
 /** Looks at every host of the test bed in a state dir. */
@@ -54,7 +57,7 @@ export async function testbedStatus(options: { config?: Config; stateDir?: strin
     const netns = await netnsExists(c.netns);
     const agentPid = c.pids.agent;
     return {
-      name: c.name, ip: c.ip, netns,
+      name: c.name, ip: c.ip, power: c.power ?? 'on', netns,
       dockerd: { pid: c.pids.dockerd, alive: c.pids.dockerd !== null && (await isAlive(c.pids.dockerd)), ping: await dockerPing(c.dockerSocket) },
       agent: agentPid === null && !cluster.agents ? null : {
         pid: agentPid, alive: agentPid !== null && (await isAlive(agentPid)), health: (await agentHealth(c.controlUrl, token)).ok,
@@ -74,6 +77,12 @@ export async function testbedStatus(options: { config?: Config; stateDir?: strin
 
 const yes = (b: boolean): string => (b ? 'yes' : 'NO');
 
+/** The dockerd and ping cells: a powered-off host's dockerd is meant to be down. */
+function engineCells(h: HostStatus): [string, string] {
+  if (h.power === 'off') return [h.dockerd.alive ? `powered off, ${h.dockerd.pid} alive` : 'powered off', h.dockerd.ping ? 'yes' : '-'];
+  return [h.dockerd.pid === null ? '-' : `${h.dockerd.pid}${h.dockerd.alive ? '' : ' (dead)'}`, yes(h.dockerd.ping)];
+}
+
 /** The status as a terminal table. */
 export function formatStatus(s: TestbedStatus): string {
   if (!s.up) {
@@ -84,7 +93,7 @@ export function formatStatus(s: TestbedStatus): string {
   for (const h of s.hosts) {
     rows.push([
       h.name, h.ip, yes(h.netns),
-      h.dockerd.pid === null ? '-' : `${h.dockerd.pid}${h.dockerd.alive ? '' : ' (dead)'}`, yes(h.dockerd.ping),
+      ...engineCells(h),
       h.agent === null ? 'off' : h.agent.pid === null ? 'stopped' : `${h.agent.pid}${h.agent.alive ? '' : ' (dead)'}`, h.agent === null ? '-' : yes(h.agent.health),
       h.link ?? 'missing', `${h.rateMbit.root ?? '-'}/${h.rateMbit.host ?? '-'}`,
     ]);
@@ -93,6 +102,8 @@ export function formatStatus(s: TestbedStatus): string {
   const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
   lines.unshift(`test bed in ${s.stateDir}, up since ${s.createdAt}, ${s.bandwidthMbit} Mbit/s per link, agents ${s.agents ? 'on' : 'off'}`);
   for (const l of s.limitations) lines.push(`limitation: ${l}`);
+  const asleep = s.hosts.filter((h) => h.power === 'off').map((h) => h.name);
+  if (asleep.length > 0) lines.push(`powered off: ${asleep.join(', ')}`);
   lines.push(s.healthy ? 'all hosts healthy' : `unhealthy: ${s.hosts.filter((h) => !hostHealthy(h)).map((h) => h.name).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

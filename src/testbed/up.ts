@@ -1,4 +1,4 @@
-/** @module testbed/up — brings a test bed up: token, bridge, namespaces, veths, shaping, dockerds, agents, cluster.json. */
+/** @module testbed/up — brings a test bed up: token, bridge, namespaces, veths, shaping, CPU caps, dockerds, agents, cluster.json. */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { FerryError } from '../core/errors.ts';
@@ -6,6 +6,7 @@ import type { Config } from '../core/config.ts';
 import { runOrThrow } from '../host/run.ts';
 import { ensurePrerequisites } from '../doctor/index.ts';
 import { readToken, spawnAgent, waitAgent } from './agent.ts';
+import { ensureCpuCap } from './cgroup.ts';
 import { clusterFromPlan, currentConfig, loadCluster, tryLoadCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';
 import { smallDiskMount } from './commands.ts';
 import { startDockerd, waitDockerd } from './dockerd.ts';
@@ -55,20 +56,24 @@ export async function testbedUp(options: UpOptions = {}): Promise<Cluster> {
     }
   }
 
+  const agents = options.agents ?? true;
   const pids = new Map<string, ClusterHost['pids']>();
   await Promise.all(plan.hosts.map(async (host) => {
+    if (host.cpuQuotaUs > 0) {
+      await ensureCpuCap(host);
+      log(`${host.name}: containers under cgroup ${host.cgroupParent}, ${host.capacity.cpuMillis} millicores (CFS ${host.cpuQuotaUs}/${host.cpuPeriodUs} µs)`);
+    }
     const pid = await startDockerd(host, criuDir);
     pids.set(host.name, { dockerd: pid, agent: null });
     await waitDockerd(host, pid);
     log(`${host.name}: dockerd ${pid} answers on ${host.dockerSocket}`);
   }));
-  const agents = options.agents ?? true;
   const createdAt = new Date();
   await writeCluster(clusterFromPlan(plan, pids, agents, createdAt));
   if (agents) {
     // record the agents' PIDs before waiting, so a failed start still shows (and cleans) them
     const spawned = await Promise.all(plan.hosts.map(async (host) => {
-      const pid = await spawnAgent(host, plan.tokenFile, criuDir);
+      const pid = await spawnAgent(plan, host, criuDir);
       const entry = pids.get(host.name);
       if (entry) entry.agent = pid;
       return { host, pid };

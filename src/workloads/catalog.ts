@@ -1,6 +1,7 @@
 /**
  * @module workloads/catalog — the benchmark workloads (PF-Docker's Table 1: loop, stream,
- * multi-threaded compile; and the demo's counter): what each runs, its image, its heartbeat
+ * multi-threaded compile; the demo's counter; and load, a known CPU and memory demand for the
+ * scheduler): what each runs, its image, its heartbeat
  * log and how to parse it, its default environment; and the one call that puts a workload's
  * image on a host's engine, built locally without a registry.
  *
@@ -13,11 +14,12 @@ import type { DockerEngine } from '../docker/engine.ts';
 import { busyboxRecipe } from './busybox-rootfs.ts';
 import { compileRecipe } from './compile-image.ts';
 import { parseBeats, type Beat } from './heartbeat.ts';
+import { parseLoadBeats } from './load-log.ts';
 import { ensureImage, type ImageBuildOptions, type ImageSource, type RootfsRecipe } from './rootfs.ts';
 import { parseStreamBeats } from './stream-log.ts';
 
 /** The workloads ferry can build and run. */
-export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile';
+export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile' | 'load';
 
 /** One workload, as a benchmark or a test uses it. */
 export interface Workload {
@@ -51,6 +53,8 @@ export const STREAM_IMAGE = 'ferry/stream:1';
 export const LOOP_IMAGE = 'ferry/loop:1';
 /** The compile workload's image. */
 export const COMPILE_IMAGE = 'ferry/compile:1';
+/** The load workload's image. */
+export const LOAD_IMAGE = 'ferry/load:1';
 
 /** Every workload, by name. */
 export const WORKLOADS: Readonly<Record<WorkloadName, Readonly<Workload>>> = Object.freeze({
@@ -71,6 +75,11 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Readonly<Workload>>> = Obj
     name: 'compile', image: COMPILE_IMAGE, heartbeatPath: '/data/heartbeat.log', beatsPerSecond: 20, parse: parseBeats, env: ['JOBS=2'],
     what: 'parallel and write-intensive: make -jJOBS of zstd, cleaned and rebuilt forever',
   },
+  load: {
+    name: 'load', image: LOAD_IMAGE, heartbeatPath: '/data/load.log', beatsPerSecond: 1, parse: parseLoadBeats,
+    env: ['CPU_MILLIS=200', 'MEM_MIB=64', 'DIRTY_MBPS=0'],
+    what: 'a known demand: CPU_MILLIS millicores (or a PROFILE over time), MEM_MIB MiB resident, DIRTY_MBPS MB/s rewritten; logs want and got each second (parseLoadLog)',
+  },
 });
 
 /** One workload's description. */
@@ -88,6 +97,7 @@ const RECIPES: Readonly<Record<WorkloadName, () => RootfsRecipe>> = {
   stream: () => staticProgram(WORKLOADS.stream),
   loop: () => staticProgram(WORKLOADS.loop),
   compile: () => compileRecipe(WORKLOADS.compile),
+  load: () => staticProgram(WORKLOADS.load),
 };
 
 /** Builds (or takes from the cache) and imports a workload's image unless the engine has it. */

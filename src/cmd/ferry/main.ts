@@ -15,9 +15,11 @@ import { registerBench } from './commands/bench.ts';
 import { registerProtect } from './commands/protect.ts';
 import { registerRecover } from './commands/recover.ts';
 import { registerStorage } from './commands/storage.ts';
+import { registerController } from './commands/controller.ts';
+import { registerScheduling } from './commands/scheduling.ts';
 
 const program = new Command('ferry')
-  .description('Live migration of running Docker containers between hosts')
+  .description('Live migration of running Docker containers between hosts, and an elastic scheduler that uses it')
   .showHelpAfterError()
   .exitOverride();
 
@@ -32,6 +34,8 @@ registerMigrations(program);
 registerProtect(program);
 registerRecover(program);
 registerStorage(program);
+registerController(program);
+registerScheduling(program);
 
 try {
   await program.parseAsync(process.argv);

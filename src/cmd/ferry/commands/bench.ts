@@ -30,4 +30,20 @@ export function registerBench(program: Command): void {
       process.stdout.write(`${files.join('\n')}\n`);
       process.exitCode = results.rows.every((r) => r.ok) ? 0 : 1;
     });
+  bench
+    .command('scheduling-day')
+    .description('Play a scripted day of load (steady, peak, quiet) on a 6-host test bed under each policy; node-hours awake, migrations, SLA seconds')
+    .option('--policies <list>', 'comma-separated subset of elastic, spread, binpack, kube', 'elastic,spread,binpack,kube')
+    .option('--seconds <n>', 'real seconds the day lasts', '300')
+    .option('--out <dir>', 'where results go', path.join(repoRoot(), 'bench', 'results'))
+    .action(async (o: { policies: string; seconds: string; out: string }) => {
+      const { runDayBench, DAY_POLICIES } = await import('../../../bench/scheduling/day-bench.ts');
+      const { writeDayResults } = await import('../../../bench/scheduling/day-write.ts');
+      const policies = o.policies.split(',').map((s) => s.trim());
+      for (const p of policies) if (!(DAY_POLICIES as readonly string[]).includes(p)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `unknown policy "${p}"; choose from ${DAY_POLICIES.join(', ')}`);
+      const seconds = Number(o.seconds);
+      if (!(seconds >= 60)) throw new FerryError('FERRY_ERR_INVALID_INPUT', '--seconds must be at least 60');
+      const results = await runDayBench({ policies, seconds, say: (l) => process.stderr.write(`${l}\n`) });
+      process.stdout.write(`${(await writeDayResults(o.out, results)).join('\n')}\n`);
+    });
 }

@@ -1,8 +1,8 @@
-/** @module cmd/ferry/commands/testbed — `ferry testbed up|status|down`: the multi-host test bed on this machine. */
+/** @module cmd/ferry/commands/testbed — `ferry testbed up|status|down|power`: the multi-host test bed on this machine. */
 import type { Command } from 'commander';
 import { configFromEnv, mergeConfig, parseConfig, type Config } from '../../../core/config.ts';
 import { ERRORS, FerryError } from '../../../core/errors.ts';
-import { formatStatus, parseSmallDisk, testbedDown, testbedStatus, testbedUp } from '../../../testbed/index.ts';
+import { formatStatus, parsePowerState, parseSmallDisk, setHostPower, testbedDown, testbedStatus, testbedUp } from '../../../testbed/index.ts';
 
 /** Flags every testbed subcommand accepts. */
 interface WhereFlags {
@@ -10,13 +10,33 @@ interface WhereFlags {
   subnet?: string;
 }
 
-function configWith(flags: WhereFlags & { hosts?: number; bandwidth?: number }): Config {
+/** Flags of `testbed up` that set configuration keys. */
+interface UpFlags extends WhereFlags {
+  hosts?: number;
+  bandwidth?: number;
+  hostCpus?: number;
+  hostMemoryMib?: number;
+}
+
+function configWith(flags: UpFlags): Config {
   const testbed: Record<string, unknown> = {};
   if (flags.stateDir !== undefined) testbed.stateDir = flags.stateDir;
   if (flags.subnet !== undefined) testbed.subnet = flags.subnet;
   if (flags.hosts !== undefined) testbed.hosts = flags.hosts;
   if (flags.bandwidth !== undefined) testbed.bandwidthMbit = flags.bandwidth;
+  if (flags.hostCpus !== undefined) testbed.hostCpus = flags.hostCpus;
+  if (flags.hostMemoryMib !== undefined) testbed.hostMemoryMiB = flags.hostMemoryMib;
   return parseConfig(mergeConfig(configFromEnv(process.env), { testbed }));
+}
+
+function nonNegative(name: string, integral: boolean): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || (integral && !Number.isInteger(n))) {
+      throw new FerryError('FERRY_ERR_INVALID_INPUT', `${name} must be ${integral ? 'an integer' : 'a number'} >= 0, got ${JSON.stringify(v)}`);
+    }
+    return n;
+  };
 }
 
 function integer(name: string): (v: string) => number {
@@ -41,8 +61,10 @@ export function registerTestbed(program: Command): void {
     .option('--hosts <n>', 'number of hosts (testbed.hosts)', integer('--hosts'))
     .option('--bandwidth <mbit>', 'link bandwidth per host in Mbit/s (testbed.bandwidthMbit)', integer('--bandwidth'))
     .option('--small-disk <host:mib>', 'give HOST a tmpfs Docker data root of MIB MiB (repeatable)', collect, [])
+    .option('--host-cpus <cores>', 'CPU cores each host offers, enforced on all its containers together, e.g. 0.3; 0 = no cap (testbed.hostCpus)', nonNegative('--host-cpus', false))
+    .option('--host-memory-mib <mib>', 'memory each host declares, not enforced; 0 = the machine\'s (testbed.hostMemoryMiB)', nonNegative('--host-memory-mib', true))
     .option('--no-agents', 'do not start agents (network and dockerds only)')
-    .action(async (opts: WhereFlags & { hosts?: number; bandwidth?: number; smallDisk: string[]; agents: boolean }) => {
+    .action(async (opts: UpFlags & { smallDisk: string[]; agents: boolean }) => {
       const config = configWith(opts);
       const smallDisk = Object.fromEntries(opts.smallDisk.map((s) => parseSmallDisk(s, config.testbed.smallDiskMiB)).map((d) => [d.host, d.mib]));
       const cluster = await testbedUp({ config, smallDisk, agents: opts.agents, log: say });
@@ -62,5 +84,14 @@ export function registerTestbed(program: Command): void {
       const config = configWith(opts);
       const removed = await testbedDown({ config, ...(opts.subnet ? { subnet: opts.subnet } : {}) });
       process.stdout.write(removed.length > 0 ? `removed ${removed.length} item(s):\n${removed.map((r) => `  ${r}\n`).join('')}` : 'nothing to remove: no test bed is up\n');
+    });
+
+  where(testbed.command('power').description('Put a host to sleep (off: stop its dockerd and containerd; refused while it holds containers) or wake it (on)'))
+    .argument('<host>', 'the host, e.g. h2')
+    .argument('<state>', 'off or on')
+    .action(async (host: string, state: string, opts: WhereFlags) => {
+      const config = configWith(opts);
+      const done = await setHostPower(host, parsePowerState(state), { config, stateDir: config.testbed.stateDir, ...(opts.subnet ? { subnet: opts.subnet } : {}), log: say });
+      process.stdout.write(`${done.join('\n')}\n`);
     });
 }

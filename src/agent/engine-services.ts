@@ -1,0 +1,90 @@
+/**
+ * @module agent/engine-services — the part of an agent that needs its host's engine
+ * running: the record store, CRIU facts, the source and destination services, the data-link
+ * server, protection and recovery, and the node's containers. The agent starts it when it
+ * starts awake and whenever the node wakes; it stops it before the node sleeps.
+ */
+import path from 'node:path';
+import type { Config } from '../core/config.ts';
+import type { DockerEngine } from '../docker/engine.ts';
+import { criuFacts } from '../host/criu.ts';
+import { RecordStore } from '../migration/record-store.ts';
+import { SourceService } from '../migration/source.ts';
+import { DestinationService } from '../migration/destination.ts';
+import { TERMINAL } from '../migration/phases.ts';
+import { openDataLink, startDataServer, type DataServer } from './data-link.ts';
+import { containerName } from './container-labels.ts';
+import { cached, hostFacts, type HostFacts } from './host-facts.ts';
+import { NodeContainers, ensureWorkloadByImage } from './node-containers.ts';
+import { startProtection, type Protection } from './protect-routes.ts';
+import { agentStore } from './store.ts';
+
+/** Phases after which an incoming migration leaves nothing in progress here. */
+const INCOMING_DONE = ['committed', 'aborted'];
+
+/** What the engine-backed services are made from. */
+export interface EngineWiring {
+  name: string;
+  listen: string;
+  stateDir: string;
+  token: string | undefined;
+  config: Config;
+  engine: DockerEngine;
+}
+
+/** The engine-backed services of an agent. */
+export interface EngineServices {
+  source: SourceService;
+  destination: DestinationService;
+  protection: Protection;
+  containers: NodeContainers;
+  data: DataServer;
+  facts: () => Promise<HostFacts>;
+  /** Why the node cannot sleep now (it has containers, or migrations in progress), or undefined. */
+  busy(): Promise<string | undefined>;
+  /** Stops every service (records of migrations in progress stay for the next start to resolve). */
+  stop(): Promise<void>;
+}
+
+/** Starts the engine-backed services; resolves unfinished records before it returns. */
+export async function startEngineServices(w: EngineWiring): Promise<EngineServices> {
+  const { engine, config } = w;
+  const dataRoot = (await engine.info()).DockerRootDir;
+  const records = new RecordStore(path.join(w.stateDir, 'agent.db'));
+  const criu = cached(criuFacts, 60_000);
+  const store = agentStore(config.store);
+  const destination = new DestinationService({ engine, records, config, dataRoot, dataPort: config.agent.dataPort, criu, store });
+  const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, token: w.token, criu, openDataLink, store });
+  await destination.start();
+  await source.resume();
+  const data = await startDataServer({ host: w.listen, port: config.agent.dataPort, config, destination });
+  const protection = await startProtection({ engine, store, config, stateDir: w.stateDir, dataRoot });
+  const migrating = () => [...records.unfinished('source', TERMINAL), ...records.unfinished('destination', INCOMING_DONE)];
+  const containers = new NodeContainers({
+    engine,
+    ensureWorkload: (image) => ensureWorkloadByImage(engine, image),
+    migrating: (name) => migrating().some((r) => r.container === name),
+  });
+  return {
+    source,
+    destination,
+    protection,
+    containers,
+    data,
+    facts: () => hostFacts(w.name, engine, criu),
+    async busy() {
+      const moving = migrating();
+      if (moving.length > 0) return `${moving.length} migration(s) in progress (${moving.map((r) => `${r.id} ${r.role} ${r.phase}`).join(', ')})`;
+      const present = await engine.listContainers(true);
+      if (present.length > 0) return `its engine has ${present.length} container(s) (${present.map(containerName).join(', ')})`;
+      return undefined;
+    },
+    async stop() {
+      source.stop();
+      destination.stop();
+      protection.close();
+      await data.close();
+      records.close();
+    },
+  };
+}

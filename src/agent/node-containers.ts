@@ -1,0 +1,114 @@
+/**
+ * @module agent/node-containers — deploys, lists and removes the containers of this node's
+ * engine for the controller. Every container it makes stays live-migratable: no TTY, not
+ * privileged, no binds. CPU and memory requests are the scheduler's bookkeeping, recorded
+ * as labels, never enforced per container (the host's cgroup parent is its capacity).
+ */
+import { FerryError } from '../core/errors.ts';
+import type { DockerEngine } from '../docker/engine.ts';
+import type { ContainerSummary } from '../docker/types.ts';
+import { WORKLOADS, ensureWorkloadImage } from '../workloads/catalog.ts';
+import { CONTAINER_NAME_RULE, CPU_REQUEST_LABEL, MEMORY_REQUEST_LABEL, type ContainerEntry, type DeployAnswer, type DeployRequest } from './containers-protocol.ts';
+import { containerName, ferryLabels } from './container-labels.ts';
+
+/** What the service needs. */
+export interface NodeContainersDeps {
+  engine: DockerEngine;
+  /** Puts `image` on the engine when it is a ferry workload's image; false when it is none. */
+  ensureWorkload: (image: string) => Promise<boolean>;
+  /** True while a migration of the named container is in progress on this host. */
+  migrating: (name: string) => boolean;
+}
+
+/** The Engine API create body of a deploy request. */
+export function createBody(req: DeployRequest): Record<string, unknown> {
+  const labels: Record<string, string> = { ...req.labels };
+  if (req.cpuMillis !== undefined) labels[CPU_REQUEST_LABEL] = String(req.cpuMillis);
+  if (req.memoryMiB !== undefined) labels[MEMORY_REQUEST_LABEL] = String(req.memoryMiB);
+  return {
+    Image: req.image,
+    Env: req.env ?? [],
+    Labels: labels,
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: { Privileged: false, Binds: [], NetworkMode: 'bridge', RestartPolicy: { Name: 'no' } },
+  };
+}
+
+/** Puts a ferry workload's image on an engine (built locally, never pulled); false for any other image. */
+export async function ensureWorkloadByImage(engine: DockerEngine, image: string): Promise<boolean> {
+  const workload = Object.values(WORKLOADS).find((w) => w.image === image);
+  if (!workload) return false;
+  await ensureWorkloadImage(engine, workload.name);
+  return true;
+}
+
+/** The name of a path parameter, checked like a body field. */
+export function containerParam(params: Record<string, string>): string {
+  const name = params['name'] ?? '';
+  if (!CONTAINER_NAME_RULE.test(name)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `"${name}" is not a container name: a letter or digit, then at least one letter, digit, _ . or -, at most 128 characters`);
+  return name;
+}
+
+/** The containers of this node's engine. */
+export class NodeContainers {
+  private readonly deps: NodeContainersDeps;
+
+  constructor(deps: NodeContainersDeps) {
+    this.deps = deps;
+  }
+
+  /** Creates and starts a container; the image must be a workload's or already on the engine. */
+  async deploy(req: DeployRequest): Promise<DeployAnswer> {
+    const { engine } = this.deps;
+    if (await this.named(req.name)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.name} already exists on this node`);
+    if (!(await this.deps.ensureWorkload(req.image)) && !(await engine.findImage(req.image))) {
+      throw new FerryError('FERRY_ERR_INVALID_INPUT',
+        `image ${req.image} is not on this node's engine, and nodes never pull from a registry: load it there first (docker -H unix://${engine.socketPath} load -i IMAGE.tar) or use a ferry workload image (${Object.values(WORKLOADS).map((w) => w.image).join(', ')})`);
+    }
+    let id: string;
+    try {
+      id = await engine.createContainer(req.name, createBody(req));
+    } catch (err) {
+      if (err instanceof FerryError && /\(409\)/.test(err.message)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.name} already exists on this node`, { cause: err });
+      throw err;
+    }
+    try {
+      await engine.startContainer(id);
+    } catch (err) {
+      await engine.removeContainer(id, { volumes: true }).catch(() => undefined);
+      throw err;
+    }
+    return { name: req.name, id };
+  }
+
+  /** Every container of the engine, running or not. */
+  async list(): Promise<ContainerEntry[]> {
+    return (await this.deps.engine.listContainers(true)).map((c) => ({
+      name: containerName(c),
+      id: c.Id,
+      image: c.Image,
+      running: c.State === 'running',
+      labels: ferryLabels(c.Labels),
+    }));
+  }
+
+  /** Stops and removes a container with its anonymous volumes (refused while it is being migrated). */
+  async remove(name: string): Promise<DeployAnswer> {
+    const { engine } = this.deps;
+    const c = await this.named(name);
+    if (!c) throw new FerryError('FERRY_ERR_UNKNOWN_CONTAINER', `no container named "${name}" on this node`);
+    if (this.deps.migrating(name)) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `container ${name} is being migrated; remove it once the migration has ended`);
+    await engine.stopContainer(c.Id, 10);
+    await engine.removeContainer(c.Id, { volumes: true });
+    return { name, id: c.Id };
+  }
+
+  /** The container of exactly this name (the engine's own lookup also takes ID prefixes). */
+  private async named(name: string): Promise<ContainerSummary | undefined> {
+    return (await this.deps.engine.listContainers(true)).find((c) => c.Names.includes(`/${name}`));
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * @module schedule/plugins/allocation — the requested fractions the Kubernetes-style scorers
+ * share: (requests on the node + the new request) / capacity, for CPU and memory, capped at 1.
+ */
+import type { SchedulingCycle, SchedulingRequest } from '../framework.ts';
+import type { NodeView } from '../types.ts';
+
+/** (requested + request) / capacity for CPU, capped at 1 (a zero capacity counts as full). */
+export function cpuFraction(cycle: SchedulingCycle, req: SchedulingRequest, node: NodeView): number {
+  return capped(cycle.requested(node).cpuMillis + req.request.cpuMillis, node.capacity.cpuMillis);
+}
+
+/** (requested + request) / capacity for memory, capped at 1 (a zero capacity counts as full). */
+export function memoryFraction(cycle: SchedulingCycle, req: SchedulingRequest, node: NodeView): number {
+  return capped(cycle.requested(node).memoryMiB + req.request.memoryMiB, node.capacity.memoryMiB);
+}
+
+/** amount / capacity in [0, 1]. */
+function capped(amount: number, capacity: number): number {
+  if (!(capacity > 0)) return 1;
+  const f = amount / capacity;
+  return f > 1 ? 1 : f < 0 ? 0 : f;
+}

@@ -1,0 +1,18 @@
+/**
+ * @module schedule/plugins/data-locality — elastic score: the paper stores an application's
+ * first data replica M1 on the host that runs its container; a node that already holds the
+ * app's M1 (`dataOf` lists the app) scores 100, others 0, so the container stays near its data.
+ */
+import type { ScorePlugin } from '../framework.ts';
+
+/** The plugin's name. */
+export const NAME = 'data-locality';
+
+/** Score: 100 when the node holds the app's replica M1, else 0. */
+export const dataLocality: ScorePlugin = {
+  name: NAME,
+  score(_cycle, req, node) {
+    const data = node.dataOf;
+    return data !== undefined && data.includes(req.app) ? 100 : 0;
+  },
+};

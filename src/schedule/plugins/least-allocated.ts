@@ -1,0 +1,18 @@
+/**
+ * @module schedule/plugins/least-allocated — Kubernetes' LeastAllocated score: the emptier
+ * the node by requests once it takes the request, the higher. Mean over CPU and memory of
+ * (capacity − requested) / capacity × 100, the request counted as requested (as kube does).
+ */
+import type { ScorePlugin } from '../framework.ts';
+import { cpuFraction, memoryFraction } from './allocation.ts';
+
+/** The plugin's name. */
+export const NAME = 'least-allocated';
+
+/** Score: 100 × mean(1 − cpu requested fraction, 1 − memory requested fraction). */
+export const leastAllocated: ScorePlugin = {
+  name: NAME,
+  score(cycle, req, node) {
+    return ((2 - cpuFraction(cycle, req, node) - memoryFraction(cycle, req, node)) / 2) * 100;
+  },
+};
