@@ -26,5 +26,5 @@ export function controllerToken(o: ControllerFlags): string | undefined {
 /** A client of the controller. */
 export function controllerClient(o: ControllerFlags, timeoutMs = 600_000): ControlClient {
   const url = o.controller ?? process.env['FERRY_CONTROLLER_URL'] ?? `http://127.0.0.1:${currentConfig().controller.port}`;
-  return new ControlClient(url, controllerToken(o), timeoutMs);
+  return new ControlClient(url, controllerToken(o), timeoutMs, 'controller (`ferry controller`)');
 }

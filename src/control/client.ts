@@ -9,11 +9,14 @@ export class ControlClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
+  /** What answers at baseUrl, for error messages ('agent' or 'controller'). */
+  private readonly peer: string;
 
-  constructor(baseUrl: string, token: string | undefined, timeoutMs = 60_000) {
+  constructor(baseUrl: string, token: string | undefined, timeoutMs = 60_000, peer = 'agent') {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.token = token;
     this.timeoutMs = timeoutMs;
+    this.peer = peer;
   }
 
   /** Sends a request and returns the parsed JSON answer. */
@@ -61,7 +64,7 @@ export class ControlClient {
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `agent at ${this.baseUrl} did not answer ${method} ${path}: ${why}`, { cause: err });
+      throw new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `${this.peer} at ${this.baseUrl} did not answer ${method} ${path}: ${why}`, { cause: err });
     }
   }
 }

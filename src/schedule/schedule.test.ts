@@ -131,7 +131,7 @@ test('a bad request and an unknown app type are refused with their codes', () =>
   assert.throws(() => schedule(spread, view(0, [node('a')]), request('x', 1, 1, { appType: 'gpu' }), PARAMS), is('FERRY_ERR_UNKNOWN_APP_TYPE'));
 });
 
-test('10,000 nodes: one elastic cycle costs about a millisecond of CPU, allocation-free per node', () => {
+test('10,000 nodes: every placement lands on an active node with room that stays out of the red (speed is measured by the simulator\'s benchmark, not here)', () => {
   const nodes = Array.from({ length: 10_000 }, (_, i) => {
     const name = `n${i}`;
     const containers = Array.from({ length: 8 }, (_, j) => container(`${name}-${j}`, name, { request: res(200 + ((i + j) % 5) * 50, 512) }));
@@ -139,19 +139,14 @@ test('10,000 nodes: one elastic cycle costs about a millisecond of CPU, allocati
     return node(name, { state: i % 10 === 0 ? 'sleeping' : 'active', containers, usage: { cpu: u * 0.6, memory: u * 0.7, network: u * 0.2 }, dataOf: i % 50 === 0 ? ['app-1'] : [] });
   });
   const v = view(0, nodes);
-  const cpu: number[] = [];
-  for (let i = 0; i < 400; i++) {
-    const before = process.cpuUsage();
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  for (let i = 0; i < 50; i++) {
     const d = schedule(elastic, v, request(`c${i}`, 500, 1024, { app: `app-${i % 3}` }), PARAMS);
-    const used = process.cpuUsage(before);
-    cpu.push((used.user + used.system) / 1000);
     assert.equal(d.kind, 'place');
+    const n = byName.get(d.node)!;
+    assert.equal(n.state, 'active');
+    const requested = n.containers.reduce((a, c) => a + c.request.cpuMillis, 0);
+    assert.ok(requested + 500 <= n.capacity.cpuMillis, `${d.node} has room`);
+    assert.ok(n.usage.cpu + 500 / n.capacity.cpuMillis <= PARAMS.overloadW, `${d.node} stays under W`);
   }
-  const steady = cpu.slice(100).sort((a, b) => a - b);
-  const p50 = steady[Math.floor(steady.length / 2)]!;
-  const p99 = steady[Math.floor(steady.length * 0.99)]!;
-  // CPU time, not wall time, so a busy test machine's preemption does not count; the bound is
-  // loose (the simulator's budget is p99 < 2 ms) so that only a regression in kind fails it.
-  assert.ok(p99 < 6, `p99 ${p99.toFixed(2)} ms of CPU`);
-  console.log(`schedule() elastic on 10,000 nodes: CPU p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`);
 });
