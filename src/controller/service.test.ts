@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../core/config.ts';
+import { configFromEnv, parseConfig } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import { ControllerService } from './service.ts';
 import { StateStore } from './state-store.ts';
@@ -59,3 +59,9 @@ test('an unknown policy is refused and the policy stays', () => withController(a
 test('removing a container the controller never deployed names the fix', () => withController(async (c) => {
   await refused(c.remove('ghost'), 'FERRY_ERR_UNKNOWN_CONTAINER', /ferry ps/);
 }));
+
+test('application types from the environment (JSON) are checked when the controller starts', () => {
+  const config = parseConfig(configFromEnv({ FERRY_SCHEDULER_APP_TYPES: '{"balanced":{"memory":0.5,"cpu":0.5,"network":0.5}}' }));
+  assert.throws(() => new ControllerService({ store: {} as StateStore, config, portOf: () => { throw new Error('x'); } }), (e: unknown) => e instanceof FerryError && e.code === 'FERRY_ERR_BAD_WEIGHTS' && /1\.5/.test(e.message));
+  assert.throws(() => parseConfig(configFromEnv({ FERRY_SCHEDULER_APP_TYPES: 'not json' })), (e: unknown) => e instanceof FerryError && e.code === 'FERRY_ERR_CONFIG' && /appTypes/.test(e.message));
+});

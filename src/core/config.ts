@@ -207,7 +207,16 @@ export function defaultConfig(): Config {
   return parseConfig({});
 }
 
-/** Reads FERRY_<SECTION>_<KEY> variables into a partial configuration. */
+/** A JSON value, or the text itself when it is not JSON (the schema then names the key). */
+function jsonOr(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Reads FERRY_<SECTION>_<KEY> variables into a partial configuration (a table such as scheduler.appTypes is JSON). */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
@@ -216,7 +225,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, Record<str
       const name = `FERRY_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
       const raw = env[name];
       if (raw === undefined) continue;
-      const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '1' : raw;
+      const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '1' : typeof def === 'object' && def !== null ? jsonOr(raw) : raw;
       (out[section] ??= {})[key] = value;
     }
   }
