@@ -6,17 +6,17 @@
  * node-hours awake (hosts not asleep, sampled every second), live migrations, and SLA seconds
  * (container-seconds with less than 90 % of the CPU wanted, from each workload's own log).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../core/config.ts';
 import { ControlClient } from '../../control/client.ts';
 import type { ContainerRecord, MigrationRow } from '../../controller/state-store.ts';
+import { startControllerProcess, stopControllerProcess } from '../../controller/process.ts';
 import type { NodeReport } from '../../controller/node-report.ts';
 import { DockerEngine } from '../../docker/engine.ts';
-import { readToken, repoRoot, testbedDown, testbedUp, type Cluster } from '../../testbed/index.ts';
+import { readToken, testbedDown, testbedUp, type Cluster } from '../../testbed/index.ts';
 import { clusterFile } from '../../testbed/cluster.ts';
 import { ensureWorkloadImage } from '../../workloads/catalog.ts';
 import { parseLoadLog, slaShortfallSeconds } from '../../workloads/load-log.ts';
@@ -92,10 +92,9 @@ async function playDay(cluster: Cluster, token: string, policy: string, script: 
   const stateDir = path.join(DAY_TESTBED.stateDir, `controller-${policy}`);
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
-  const child = startController(policy, stateDir);
-  const client = new ControlClient(`http://127.0.0.1:${PORT}`, token, 300_000);
+  const ctl = await startControllerProcess({ clusterFile: clusterFile(DAY_TESTBED.stateDir), stateDir, port: PORT, token, env: DAY_SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log'), policy });
+  const client = ctl.client;
   try {
-    await untilAnswers(client, child);
     await waitRegistered(client, cluster.hosts.length);
     const timeline: AwakeSample[] = [];
     const sla: Record<string, number> = {};
@@ -129,7 +128,7 @@ async function playDay(cluster: Cluster, token: string, policy: string, script: 
       timeline,
     };
   } finally {
-    await stopController(child);
+    await stopControllerProcess(ctl);
   }
 }
 
@@ -180,38 +179,6 @@ async function sampleAwake(client: ControlClient, elapsed: () => number, out: Aw
 /** Wakes every host through its agent (a policy's day starts with all hosts on, as a day of spread would). */
 async function wakeAll(cluster: Cluster, token: string): Promise<void> {
   for (const h of cluster.hosts) await new ControlClient(h.controlUrl, token, 120_000).call('POST', '/v1/power', { state: 'wake' });
-}
-
-/** Starts `ferry controller` for one policy on a fresh database. */
-function startController(policy: string, stateDir: string): ChildProcess {
-  const root = repoRoot();
-  const fd = openSync(path.join(stateDir, 'controller.log'), 'a');
-  const child = spawn(path.join(root, 'node_modules/node/bin/node'), ['--disable-warning=ExperimentalWarning', path.join(root, 'src/cmd/ferry/main.ts'), 'controller',
-    '--cluster', clusterFile(DAY_TESTBED.stateDir), '--state-dir', stateDir, '--port', String(PORT), '--policy', policy], { stdio: ['ignore', fd, fd], env: { ...process.env, ...DAY_SCHEDULER_ENV } });
-  closeSync(fd);
-  return child;
-}
-
-/** Stops the controller by its PID. */
-async function stopController(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([gone, sleep(10_000).then(() => child.kill('SIGKILL'))]);
-}
-
-/** Waits until the controller answers. */
-async function untilAnswers(client: ControlClient, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    try {
-      await client.call('GET', '/v1/health', undefined, 2_000);
-      return;
-    } catch {
-      if (child.exitCode !== null) throw new Error(`the controller exited with ${child.exitCode}`);
-      await sleep(500);
-    }
-  }
-  throw new Error('the controller did not answer within 60 s');
 }
 
 /** Waits until every host is registered and measured. */
