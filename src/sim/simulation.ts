@@ -1,0 +1,329 @@
+/**
+ * @module sim/simulation — the discrete-event simulator. It drives a `Policy` the way the
+ * controller does — `schedule()` for each arriving container, the policy's rebalancer every
+ * tick, its actions carried out (migrate, drain, undrain, sleep, wake) — against simulated
+ * hosts whose load comes from traces and whose migrations take the time the cost model says.
+ * Same-instant arrivals are placed in one cycle with a reservation book, as a tick's moves are.
+ */
+import type { Policy, RebalanceMemory, SchedulerAction, SchedulerParams } from '../schedule/index.ts';
+import { ReservationBook, schedule } from '../schedule/index.ts';
+import { EventQueue, type SimEvent } from './event-queue.ts';
+import { SimAccounts, type SimMetrics, type TimelinePoint } from './sim-accounts.ts';
+import { SimContainer, SimHost, type SimHostSpec } from './sim-host.ts';
+import { SampleBook, simView } from './sim-view.ts';
+import { demandAt, type SimContainerSpec } from './trace/types.ts';
+
+/** A migration's price, from the cost model. */
+export interface MigrationPrice {
+  totalMs: number;
+  downtimeMs: number;
+}
+
+/** What one simulation needs. */
+export interface SimSetup {
+  hosts: readonly SimHostSpec[];
+  workload: readonly SimContainerSpec[];
+  policy: Policy;
+  params: SchedulerParams;
+  /** The controller's tick: how often the rebalancer runs. */
+  tickMs: number;
+  /** Simulated time; the run also ends early once every job is done and nothing else is due. */
+  durationMs: number;
+  /** How often demand is re-read from the traces (their interval). */
+  demandStepMs: number;
+  /** CPU lost by a container while it migrates (0.1 = 10 %). */
+  slowdown: number;
+  /** Prices a live migration of a container from one host to another. */
+  price: (c: { memoryMiB: number; dirtyRateMBps: number }, bandwidthMbps: number) => MigrationPrice;
+  /** Every decision, as it is made (for logs and tests). */
+  onDecision?: (d: SimDecision) => void;
+}
+
+/** A decision the simulator carried out (or could not). */
+export interface SimDecision {
+  at: number;
+  kind: 'place' | 'wake' | 'unschedulable' | SchedulerAction['kind'] | 'migrated' | 'refused';
+  subject: string;
+  node?: string;
+  to?: string;
+  reason: string;
+}
+
+/** What a run returns. */
+export interface SimResult {
+  policy: string;
+  metrics: SimMetrics;
+  timeline: TimelinePoint[];
+}
+
+/** Runs one simulation to its end. */
+export function simulate(setup: SimSetup): SimResult {
+  return new Simulation(setup).run();
+}
+
+/** One run's state. */
+export class Simulation {
+  readonly setup: SimSetup;
+  readonly hosts: SimHost[];
+  private readonly byName = new Map<string, SimHost>();
+  private readonly containers = new Map<string, SimContainer>();
+  private readonly queue = new EventQueue();
+  private readonly samples: SampleBook;
+  private readonly accounts: SimAccounts;
+  private readonly specs = new Map<string, SimContainerSpec>();
+  /** Containers waiting for a node (a wake, or room). */
+  private waiting: SimContainerSpec[] = [];
+  private memory: RebalanceMemory | undefined;
+  private now = 0;
+
+  constructor(setup: SimSetup) {
+    this.setup = setup;
+    this.hosts = setup.hosts.map((s) => new SimHost(s, setup.slowdown));
+    for (const h of this.hosts) this.byName.set(h.spec.name, h);
+    this.samples = new SampleBook(setup.params.samples);
+    this.accounts = new SimAccounts(this.hosts);
+    for (const spec of setup.workload) {
+      this.specs.set(spec.name, spec);
+      this.queue.push({ at: spec.startS * 1000, kind: 'arrival', subject: spec.name });
+      if (spec.endS !== undefined) this.queue.push({ at: spec.endS * 1000, kind: 'departure', subject: spec.name });
+    }
+    this.queue.push({ at: setup.demandStepMs, kind: 'demand', subject: '' });
+    this.queue.push({ at: setup.params.sampleEveryMs, kind: 'sample', subject: '' });
+    this.queue.push({ at: setup.tickMs, kind: 'tick', subject: '' });
+  }
+
+  /** Processes events until the duration is reached or nothing is left to do. */
+  run(): SimResult {
+    const end = this.setup.durationMs;
+    for (;;) {
+      const next = this.queue.peek();
+      if (!next || next.at > end) break;
+      if (this.finished() && next.kind !== 'arrival') break;
+      this.now = next.at;
+      if (next.kind === 'arrival') this.arrivals(this.sameInstant('arrival'));
+      else this.handle(this.queue.pop()!);
+    }
+    const stop = this.finished() ? this.now : end;
+    for (const h of this.hosts) h.settle(stop);
+    for (const c of this.containers.values()) this.accounts.retire(c, stop);
+    return { policy: this.setup.policy.name, metrics: this.accounts.metrics(stop, this.waiting.length), timeline: this.accounts.timeline };
+  }
+
+  /** True when jobs were the point and all are done, with no arrival left. */
+  private finished(): boolean {
+    return this.accounts.jobsTotal > 0 && this.accounts.jobsDone === this.accounts.jobsTotal && this.containers.size === 0;
+  }
+
+  private sameInstant(kind: SimEvent['kind']): SimEvent[] {
+    const out: SimEvent[] = [];
+    while (this.queue.peek()?.kind === kind && this.queue.peek()!.at === this.now) out.push(this.queue.pop()!);
+    return out;
+  }
+
+  private handle(e: SimEvent): void {
+    const t = e.at;
+    switch (e.kind) {
+      case 'demand': {
+        for (const h of this.hosts) this.redemand(h, t);
+        this.queue.push({ at: t + this.setup.demandStepMs, kind: 'demand', subject: '' });
+        return;
+      }
+      case 'sample':
+        this.samples.sample(this.hosts, t);
+        this.queue.push({ at: t + this.setup.params.sampleEveryMs, kind: 'sample', subject: '' });
+        return;
+      case 'tick':
+        this.tick(t);
+        this.queue.push({ at: t + this.setup.tickMs, kind: 'tick', subject: '' });
+        return;
+      case 'departure': {
+        const c = this.containers.get(e.subject);
+        if (c) this.remove(c, t);
+        this.waiting = this.waiting.filter((s) => s.name !== e.subject);
+        return;
+      }
+      case 'job-end': {
+        const c = this.containers.get(e.subject);
+        if (!c || c.jobVersion !== e.version) return;
+        c.host.settle(t);
+        if (c.workDone >= c.spec.job!.cpuWork * (1 - 1e-9)) {
+          this.accounts.jobDone(c, t);
+          this.remove(c, t);
+        } else this.reshare(c.host, t);
+        return;
+      }
+      case 'freeze': {
+        const c = this.containers.get(e.subject);
+        if (!c?.migration) return;
+        c.host.settle(t);
+        c.migration.frozen = true;
+        this.reshare(c.host, t);
+        return;
+      }
+      case 'migration-end':
+        this.finishMigration(e.subject, t);
+        return;
+      case 'wake-end': {
+        const h = this.byName.get(e.subject)!;
+        h.settle(t);
+        h.state = 'active';
+        this.samples.clear(h, t);
+        this.setup.onDecision?.({ at: t, kind: 'wake', subject: h.spec.name, reason: 'awake' });
+        this.retryWaiting(t);
+        return;
+      }
+      case 'arrival':
+        this.arrivals([e]);
+    }
+  }
+
+  /** Places same-instant arrivals in one cycle. */
+  private arrivals(events: SimEvent[]): void {
+    const specs = events.map((e) => this.specs.get(e.subject)!);
+    this.accounts.submitted(specs);
+    this.place(specs, this.now);
+  }
+
+  private retryWaiting(t: number): void {
+    const list = this.waiting;
+    this.waiting = [];
+    if (list.length) this.place(list, t);
+  }
+
+  /** One placement cycle: schedule() each, with a reservation book; wakes start; the rest wait. */
+  private place(specs: readonly SimContainerSpec[], t: number): void {
+    const view = simView(this.hosts, this.samples, t);
+    const book = new ReservationBook();
+    const { policy, params } = this.setup;
+    for (const spec of specs) {
+      const d = schedule(policy, view, { name: spec.name, app: spec.app, appType: spec.appType, request: spec.request }, params, { reservations: book, memory: this.memory });
+      if (d.kind === 'place') {
+        this.start(spec, this.byName.get(d.node)!, t);
+        this.setup.onDecision?.({ at: t, kind: 'place', subject: spec.name, node: d.node, reason: d.reason });
+        continue;
+      }
+      this.waiting.push(spec);
+      if (d.kind === 'wake') this.wake(this.byName.get(d.node)!, t, d.reason);
+      else this.setup.onDecision?.({ at: t, kind: 'unschedulable', subject: spec.name, reason: d.reason });
+    }
+  }
+
+  /** One rebalancing tick, as the controller's loop runs it. */
+  private tick(t: number): void {
+    this.accounts.record(t, this.hosts);
+    if (this.waiting.length) this.retryWaiting(t);
+    const { policy, params } = this.setup;
+    if (!policy.rebalancer) return;
+    const out = policy.rebalancer(simView(this.hosts, this.samples, t), this.memory, params, policy);
+    this.memory = out.memory;
+    for (const a of out.actions) this.act(a, t);
+  }
+
+  /** Carries out one action; an impossible one is refused and recorded, as the controller records a failed action. */
+  private act(a: SchedulerAction, t: number): void {
+    const log = (kind: SimDecision['kind'], extra: Partial<SimDecision> = {}): void => this.setup.onDecision?.({ at: t, kind, subject: a.kind === 'migrate' ? a.container : a.node, reason: a.reason, ...extra });
+    if (a.kind === 'migrate') {
+      const c = this.containers.get(a.container);
+      const to = this.byName.get(a.to);
+      if (!c || c.migration || c.host.spec.name !== a.from || !to?.awake) return log('refused');
+      this.startMigration(c, to, t, a.reason);
+      return log('migrate', { node: a.from, to: a.to });
+    }
+    const h = this.byName.get(a.node)!;
+    h.settle(t);
+    if (a.kind === 'drain' && h.state === 'active') h.state = 'draining';
+    else if (a.kind === 'undrain' && h.state === 'draining') h.state = 'active';
+    else if (a.kind === 'sleep' && h.awake && h.containers.length === 0 && !this.isTarget(h)) {
+      h.state = 'sleeping';
+      this.samples.clear(h, t);
+    } else if (a.kind === 'wake' && h.state === 'sleeping') return this.wake(h, t, a.reason);
+    else return log('refused');
+    log(a.kind);
+  }
+
+  private isTarget(h: SimHost): boolean {
+    for (const c of this.containers.values()) if (c.migration?.to === h) return true;
+    return false;
+  }
+
+  private wake(h: SimHost, t: number, reason: string): void {
+    if (h.state !== 'sleeping') return;
+    h.settle(t);
+    h.state = 'waking';
+    this.accounts.wakes++;
+    this.queue.push({ at: t + h.spec.power.wakeS * 1000, kind: 'wake-end', subject: h.spec.name });
+    this.setup.onDecision?.({ at: t, kind: 'wake', subject: h.spec.name, reason });
+  }
+
+  private start(spec: SimContainerSpec, h: SimHost, t: number): void {
+    h.settle(t);
+    const c = new SimContainer(spec, h, t, demandAt(spec, 0));
+    this.containers.set(spec.name, c);
+    h.containers = [...h.containers, c];
+    h.used = true;
+    this.reshare(h, t);
+  }
+
+  private remove(c: SimContainer, t: number): void {
+    const h = c.host;
+    h.settle(t);
+    c.migration?.to.settle(t);
+    h.containers = h.containers.filter((x) => x !== c);
+    this.containers.delete(c.spec.name);
+    this.accounts.retire(c, t);
+    c.migration = undefined;
+    this.reshare(h, t);
+  }
+
+  private startMigration(c: SimContainer, to: SimHost, t: number, reason: string): void {
+    const from = c.host;
+    from.settle(t);
+    const bw = Math.min(from.spec.capacity.networkMbps, to.spec.capacity.networkMbps);
+    const price = this.setup.price({ memoryMiB: c.demand.memoryMiB, dirtyRateMBps: c.spec.dirtyRateMBps }, bw);
+    const endAt = t + price.totalMs;
+    const freezeAt = Math.max(t, endAt - price.downtimeMs);
+    c.migration = { to, startAt: t, freezeAt, endAt, frozen: false, reason };
+    this.accounts.migrationStarted(price);
+    this.queue.push({ at: freezeAt, kind: 'freeze', subject: c.spec.name });
+    this.queue.push({ at: endAt, kind: 'migration-end', subject: c.spec.name });
+    this.reshare(from, t);
+  }
+
+  private finishMigration(name: string, t: number): void {
+    const c = this.containers.get(name);
+    if (!c?.migration) return;
+    const from = c.host;
+    const to = c.migration.to;
+    from.settle(t);
+    to.settle(t);
+    from.containers = from.containers.filter((x) => x !== c);
+    to.containers = [...to.containers, c];
+    to.used = true;
+    c.host = to;
+    c.migration = undefined;
+    this.setup.onDecision?.({ at: t, kind: 'migrated', subject: name, node: from.spec.name, to: to.spec.name, reason: 'done' });
+    this.reshare(from, t);
+    this.reshare(to, t);
+  }
+
+  /** New demand from the traces for every container of a host. */
+  private redemand(h: SimHost, t: number): void {
+    if (h.containers.length === 0) return;
+    h.settle(t);
+    for (const c of h.containers) c.demand = demandAt(c.spec, (t - c.startedAt) / 1000);
+    this.reshare(h, t);
+  }
+
+  /** Shares the host anew and moves its jobs' end events. */
+  private reshare(h: SimHost, t: number): void {
+    h.share();
+    for (const c of h.containers) {
+      const job = c.spec.job;
+      if (!job) continue;
+      c.jobVersion++;
+      if (c.cpuGiven <= 0) continue;
+      const left = Math.max(0, job.cpuWork - c.workDone);
+      this.queue.push({ at: t + (left / c.cpuGiven) * 1000, kind: 'job-end', subject: c.spec.name, version: c.jobVersion });
+    }
+  }
+}
