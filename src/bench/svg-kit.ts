@@ -1,7 +1,7 @@
 /**
  * @module bench/svg-kit — pure: the few pieces the benchmark charts draw with: escaping, the
- * document frame with its hatch pattern, text, round axis ticks, a legend, and one colour per
- * strategy (Okabe–Ito, readable by colour-blind eyes).
+ * document frame with its hatch pattern, text, round axis ticks, a legend, one colour per
+ * strategy (Okabe–Ito, readable by colour-blind eyes) and one per scheduling policy.
  */
 import type { BenchStrategy } from './results.ts';
 
@@ -16,6 +16,21 @@ export const STRATEGY_COLOURS: Readonly<Record<BenchStrategy, string>> = {
   prestore: '#d55e00',
   bound: '#cc79a7',
 };
+
+/** Each scheduling policy's colour, the same in every chart (elastic stands out). */
+export const POLICY_COLOURS: Readonly<Record<string, string>> = { elastic: '#1f6fb4', spread: '#d9822b', binpack: '#5a9e4b', kube: '#8e5ba8' };
+
+/** Colours for policies not in POLICY_COLOURS, picked by the name so a policy keeps its colour. */
+const OTHER_POLICY_COLOURS = ['#444444', '#cc79a7', '#009e73', '#b02a1e', '#e69f00'] as const;
+
+/** A policy's colour: its own, or one of the others picked by its name. */
+export function policyColour(policy: string): string {
+  const own = POLICY_COLOURS[policy];
+  if (own) return own;
+  let hash = 0;
+  for (const c of policy) hash = (hash * 31 + (c.codePointAt(0) ?? 0)) >>> 0;
+  return OTHER_POLICY_COLOURS[hash % OTHER_POLICY_COLOURS.length] ?? '#222222';
+}
 
 /** The fill of a failed row's bar: red hatching. */
 export const FAILED_FILL = 'url(#failed-hatch)';

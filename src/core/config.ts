@@ -165,6 +165,14 @@ export const ConfigSchema = z.strictObject({
     migrationBudget: z.number().int().min(0).default(2),
     /** The period of the migration budget, in ms. */
     budgetPeriodMs: ms(60_000),
+    /** Non-empty nodes that may drain at once (empty ones are never held up). */
+    drainsAtOnce: z.number().int().min(1).default(1),
+    /**
+     * Start drains while some node's CPU is above W. Off by default: in a small cluster a hot
+     * node means little room. In a large one some node is nearly always hot; its relief runs
+     * first and destinations stay under W either way.
+     */
+    drainWhileHot: z.boolean().default(false),
     /** Never put a node to sleep when fewer than this many would stay awake. */
     minAwake: z.number().int().min(1).default(1),
     /** How the scheduler moves containers. */

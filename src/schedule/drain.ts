@@ -5,7 +5,7 @@
  * that will be drained next) is set to drain; a draining node's containers move one by one
  * within the budget; an empty draining node sleeps; a draining node whose containers no
  * longer fit anywhere, or whose sleep would leave fewer than minAwake nodes awake, is
- * undrained. One non-empty node drains at a time; empty ones need no move and are not held up.
+ * undrained. At most drainsAtOnce non-empty nodes drain at a time; empty ones need no move and are not held up.
  */
 import { ACTION_REASONS } from './actions.ts';
 import type { Decision } from './framework.ts';
@@ -67,9 +67,10 @@ export function continueDrains(plan: TickPlan): void {
 export function startDrains(plan: TickPlan): void {
   const p = plan.params;
   const nodes = plan.view.nodes;
-  // Never shrink while growing or hot: a wake is pending, or some node's CPU is above W now.
-  if (plan.woke || nodes.some((n) => n.state === 'waking' || (isMeasured(n) && n.usage.cpu > p.overloadW))) return;
-  let busy = nodes.some((n) => n.state === 'draining' && n.containers.length > 0);
+  // Never shrink while growing: a wake is pending. Nor while hot, unless drainWhileHot.
+  if (plan.woke || nodes.some((n) => n.state === 'waking' || (!p.drainWhileHot && isMeasured(n) && n.usage.cpu > p.overloadW))) return;
+  let busy = 0;
+  for (const n of nodes) if (n.state === 'draining' && n.containers.length > 0) busy++;
   const w = weightsFor(p.defaultAppType, p);
   const candidates = plan.byName((n) => {
     const m = plan.memory.nodes[n.name];
@@ -82,10 +83,10 @@ export function startDrains(plan: TickPlan): void {
     if (awake - 1 < p.minAwake) return;
     if (plan.book.on(node.name) !== undefined) continue; // a destination of a drain planned this tick
     if (node.containers.length > 0) {
-      if (busy || checks >= DRAIN_CHECKS_PER_TICK) continue;
+      if (busy >= p.drainsAtOnce || checks >= DRAIN_CHECKS_PER_TICK * p.drainsAtOnce) continue;
       checks++;
       if ('stuck' in planAll(plan, node, node.containers)) continue;
-      busy = true; // the planned moves stay reserved for the rest of the tick
+      busy++; // the planned moves stay reserved for the rest of the tick
     }
     const m = plan.memory.nodes[node.name]!;
     const wi = loadOf(node.usage, w);

@@ -27,12 +27,17 @@ test('events come out by time, then completions before arrivals before ticks, th
 });
 
 test('energy integrates the linear power model: 50 % CPU for an hour on a 100-200 W host is 0.15 kWh; a sleeping host draws its sleep watts', () => {
-  const r = simulate(simSetup(spread, [simHost('h1'), simHost('h2', { initially: 'asleep' })], [simContainer('c', [500])]));
+  const wakes: Policy = { ...spread, name: 'spread-that-wakes', wakeSleeping: true };
+  const r = simulate(simSetup(wakes, [simHost('h1'), simHost('h2', { initially: 'asleep' })], [simContainer('c', [500])]));
   // h1: 150 W × 1 h = 0.150 kWh; h2 asleep: 10 W × 1 h = 0.010 kWh.
   assert.equal(r.metrics.energyKWh, 0.16);
   assert.equal(r.metrics.meanActiveHosts, 1);
   assert.equal(r.metrics.nodeHoursAwake, 1);
   assert.equal(r.metrics.hostsOn, 1);
+  // A policy that never wakes a node runs on a cluster whose nodes are all on: h2 idles at 100 W.
+  const allOn = simulate(simSetup(spread, [simHost('h1'), simHost('h2', { initially: 'asleep' })], [simContainer('c', [500])]));
+  assert.equal(allOn.metrics.energyKWh, 0.25);
+  assert.equal(allOn.metrics.meanActiveHosts, 2);
 });
 
 test('SLATAH counts active host-time with CPU demand above capacity; served ratio shows what was lost', () => {

@@ -5,6 +5,7 @@
  * hosts whose load comes from traces and whose migrations take the time the cost model says.
  * Same-instant arrivals are placed in one cycle with a reservation book, as a tick's moves are.
  */
+import { performance } from 'node:perf_hooks';
 import type { Policy, RebalanceMemory, SchedulerAction, SchedulerParams } from '../schedule/index.ts';
 import { ReservationBook, schedule } from '../schedule/index.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
@@ -37,6 +38,8 @@ export interface SimSetup {
   price: (c: { memoryMiB: number; dirtyRateMBps: number }, bandwidthMbps: number) => MigrationPrice;
   /** Every decision, as it is made (for logs and tests). */
   onDecision?: (d: SimDecision) => void;
+  /** Measure each arriving container's schedule() call (wall ms), for the scale benchmark. */
+  timePlacements?: boolean;
 }
 
 /** A decision the simulator carried out (or could not). */
@@ -54,6 +57,10 @@ export interface SimResult {
   policy: string;
   metrics: SimMetrics;
   timeline: TimelinePoint[];
+  /** Wall milliseconds of each arrival's schedule() call, when asked for. */
+  placementMs?: number[];
+  /** Wall milliseconds of each tick's view plus rebalancer, when asked for. */
+  tickWallMs?: number[];
 }
 
 /** Runs one simulation to its end. */
@@ -75,11 +82,17 @@ export class Simulation {
   private waiting: SimContainerSpec[] = [];
   private memory: RebalanceMemory | undefined;
   private now = 0;
+  private readonly placementMs: number[] = [];
+  private readonly tickWallMs: number[] = [];
 
   constructor(setup: SimSetup) {
     this.setup = setup;
     this.hosts = setup.hosts.map((s) => new SimHost(s, setup.slowdown));
-    for (const h of this.hosts) this.byName.set(h.spec.name, h);
+    for (const h of this.hosts) {
+      this.byName.set(h.spec.name, h);
+      // A policy that never wakes a node runs on a cluster whose nodes are all on.
+      if (!setup.policy.wakeSleeping) h.state = 'active';
+    }
     this.samples = new SampleBook(setup.params.samples);
     this.accounts = new SimAccounts(this.hosts);
     for (const spec of setup.workload) {
@@ -106,7 +119,12 @@ export class Simulation {
     const stop = this.finished() ? this.now : end;
     for (const h of this.hosts) h.settle(stop);
     for (const c of this.containers.values()) this.accounts.retire(c, stop);
-    return { policy: this.setup.policy.name, metrics: this.accounts.metrics(stop, this.waiting.length), timeline: this.accounts.timeline };
+    const result: SimResult = { policy: this.setup.policy.name, metrics: this.accounts.metrics(stop, this.waiting.length), timeline: this.accounts.timeline };
+    if (this.setup.timePlacements) {
+      result.placementMs = this.placementMs;
+      result.tickWallMs = this.tickWallMs;
+    }
+    return result;
   }
 
   /** True when jobs were the point and all are done, with no arrival left. */
@@ -190,21 +208,37 @@ export class Simulation {
     if (list.length) this.place(list, t);
   }
 
-  /** One placement cycle: schedule() each, with a reservation book; wakes start; the rest wait. */
+  /**
+   * One placement cycle: schedule() each, with a reservation book. A request that needs a
+   * sleeping node wakes it and waits for it, holding its room in the book with the node marked
+   * waking in the cycle's view, so the next requests wait for the same node while it has room
+   * and wake another once it has not.
+   */
   private place(specs: readonly SimContainerSpec[], t: number): void {
-    const view = simView(this.hosts, this.samples, t);
+    let view = simView(this.hosts, this.samples, t);
     const book = new ReservationBook();
     const { policy, params } = this.setup;
+    const timed = this.setup.timePlacements === true;
     for (const spec of specs) {
+      const t0 = timed ? performance.now() : 0;
       const d = schedule(policy, view, { name: spec.name, app: spec.app, appType: spec.appType, request: spec.request }, params, { reservations: book, memory: this.memory });
+      if (timed) this.placementMs.push(performance.now() - t0);
       if (d.kind === 'place') {
         this.start(spec, this.byName.get(d.node)!, t);
         this.setup.onDecision?.({ at: t, kind: 'place', subject: spec.name, node: d.node, reason: d.reason });
         continue;
       }
       this.waiting.push(spec);
-      if (d.kind === 'wake') this.wake(this.byName.get(d.node)!, t, d.reason);
-      else this.setup.onDecision?.({ at: t, kind: 'unschedulable', subject: spec.name, reason: d.reason });
+      if (d.kind === 'unschedulable') {
+        this.setup.onDecision?.({ at: t, kind: 'unschedulable', subject: spec.name, reason: d.reason });
+        continue;
+      }
+      book.reserve(d.node, { name: spec.name, app: spec.app, appType: spec.appType, request: spec.request });
+      const host = this.byName.get(d.node)!;
+      if (host.state === 'sleeping') {
+        this.wake(host, t, d.reason);
+        view = { now: view.now, nodes: view.nodes.map((n) => (n.name === d.node ? { ...n, state: 'waking' as const } : n)) };
+      }
     }
   }
 
@@ -214,7 +248,9 @@ export class Simulation {
     if (this.waiting.length) this.retryWaiting(t);
     const { policy, params } = this.setup;
     if (!policy.rebalancer) return;
+    const t0 = performance.now();
     const out = policy.rebalancer(simView(this.hosts, this.samples, t), this.memory, params, policy);
+    if (this.setup.timePlacements) this.tickWallMs.push(performance.now() - t0);
     this.memory = out.memory;
     for (const a of out.actions) this.act(a, t);
   }
@@ -279,7 +315,7 @@ export class Simulation {
     const from = c.host;
     from.settle(t);
     const bw = Math.min(from.spec.capacity.networkMbps, to.spec.capacity.networkMbps);
-    const price = this.setup.price({ memoryMiB: c.demand.memoryMiB, dirtyRateMBps: c.spec.dirtyRateMBps }, bw);
+    const price = this.setup.price({ memoryMiB: c.spec.footprintMiB ?? c.demand.memoryMiB, dirtyRateMBps: c.spec.dirtyRateMBps }, bw);
     const endAt = t + price.totalMs;
     const freezeAt = Math.max(t, endAt - price.downtimeMs);
     c.migration = { to, startAt: t, freezeAt, endAt, frozen: false, reason };

@@ -17,6 +17,7 @@ import { registerRecover } from './commands/recover.ts';
 import { registerStorage } from './commands/storage.ts';
 import { registerController } from './commands/controller.ts';
 import { registerScheduling } from './commands/scheduling.ts';
+import { registerSim } from './commands/sim.ts';
 
 const program = new Command('ferry')
   .description('Live migration of running Docker containers between hosts, and an elastic scheduler that uses it')
@@ -36,6 +37,7 @@ registerRecover(program);
 registerStorage(program);
 registerController(program);
 registerScheduling(program);
+registerSim(program);
 
 try {
   await program.parseAsync(process.argv);

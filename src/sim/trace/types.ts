@@ -45,6 +45,8 @@ export interface SimContainerSpec {
   demand: DemandSeries;
   /** Pages it rewrites, MB/s: prices its live migration. */
   dirtyRateMBps: number;
+  /** Memory a live migration must copy, MiB (absent: its memory demand at the time). */
+  footprintMiB?: number;
   /** Present for jobs: the container ends when the work is done. */
   job?: JobSpec;
 }
