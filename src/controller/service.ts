@@ -9,7 +9,7 @@ import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import type { ClusterView, PlacementRequest, Resources } from '../schedule/types.ts';
-import { policyByName, schedule, rebalance, validateParams, validateWeights, weightsFor, type LoadModel, type SchedulerAction, type SchedulerParams, type RebalanceMemory } from '../schedule/index.ts';
+import { policyByName, schedule, validateParams, validateWeights, weightsFor, type LoadModel, type Policy, type SchedulerAction, type SchedulerParams, type RebalanceMemory } from '../schedule/index.ts';
 import type { NodePort } from './agent-port.ts';
 import { buildView } from './cluster-view.ts';
 import { publishDecision } from './decisions.ts';
@@ -36,6 +36,8 @@ export interface ControllerDeps {
   config: Config;
   portOf: (node: NodeRecord) => NodePort;
   now?: () => number;
+  /** The policy of a name (default: the shipped policies; the simulator's parity test passes its own object). */
+  policies?: (name: string) => Policy;
 }
 
 const POLICY_KEY = 'policy';
@@ -48,6 +50,7 @@ export class ControllerService {
   private readonly config: Config;
   private readonly portOf: (node: NodeRecord) => NodePort;
   private readonly now: () => number;
+  private readonly policyOf: (name: string) => Policy;
   private chain: Promise<unknown> = Promise.resolve();
   private unreachable = new Set<string>();
 
@@ -57,6 +60,7 @@ export class ControllerService {
     this.config = deps.config;
     this.portOf = deps.portOf;
     this.now = deps.now ?? Date.now;
+    this.policyOf = deps.policies ?? policyByName;
   }
 
   /** The active policy's name. */
@@ -67,7 +71,7 @@ export class ControllerService {
   /** Switches the policy (the name is checked first). */
   setPolicy(name: string): Promise<{ policy: string }> {
     return this.serial(() => {
-      policyByName(name);
+      this.policyOf(name);
       const was = this.policy();
       this.store.set(POLICY_KEY, name);
       this.event('policy', name, 'set-by-user', `policy ${was} → ${name}`, {});
@@ -179,10 +183,10 @@ export class ControllerService {
     for (const l of seen.lost) this.event('lost', l, 'not-running', `${l} no longer runs on its node`, {});
     const ended = await followMigrations(this.store, (name) => { const n = this.store.node(name); return n ? this.portOf(n) : undefined; }, seen.running, this.now());
     for (const e of ended) this.event(e.outcome === 'migrated' ? 'migrated' : 'migration-failed', e.row.container, e.row.reason, `${e.row.container} ${e.row.from} → ${e.row.to}: ${e.detail}`, { downtimeMs: e.downtimeMs, seconds: (this.now() - e.row.startedAt) / 1000 });
-    const policy = policyByName(this.policy());
+    const policy = this.policyOf(this.policy());
     if (!policy.rebalancer) return;
     const memory = this.store.get<RebalanceMemory>(MEMORY_KEY);
-    const out = rebalance(this.view(), memory, this.params(), policy);
+    const out = policy.rebalancer(this.view(), memory, this.params(), policy);
     this.store.set(MEMORY_KEY, out.memory);
     for (const action of out.actions) await this.act(action);
   }
@@ -227,7 +231,7 @@ export class ControllerService {
   private async place(input: RunInput): Promise<ContainerRecord> {
     const req = this.request(input);
     for (let attempt = 0; attempt <= this.store.nodes().length; attempt++) {
-      const decision = schedule(policyByName(this.policy()), this.view(), req, this.params(), { memory: this.store.get<RebalanceMemory>(MEMORY_KEY) });
+      const decision = schedule(this.policyOf(this.policy()), this.view(), req, this.params(), { memory: this.store.get<RebalanceMemory>(MEMORY_KEY) });
       if (decision.kind === 'unschedulable') throw new FerryError('FERRY_ERR_UNSCHEDULABLE', decision.message);
       if (decision.kind === 'wake') {
         await this.wake(decision.node);
