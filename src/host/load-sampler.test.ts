@@ -49,9 +49,11 @@ test('while paused no sample is taken, and the first interval after a pause does
   const s = new LoadSampler({ everyMs: 1000, read: () => { reads++; return inner(); }, paused: () => paused });
   await s.tick();
   await s.tick();
+  assert.equal(s.samples().length, 1);
   paused = true;
   assert.equal(await s.tick(), undefined);
   assert.equal(reads, 2, 'nothing is read while paused');
+  assert.deepEqual(s.samples(), [], 'samples from before the sleep are forgotten');
   paused = false;
   assert.equal(await s.tick(), undefined, 'a fresh first reading after the pause');
   assert.equal((await s.tick())?.seq, 2);

@@ -73,7 +73,9 @@ export class LoadSampler {
 
   private async sampleOnce(): Promise<LoadSample | undefined> {
     if (this.options.paused?.()) {
+      // Asleep: what was sampled before describes a node that runs nothing now; a woken node starts a new series.
       this.previous = undefined;
+      this.ring.length = 0;
       return undefined;
     }
     let reading: LoadReading;

@@ -4,13 +4,16 @@
  * tick, its actions carried out (migrate, drain, undrain, sleep, wake) — against simulated
  * hosts whose load comes from traces and whose migrations take the time the cost model says.
  * Same-instant arrivals are placed in one cycle with a reservation book, as a tick's moves are.
+ * A `driven` simulation does none of the deciding: an external driver (the real controller,
+ * through `SimNodePort`) advances its clock and starts, removes, migrates, sleeps and wakes.
  */
 import { performance } from 'node:perf_hooks';
+import type { SampleRow } from '../controller/state-store.ts';
 import type { Policy, RebalanceMemory, SchedulerAction, SchedulerParams } from '../schedule/index.ts';
 import { ReservationBook, schedule } from '../schedule/index.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
 import { SimAccounts, type SimMetrics, type TimelinePoint } from './sim-accounts.ts';
-import { SimContainer, SimHost, type SimHostSpec } from './sim-host.ts';
+import { SimContainer, SimHost, type InFlight, type SimHostSpec } from './sim-host.ts';
 import { SampleBook, simView } from './sim-view.ts';
 import { demandAt, type SimContainerSpec } from './trace/types.ts';
 
@@ -40,6 +43,8 @@ export interface SimSetup {
   onDecision?: (d: SimDecision) => void;
   /** Measure each arriving container's schedule() call (wall ms), for the scale benchmark. */
   timePlacements?: boolean;
+  /** An external driver decides (no arrivals, departures or ticks of the simulator's own); see `advanceTo`. */
+  driven?: boolean;
 }
 
 /** A decision the simulator carried out (or could not). */
@@ -84,6 +89,8 @@ export class Simulation {
   private now = 0;
   private readonly placementMs: number[] = [];
   private readonly tickWallMs: number[] = [];
+  /** Migrations that reached their destination (a driver asks; a removed container's never does). */
+  private readonly landed = new WeakSet<InFlight>();
 
   constructor(setup: SimSetup) {
     this.setup = setup;
@@ -97,12 +104,13 @@ export class Simulation {
     this.accounts = new SimAccounts(this.hosts);
     for (const spec of setup.workload) {
       this.specs.set(spec.name, spec);
+      if (setup.driven) continue;
       this.queue.push({ at: spec.startS * 1000, kind: 'arrival', subject: spec.name });
       if (spec.endS !== undefined) this.queue.push({ at: spec.endS * 1000, kind: 'departure', subject: spec.name });
     }
     this.queue.push({ at: setup.demandStepMs, kind: 'demand', subject: '' });
     this.queue.push({ at: setup.params.sampleEveryMs, kind: 'sample', subject: '' });
-    this.queue.push({ at: setup.tickMs, kind: 'tick', subject: '' });
+    if (!setup.driven) this.queue.push({ at: setup.tickMs, kind: 'tick', subject: '' });
   }
 
   /** Processes events until the duration is reached or nothing is left to do. */
@@ -125,6 +133,82 @@ export class Simulation {
       result.tickWallMs = this.tickWallMs;
     }
     return result;
+  }
+
+  /** The simulated clock, ms since the start. */
+  get clock(): number {
+    return this.now;
+  }
+
+  /**
+   * A driven run's step: processes every event due at or before t (demand steps, samples,
+   * freezes, migration, wake and job ends) and sets the clock to t.
+   */
+  advanceTo(t: number): void {
+    if (!this.setup.driven) throw new Error('advanceTo() steps a simulation set up with driven: true; run() runs the others');
+    if (!(t >= this.now)) throw new RangeError(`the simulated clock is at ${this.now} ms and cannot go to ${t}`);
+    for (let e = this.queue.peek(); e && e.at <= t; e = this.queue.peek()) {
+      this.now = e.at;
+      this.handle(this.queue.pop()!);
+    }
+    this.now = t;
+  }
+
+  /** A running container by name. */
+  container(name: string): SimContainer | undefined {
+    return this.containers.get(name);
+  }
+
+  /** A host's kept samples, oldest first. */
+  samplesOf(host: string): readonly SampleRow[] {
+    return this.samples.of(host);
+  }
+
+  /** Starts the workload's container `name` on an awake host now. */
+  startNow(name: string, host: string): void {
+    const spec = this.specs.get(name);
+    const h = this.byName.get(host);
+    if (!spec || !h?.awake || this.containers.has(name)) throw new Error(`the driver cannot start ${name} on ${host} now`);
+    this.accounts.submitted([spec]);
+    this.start(spec, h, this.now);
+  }
+
+  /** Removes a running container now. */
+  removeNow(name: string): void {
+    const c = this.containers.get(name);
+    if (!c) throw new Error(`the driver cannot remove ${name}: it does not run`);
+    this.remove(c, this.now);
+  }
+
+  /** Puts a host to sleep now; false (and nothing done) when it may not: not awake, not empty, or a migration's destination. */
+  sleepNow(host: string): boolean {
+    const h = this.byName.get(host);
+    if (!h || !this.maySleep(h)) return false;
+    this.sleep(h, this.now);
+    return true;
+  }
+
+  /** Wakes a sleeping host and finishes the wake at once (the driver's wake returns once the host is awake, as the controller's waits for its agent). */
+  wakeNow(host: string): void {
+    const h = this.byName.get(host);
+    if (h?.state !== 'sleeping') return;
+    h.settle(this.now);
+    this.accounts.wakes++;
+    this.woken(h, this.now);
+  }
+
+  /** Starts a live migration of a running container to another awake host now; returns it in flight. */
+  migrateNow(name: string, to: string): InFlight {
+    const c = this.containers.get(name);
+    const h = this.byName.get(to);
+    if (!c || c.migration || !h?.awake || h === c.host) throw new Error(`the driver cannot migrate ${name} to ${to} now`);
+    this.startMigration(c, h, this.now, 'driven');
+    return c.migration!;
+  }
+
+  /** True once a migration reached its destination (never for one whose container was removed first). */
+  hasLanded(m: InFlight): boolean {
+    return this.landed.has(m);
   }
 
   /** True when jobs were the point and all are done, with no arrival left. */
@@ -181,15 +265,9 @@ export class Simulation {
       case 'migration-end':
         this.finishMigration(e.subject, t);
         return;
-      case 'wake-end': {
-        const h = this.byName.get(e.subject)!;
-        h.settle(t);
-        h.state = 'active';
-        this.samples.clear(h, t);
-        this.setup.onDecision?.({ at: t, kind: 'wake', subject: h.spec.name, reason: 'awake' });
-        this.retryWaiting(t);
+      case 'wake-end':
+        this.woken(this.byName.get(e.subject)!, t);
         return;
-      }
       case 'arrival':
         this.arrivals([e]);
     }
@@ -269,17 +347,32 @@ export class Simulation {
     h.settle(t);
     if (a.kind === 'drain' && h.state === 'active') h.state = 'draining';
     else if (a.kind === 'undrain' && h.state === 'draining') h.state = 'active';
-    else if (a.kind === 'sleep' && h.awake && h.containers.length === 0 && !this.isTarget(h)) {
-      h.state = 'sleeping';
-      this.samples.clear(h, t);
-    } else if (a.kind === 'wake' && h.state === 'sleeping') return this.wake(h, t, a.reason);
+    else if (a.kind === 'sleep' && this.maySleep(h)) this.sleep(h, t);
+    else if (a.kind === 'wake' && h.state === 'sleeping') return this.wake(h, t, a.reason);
     else return log('refused');
     log(a.kind);
   }
 
-  private isTarget(h: SimHost): boolean {
-    for (const c of this.containers.values()) if (c.migration?.to === h) return true;
-    return false;
+  /** True when a host may sleep: awake, empty, and no migration on its way to it. */
+  private maySleep(h: SimHost): boolean {
+    if (!h.awake || h.containers.length > 0) return false;
+    for (const c of this.containers.values()) if (c.migration?.to === h) return false;
+    return true;
+  }
+
+  private sleep(h: SimHost, t: number): void {
+    h.settle(t);
+    h.state = 'sleeping';
+    this.samples.clear(h, t);
+  }
+
+  /** A wake finished: the host takes work, with a fresh series of samples. */
+  private woken(h: SimHost, t: number): void {
+    h.settle(t);
+    h.state = 'active';
+    this.samples.clear(h, t);
+    this.setup.onDecision?.({ at: t, kind: 'wake', subject: h.spec.name, reason: 'awake' });
+    this.retryWaiting(t);
   }
 
   private wake(h: SimHost, t: number, reason: string): void {
@@ -336,6 +429,7 @@ export class Simulation {
     to.containers = [...to.containers, c];
     to.used = true;
     c.host = to;
+    this.landed.add(c.migration);
     c.migration = undefined;
     this.setup.onDecision?.({ at: t, kind: 'migrated', subject: name, node: from.spec.name, to: to.spec.name, reason: 'done' });
     this.reshare(from, t);
