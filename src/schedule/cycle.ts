@@ -2,13 +2,15 @@
  * @module schedule/cycle — the state of one scheduling cycle: what depends only on the
  * request is computed once (weights, load); a node's requested sum is cached across calls,
  * keyed by the identity of its container list (a node whose containers change gets a new
- * list: never mutate one in place), and looked up by node index within one view; this tick's
- * reservations are folded in. A node's filters and scorers run back to back, so a one-entry
- * memo (`enter`) serves them all.
+ * list: never mutate one in place); this tick's reservations are folded in. The node forms
+ * answer for one node through a one-entry memo (`enter`); `columns()` answers for every node
+ * at once from the shared node table, for the batch plugins of the hot loop.
  */
-import type { SchedulingCycle, SchedulingRequest, ScheduleOptions } from './framework.ts';
+import { sharedTable } from './node-table.ts';
+import type { NodeColumns, SchedulingCycle, SchedulingRequest, ScheduleOptions } from './framework.ts';
 import { loadAfter, loadOf, weightsFor, type LoadModel, type SchedulerParams } from './load-model.ts';
-import { colourFor, isMeasured } from './node-colour.ts';
+import { colourRemembered, isMeasured } from './node-colour.ts';
+import { positionsOf } from './node-index.ts';
 import { lists, type Reservation, type ReservationBook } from './reservations.ts';
 import type { RebalanceMemory } from './memory.ts';
 import type { ClusterView, ContainerView, NodeColour, NodeView, Resources, Utilisation } from './types.ts';
@@ -33,13 +35,6 @@ export function requestedOn(node: NodeView): Resources {
   return sum;
 }
 
-/** Per view, each node's requested sum by node index, with the container list it was summed from. */
-interface ViewSums {
-  lists: Array<readonly ContainerView[] | undefined>;
-  sums: Array<Resources | undefined>;
-}
-const byView = new WeakMap<ClusterView, ViewSums>();
-
 /** The cycle of one request. */
 export class Cycle implements SchedulingCycle {
   readonly view: ClusterView;
@@ -49,11 +44,11 @@ export class Cycle implements SchedulingCycle {
   readonly explain: boolean;
   readonly #colourWeights: LoadModel;
   readonly #book: ReservationBook | undefined;
+  /** The view positions of the nodes the book holds reservations on (the others skip the lookup). */
+  readonly #reserved: ReadonlySet<number> | undefined;
   readonly #memory: RebalanceMemory | undefined;
   readonly #reqName: string;
-  readonly #sums: ViewSums;
   #node: NodeView | undefined;
-  #index = -1;
   #pending: Reservation[] | undefined;
   #requested: Resources | undefined;
   #usage: Utilisation | undefined;
@@ -66,23 +61,25 @@ export class Cycle implements SchedulingCycle {
     this.weights = weightsFor(req.appType, params);
     this.load = req.usage ?? req.request;
     this.#colourWeights = weightsFor(params.defaultAppType, params);
-    this.#book = options.reservations && options.reservations.size > 0 ? options.reservations : undefined;
+    const book = options.reservations && options.reservations.size > 0 ? options.reservations : undefined;
+    this.#book = book;
+    if (book) {
+      const reserved = new Set<number>();
+      for (const name of book.nodes()) for (const at of positionsOf(view, name)) reserved.add(at);
+      this.#reserved = reserved;
+    }
     this.#memory = options.memory;
     this.#reqName = req.name;
-    let sums = byView.get(view);
-    if (!sums) byView.set(view, (sums = { lists: [], sums: [] }));
-    this.#sums = sums;
   }
 
-  /** Points the memo at the view's node number `index` (the scheduling loop calls this before the plugins). */
-  enter(index: number, node: NodeView): void {
+  /** Points the memo at the view's node at `position` (-1: a node outside the view, or unknown). */
+  enter(position: number, node: NodeView): void {
     this.#node = node;
-    this.#index = index;
     this.#requested = undefined;
     this.#usage = undefined;
     this.#pending = undefined;
     this.#predicted = Number.NaN;
-    if (this.#book) this.#pend(node);
+    if (this.#book && (position < 0 || this.#reserved!.has(position))) this.#pend(node);
   }
 
   /** Points the memo at a node outside the loop (plugin tests, the cold path). */
@@ -101,7 +98,7 @@ export class Cycle implements SchedulingCycle {
   requested(node: NodeView): Resources {
     this.#at(node);
     if (this.#requested) return this.#requested;
-    const base = this.#base(node);
+    const base = requestedOn(node);
     const pending = this.#pending;
     if (!pending) return (this.#requested = base);
     const sum = { ...base };
@@ -111,19 +108,6 @@ export class Cycle implements SchedulingCycle {
       sum.networkMbps += r.request.networkMbps;
     }
     return (this.#requested = sum);
-  }
-
-  /** The node's own requested sum: by index when the list is the one summed before (a node given a new list is summed again). */
-  #base(node: NodeView): Resources {
-    const i = this.#index;
-    if (i < 0) return requestedOn(node);
-    const { lists, sums } = this.#sums;
-    const known = sums[i];
-    if (known !== undefined && lists[i] === node.containers) return known;
-    const sum = requestedOn(node);
-    lists[i] = node.containers;
-    sums[i] = sum;
-    return sum;
   }
 
   usage(node: NodeView): Utilisation {
@@ -154,8 +138,25 @@ export class Cycle implements SchedulingCycle {
 
   colour(node: NodeView): NodeColour | undefined {
     if (!isMeasured(node)) return undefined;
-    const previous = this.#memory?.nodes[node.name]?.colour;
-    return colourFor(loadOf(this.usage(node), this.#colourWeights), previous, this.params);
+    return colourRemembered(loadOf(this.usage(node), this.#colourWeights), node.name, this.#memory, this.params);
+  }
+
+  columns(): NodeColumns {
+    const t = sharedTable;
+    if (t.owner === this) return t;
+    t.owner = undefined;
+    t.refresh(this.view.nodes, this.#colourWeights);
+    // A node holding reservations of this tick: its row from the node forms (the next cycle recomputes it).
+    if (this.#reserved) {
+      for (const i of this.#reserved) {
+        const node = this.view.nodes[i]!;
+        this.enter(i, node);
+        t.overlay(i, this.requested(node), this.usage(node), this.containerCount(node), this.#colourWeights);
+      }
+    }
+    t.request(this.load, this.weights, this.view.nodes, this.#memory, this.params);
+    t.owner = this;
+    return t;
   }
 }
 

@@ -3,7 +3,9 @@
  * framework: Filter (can this node take it?), Score (0-100, with an optional Normalize over
  * all feasible nodes), Reserve/Unreserve (hold the room before the container shows up in
  * metrics), Bind (interface only: binding is I/O, done by the controller or the simulator).
- * A `Status` where nothing means success. A `Policy` is named data composing plugins.
+ * A `Status` where nothing means success. A `Policy` is named data composing plugins. Filters
+ * and scorers may add a batch form over many nodes (`filterAll`, `scoreAll`) that reads the
+ * cycle's `columns()`; it must agree with the node form, node for node.
  */
 import type { LoadModel, SchedulerParams } from './load-model.ts';
 import type { RebalanceMemory } from './memory.ts';
@@ -52,18 +54,53 @@ export interface SchedulingCycle {
   containerCount(node: NodeView): number;
   /** The node's colour now (with hysteresis from the memory), undefined when not measured. */
   colour(node: NodeView): NodeColour | undefined;
+  /** The answers above for every node at once, by position in `view.nodes` (for batch plugins). */
+  columns(): NodeColumns;
+}
+
+/**
+ * One cycle's per-node answers by position in `view.nodes`: exactly what the node forms of
+ * `SchedulingCycle` answer, reservations of this tick included, so a batch plugin reads
+ * numbers instead of calling per node. Shared buffers: call `columns()` at the start of each
+ * batch call and never keep the result (the next cycle refills them).
+ */
+export interface NodeColumns {
+  /** `requested(node)`, resource by resource. */
+  readonly requestedCpu: Float64Array;
+  readonly requestedMemory: Float64Array;
+  readonly requestedNetwork: Float64Array;
+  /** `node.capacity`, resource by resource. */
+  readonly capacityCpu: Float64Array;
+  readonly capacityMemory: Float64Array;
+  readonly capacityNetwork: Float64Array;
+  /** `usage(node).cpu`. */
+  readonly usageCpu: Float64Array;
+  /** `containerCount(node)`. */
+  readonly containerCount: Int32Array;
+  /** `predictedLoad(node)`. */
+  readonly predicted: Float64Array;
+  /** `colour(node)`. */
+  readonly colour: ReadonlyArray<NodeColour | undefined>;
 }
 
 /** Filter: can this node take the request? undefined = yes. */
 export interface FilterPlugin {
   readonly name: string;
   filter(cycle: SchedulingCycle, req: SchedulingRequest, node: NodeView): Status | undefined;
+  /**
+   * Optional batch form for the hot loop: keeps, in order, those of `positions[0..count)`
+   * (positions in `view.nodes`) whose node `filter` passes, and returns how many it kept. It
+   * must agree with `filter` node for node; it lets the loop call the plugin once, not per node.
+   */
+  filterAll?(cycle: SchedulingCycle, req: SchedulingRequest, positions: Int32Array, count: number): number;
 }
 
 /** Score: how good a feasible node is, 0..100; `normalize` may rescale all scores in place. */
 export interface ScorePlugin {
   readonly name: string;
   score(cycle: SchedulingCycle, req: SchedulingRequest, node: NodeView): number;
+  /** Optional batch form: `out[j]` = `score` of the node at position `positions[j]`, for j < count (it must agree with `score`). */
+  scoreAll?(cycle: SchedulingCycle, req: SchedulingRequest, positions: Int32Array, count: number, out: Float64Array): void;
   /** Rescales the raw scores of every feasible node (in node order) to 0..100. */
   normalize?(cycle: SchedulingCycle, req: SchedulingRequest, scores: Float64Array): void;
 }

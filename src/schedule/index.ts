@@ -11,7 +11,7 @@ export {
 } from './load-model.ts';
 export { colourFor, colourOf, isMeasured } from './node-colour.ts';
 export type {
-  BindPlugin, Decision, DecisionReason, FilterPlugin, NodeScore, Policy, Rebalancer, Refusal, ReservePlugin, ScheduleOptions,
+  BindPlugin, Decision, DecisionReason, FilterPlugin, NodeColumns, NodeScore, Policy, Rebalancer, Refusal, ReservePlugin, ScheduleOptions,
   SchedulingCycle, SchedulingRequest, ScorePlugin, Status, WeightedScorer,
 } from './framework.ts';
 export { newCycle, requestedOn } from './cycle.ts';

@@ -120,9 +120,14 @@ export function utilisationAfter(usage: Utilisation, capacity: Resources, load: 
 
 /** Wi after adding (or removing) a load, without allocating (the plugins' form). */
 export function loadAfter(usage: Utilisation, capacity: Resources, load: Resources, w: LoadModel, sign: 1 | -1 = 1): number {
-  let m = usage.memory + sign * (capacity.memoryMiB > 0 ? load.memoryMiB / capacity.memoryMiB : fraction(load.memoryMiB, 0));
-  let c = usage.cpu + sign * (capacity.cpuMillis > 0 ? load.cpuMillis / capacity.cpuMillis : fraction(load.cpuMillis, 0));
-  let n = usage.network + sign * (capacity.networkMbps > 0 ? load.networkMbps / capacity.networkMbps : fraction(load.networkMbps, 0));
+  return loadAfterOf(usage.memory, usage.cpu, usage.network, capacity.memoryMiB, capacity.cpuMillis, capacity.networkMbps, load, w, sign);
+}
+
+/** `loadAfter` on plain numbers (utilisation fractions, then capacities), the form of the scheduler's columns. */
+export function loadAfterOf(memory: number, cpu: number, network: number, capMemory: number, capCpu: number, capNetwork: number, load: Resources, w: LoadModel, sign: 1 | -1 = 1): number {
+  let m = memory + sign * fraction(load.memoryMiB, capMemory);
+  let c = cpu + sign * fraction(load.cpuMillis, capCpu);
+  let n = network + sign * fraction(load.networkMbps, capNetwork);
   if (m < 0) m = 0;
   if (c < 0) c = 0;
   if (n < 0) n = 0;

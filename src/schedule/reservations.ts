@@ -55,6 +55,11 @@ export class ReservationBook {
     return this.#byNode.size === 0 ? undefined : this.#byNode.get(node);
   }
 
+  /** The nodes that hold reservations. */
+  nodes(): IterableIterator<string> {
+    return this.#byNode.keys();
+  }
+
   /** A container's reservation, if any. */
   of(container: string): Reservation | undefined {
     return this.#byContainer.get(container);

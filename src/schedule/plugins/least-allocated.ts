@@ -4,7 +4,7 @@
  * (capacity − requested) / capacity × 100, the request counted as requested (as kube does).
  */
 import type { ScorePlugin } from '../framework.ts';
-import { cpuFraction, memoryFraction } from './allocation.ts';
+import { cpuFraction, memoryFraction, scoreFractions } from './allocation.ts';
 
 /** The plugin's name. */
 export const NAME = 'least-allocated';
@@ -12,7 +12,13 @@ export const NAME = 'least-allocated';
 /** Score: 100 × mean(1 − cpu requested fraction, 1 − memory requested fraction). */
 export const leastAllocated: ScorePlugin = {
   name: NAME,
-  score(cycle, req, node) {
-    return ((2 - cpuFraction(cycle, req, node) - memoryFraction(cycle, req, node)) / 2) * 100;
+  score: (cycle, req, node) => scoreOf(cpuFraction(cycle, req, node), memoryFraction(cycle, req, node)),
+  scoreAll(cycle, req, positions, count, out) {
+    scoreFractions(cycle.columns(), req, positions, count, out, scoreOf);
   },
 };
+
+/** The score of the two requested fractions. */
+function scoreOf(cpu: number, memory: number): number {
+  return ((2 - cpu - memory) / 2) * 100;
+}

@@ -15,6 +15,10 @@ export const leastContainers: ScorePlugin = {
   score(cycle, _req, node) {
     return cycle.containerCount(node);
   },
+  scoreAll(cycle, _req, positions, count, out) {
+    const containers = cycle.columns().containerCount;
+    for (let j = 0; j < count; j++) out[j] = containers[positions[j]!]!;
+  },
   normalize(_cycle, _req, scores) {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;

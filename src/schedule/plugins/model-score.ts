@@ -12,8 +12,16 @@ export const NAME = 'model-score';
 /** Score: 100 × Wi after placing / redAbove, within 0..100. */
 export const modelScore: ScorePlugin = {
   name: NAME,
-  score(cycle, _req, node) {
-    const s = (cycle.predictedLoad(node) / cycle.params.redAbove) * 100;
-    return s > 100 ? 100 : s < 0 ? 0 : s;
+  score: (cycle, _req, node) => scoreOf(cycle.predictedLoad(node), cycle.params.redAbove),
+  scoreAll(cycle, _req, positions, count, out) {
+    const predicted = cycle.columns().predicted;
+    const redAbove = cycle.params.redAbove;
+    for (let j = 0; j < count; j++) out[j] = scoreOf(predicted[positions[j]!]!, redAbove);
   },
 };
+
+/** 100 × wi / redAbove, within 0..100. */
+function scoreOf(wi: number, redAbove: number): number {
+  const s = (wi / redAbove) * 100;
+  return s > 100 ? 100 : s < 0 ? 0 : s;
+}

@@ -4,7 +4,7 @@
  * higher. Mean over CPU and memory of requested / capacity × 100.
  */
 import type { ScorePlugin } from '../framework.ts';
-import { cpuFraction, memoryFraction } from './allocation.ts';
+import { cpuFraction, memoryFraction, scoreFractions } from './allocation.ts';
 
 /** The plugin's name. */
 export const NAME = 'most-allocated';
@@ -12,7 +12,13 @@ export const NAME = 'most-allocated';
 /** Score: 100 × mean(cpu requested fraction, memory requested fraction), the request included. */
 export const mostAllocated: ScorePlugin = {
   name: NAME,
-  score(cycle, req, node) {
-    return ((cpuFraction(cycle, req, node) + memoryFraction(cycle, req, node)) / 2) * 100;
+  score: (cycle, req, node) => scoreOf(cpuFraction(cycle, req, node), memoryFraction(cycle, req, node)),
+  scoreAll(cycle, req, positions, count, out) {
+    scoreFractions(cycle.columns(), req, positions, count, out, scoreOf);
   },
 };
+
+/** The score of the two requested fractions. */
+function scoreOf(cpu: number, memory: number): number {
+  return ((cpu + memory) / 2) * 100;
+}

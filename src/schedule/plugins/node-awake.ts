@@ -32,4 +32,13 @@ export const nodeAwake: FilterPlugin = {
   filter(_cycle, _req, node) {
     return node.state === 'active' ? undefined : REFUSALS[node.state];
   },
+  filterAll(cycle, _req, positions, count) {
+    const nodes = cycle.view.nodes;
+    let k = 0;
+    for (let j = 0; j < count; j++) {
+      const i = positions[j]!;
+      if (nodes[i]!.state === 'active') positions[k++] = i;
+    }
+    return k;
+  },
 };
