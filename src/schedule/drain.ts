@@ -49,7 +49,8 @@ export function continueDrains(plan: TickPlan): void {
     if (staying.length === 0) continue; // everything is on its way out
     const planned = planAll(plan, node, staying);
     if ('stuck' in planned) {
-      const why = planned.decision.kind === 'unschedulable' ? planned.decision.message : `no active node can take ${planned.stuck.name}`;
+      const explained = planned.decision.kind === 'unschedulable' ? plan.destination(planned.stuck, node.name, true) : planned.decision;
+      const why = explained.kind === 'unschedulable' ? explained.message : `no active node can take ${planned.stuck.name}`;
       plan.nodeAction('undrain', node.name, { reason: ACTION_REASONS.noRoom, detail: `${node.name} cannot be emptied: ${why}`, numbers: { containers: staying.length } });
       continue;
     }

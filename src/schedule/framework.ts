@@ -148,6 +148,11 @@ export interface ScheduleOptions {
   memory?: RebalanceMemory;
   /** Nodes that must not be chosen (a move's source, nodes being drained). */
   exclude?: ReadonlySet<string>;
+  /**
+   * False: when nothing fits, skip each node's refusal in words (the rebalancer's destination
+   * searches, which only need the decision's kind and the node to wake). Default true.
+   */
+  explain?: boolean;
 }
 
 /** One candidate's score: the weighted mean and each plugin's 0..100. */

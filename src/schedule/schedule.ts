@@ -54,7 +54,7 @@ export function schedule(policy: Policy, view: ClusterView, req: SchedulingReque
   const scorers = policy.scorers;
   ensure(n, scorers.length);
   const k = filterAndScore(policy, cycle, req, view, excluded(view, options.exclude), feasible, scores);
-  if (k === 0) return noFit(policy, newCycle(view, req, params, options, true), view, req, options);
+  if (k === 0) return noFit(policy, options.explain === false ? cycle : newCycle(view, req, params, options, true), view, req, options);
   let weightSum = 0;
   for (let s = 0; s < scorers.length; s++) {
     const sc = scorers[s]!;

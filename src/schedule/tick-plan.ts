@@ -48,11 +48,11 @@ export class TickPlan {
     return { name: c.name, app: c.app, appType, request: c.request, usage: c.usage };
   }
 
-  /** Where the container could go: schedule() excluding its node and the nodes drained this tick; a place is reserved. */
-  destination(c: ContainerView, from: string): Decision {
+  /** Where the container could go: schedule() excluding its node and the nodes drained this tick; a place is reserved. Refusals in words only when `explain`. */
+  destination(c: ContainerView, from: string, explain = false): Decision {
     const exclude = new Set(this.drained);
     exclude.add(from);
-    return schedule(this.policy, this.view, this.requestFor(c), this.params, { reservations: this.book, memory: this.memory, exclude });
+    return schedule(this.policy, this.view, this.requestFor(c), this.params, { reservations: this.book, memory: this.memory, exclude, explain });
   }
 
   /** Emits a migration and charges it to the budget and the container's cooldown. */

@@ -37,8 +37,37 @@ function roomier(a: NodeView, b: NodeView): boolean {
   return a.name < b.name;
 }
 
+/** A view's waking and sleeping nodes, roomiest first (computed once per view). */
+const ASLEEP = new WeakMap<ClusterView, { waking: NodeView[]; sleeping: NodeView[] }>();
+
+function asleepByRoom(view: ClusterView): { waking: NodeView[]; sleeping: NodeView[] } {
+  let found = ASLEEP.get(view);
+  if (!found) {
+    const order = (a: NodeView, b: NodeView): number => (roomier(a, b) ? -1 : 1);
+    found = { waking: view.nodes.filter((n) => n.state === 'waking').sort(order), sleeping: view.nodes.filter((n) => n.state === 'sleeping').sort(order) };
+    ASLEEP.set(view, found);
+  }
+  return found;
+}
+
+/** Unexplained: the hot loop refused every awake node; the roomiest waking, else sleeping, node that could take it. */
+function quietNoFit(policy: Policy, cycle: SchedulingCycle, view: ClusterView, req: SchedulingRequest, options: ScheduleOptions): Decision {
+  const numbers = (n: NodeView): Record<string, number> => ({ cpuMillis: n.capacity.cpuMillis, memoryMiB: n.capacity.memoryMiB, networkMbps: n.capacity.networkMbps });
+  const can = (n: NodeView): boolean => !options.exclude?.has(n.name) && firstRefusal(policy, cycle, req, asAwake(n)) === undefined;
+  if (policy.wakeSleeping) {
+    const { waking, sleeping } = asleepByRoom(view);
+    const w = waking.find(can);
+    if (w) return { kind: 'wake', node: w.name, reason: 'already-waking', detail: `no active node can take ${req.name}; ${w.name} is already waking and can: wait for it`, numbers: numbers(w) };
+    const s = sleeping.find(can);
+    if (s) return { kind: 'wake', node: s.name, reason: 'wake-to-fit', detail: `no active node can take ${req.name}; wake ${s.name}, the largest sleeping node that can (cpu ${s.capacity.cpuMillis}m, memory ${s.capacity.memoryMiB} MiB)`, numbers: numbers(s) };
+  }
+  const message = `no node can take ${req.name} (${describeRequest(req.request)})`;
+  return { kind: 'unschedulable', reason: 'no-node-fits', message, detail: message, numbers: { nodes: view.nodes.length }, refusals: [] };
+}
+
 /** The decision when no awake node passes: wake (if the policy may) or unschedulable with every refusal. */
 export function noFit(policy: Policy, cycle: SchedulingCycle, view: ClusterView, req: SchedulingRequest, options: ScheduleOptions): Decision {
+  if (!cycle.explain) return quietNoFit(policy, cycle, view, req, options);
   const refused: Array<{ node: string; status: Status }> = [];
   let waking: NodeView | undefined;
   let sleeping: NodeView | undefined;

@@ -10,6 +10,7 @@ import { policyByName, type Policy } from '../schedule/index.ts';
 import { calibrationReport, loadCalibration } from './cost-calibration.ts';
 import { migrationCost } from './cost-model.ts';
 import type { PolicyRun, SimReport, TargetResult } from './report/types.ts';
+import type { SimMetrics } from './sim-accounts.ts';
 import { schedulerParams, type Scenario } from './scenario.ts';
 import { simulate, type SimDecision } from './simulation.ts';
 import { REPO_ROOT, scenarioHosts, scenarioWorkload } from './workload.ts';
@@ -54,6 +55,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<SimR
       hosts: hosts.length, containers: containers.length, maxSimulatedHours: s.durationS / 3600, tickS: s.tickS, demandStepS: s.demandStepS ?? intervalS,
       migrationStrategy: strategy, slowdown: s.slowdown, workload: s.workload.kind,
     },
+    perPolicy: Object.fromEntries(runs.map((r) => [r.policy, { ...scalars(r.metrics), ...derived[r.policy] }])),
     runs, derived, targets: checkTargets(s, runs, derived), references: s.references,
     calibration: calibrationReport(calibration).filter((p) => p.fitted).map((p) => ({
       strategy: p.input.strategy, case: p.case, measuredTotalS: p.measured.totalMs / 1000, predictedTotalS: round(p.predicted.totalMs / 1000),
@@ -61,6 +63,11 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<SimR
     })),
     notes: s.notes,
   };
+}
+
+/** The numeric fields of the metrics. */
+function scalars(m: SimMetrics): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
 
 function round(x: number): number {

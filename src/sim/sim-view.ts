@@ -8,6 +8,7 @@ import { buildView } from '../controller/cluster-view.ts';
 import type { ContainerRecord, NodeRecord, SampleRow } from '../controller/state-store.ts';
 import type { ClusterView } from '../schedule/types.ts';
 import type { SimHost } from './sim-host.ts';
+import type { SimContainerSpec } from './trace/types.ts';
 
 /** Each host's last D samples, oldest first. */
 export class SampleBook {
@@ -46,7 +47,7 @@ export class SampleBook {
 }
 
 /** The scheduler's view of the simulated cluster at t. */
-export function simView(hosts: readonly SimHost[], samples: SampleBook, t: number): ClusterView {
+export function simView(hosts: readonly SimHost[], samples: SampleBook, t: number, bound?: ReadonlyMap<SimHost, readonly SimContainerSpec[]>): ClusterView {
   const nodes: NodeRecord[] = [];
   const containers: ContainerRecord[] = [];
   for (const h of hosts) {
@@ -56,6 +57,8 @@ export function simView(hosts: readonly SimHost[], samples: SampleBook, t: numbe
       const spec = c.spec;
       containers.push({ name: spec.name, app: spec.app, appType: spec.appType, node: s.name, image: 'sim', request: spec.request, status: c.migration ? 'migrating' : 'running', createdAt: c.startedAt });
     }
+    // Bound to a waking host: the controller's records would list them there already.
+    for (const spec of bound?.get(h) ?? []) containers.push({ name: spec.name, app: spec.app, appType: spec.appType, node: s.name, image: 'sim', request: spec.request, status: 'running', createdAt: t });
   }
   return buildView({ now: t, nodes, containers, samplesOf: (n) => samples.of(n) });
 }

@@ -17,6 +17,9 @@ import { SimContainer, SimHost, type InFlight, type SimHostSpec } from './sim-ho
 import { SampleBook, simView } from './sim-view.ts';
 import { demandAt, type SimContainerSpec } from './trace/types.ts';
 
+/** Placements made on one view before it is rebuilt (keeps the reservation book, and each placement, small). */
+const PLACEMENTS_PER_VIEW = 256;
+
 /** A migration's price, from the cost model. */
 export interface MigrationPrice {
   totalMs: number;
@@ -87,6 +90,8 @@ export class Simulation {
   private waiting: SimContainerSpec[] = [];
   private memory: RebalanceMemory | undefined;
   private now = 0;
+  /** Containers placed on a host that is still waking: they start when it is awake. */
+  private readonly bound = new Map<SimHost, SimContainerSpec[]>();
   private readonly placementMs: number[] = [];
   private readonly tickWallMs: number[] = [];
   /** Migrations that reached their destination (a driver asks; a removed container's never does). */
@@ -122,7 +127,10 @@ export class Simulation {
       if (this.finished() && next.kind !== 'arrival') break;
       this.now = next.at;
       if (next.kind === 'arrival') this.arrivals(this.sameInstant('arrival'));
-      else this.handle(this.queue.pop()!);
+      else if (next.kind === 'wake-end') {
+        for (const e of this.sameInstant('wake-end')) this.woken(this.byName.get(e.subject)!, e.at);
+        this.retryWaiting(this.now);
+      } else this.handle(this.queue.pop()!);
     }
     const stop = this.finished() ? this.now : end;
     for (const h of this.hosts) h.settle(stop);
@@ -195,6 +203,7 @@ export class Simulation {
     h.settle(this.now);
     this.accounts.wakes++;
     this.woken(h, this.now);
+    this.retryWaiting(this.now);
   }
 
   /** Starts a live migration of a running container to another awake host now; returns it in flight. */
@@ -242,6 +251,7 @@ export class Simulation {
         const c = this.containers.get(e.subject);
         if (c) this.remove(c, t);
         this.waiting = this.waiting.filter((s) => s.name !== e.subject);
+        for (const [h, list] of this.bound) this.bound.set(h, list.filter((s) => s.name !== e.subject));
         return;
       }
       case 'job-end': {
@@ -267,6 +277,7 @@ export class Simulation {
         return;
       case 'wake-end':
         this.woken(this.byName.get(e.subject)!, t);
+        this.retryWaiting(t);
         return;
       case 'arrival':
         this.arrivals([e]);
@@ -287,32 +298,40 @@ export class Simulation {
   }
 
   /**
-   * One placement cycle: schedule() each, with a reservation book. A request that needs a
-   * sleeping node wakes it and waits for it, holding its room in the book with the node marked
-   * waking in the cycle's view, so the next requests wait for the same node while it has room
-   * and wake another once it has not.
+   * One placement cycle: schedule() each, with a reservation book, the view rebuilt every
+   * PLACEMENTS_PER_VIEW. A request that needs a sleeping node wakes it and is bound to it (it
+   * starts when the node is awake and counts as its request there meanwhile), so the next
+   * requests wait for the same node while it has room and wake another once it has not.
    */
   private place(specs: readonly SimContainerSpec[], t: number): void {
-    let view = simView(this.hosts, this.samples, t);
-    const book = new ReservationBook();
+    let view = simView(this.hosts, this.samples, t, this.bound);
+    let book = new ReservationBook();
     const { policy, params } = this.setup;
     const timed = this.setup.timePlacements === true;
+    let sinceView = 0;
     for (const spec of specs) {
+      if (++sinceView > PLACEMENTS_PER_VIEW) {
+        // What this cycle placed or bound is in the records now: a new view, an empty book.
+        view = simView(this.hosts, this.samples, t, this.bound);
+        book = new ReservationBook();
+        sinceView = 1;
+      }
       const t0 = timed ? performance.now() : 0;
-      const d = schedule(policy, view, { name: spec.name, app: spec.app, appType: spec.appType, request: spec.request }, params, { reservations: book, memory: this.memory });
+      const d = schedule(policy, view, { name: spec.name, app: spec.app, appType: spec.appType, request: spec.request }, params, { reservations: book, memory: this.memory, explain: false });
       if (timed) this.placementMs.push(performance.now() - t0);
       if (d.kind === 'place') {
         this.start(spec, this.byName.get(d.node)!, t);
         this.setup.onDecision?.({ at: t, kind: 'place', subject: spec.name, node: d.node, reason: d.reason });
         continue;
       }
-      this.waiting.push(spec);
       if (d.kind === 'unschedulable') {
+        this.waiting.push(spec);
         this.setup.onDecision?.({ at: t, kind: 'unschedulable', subject: spec.name, reason: d.reason });
         continue;
       }
       book.reserve(d.node, { name: spec.name, app: spec.app, appType: spec.appType, request: spec.request });
       const host = this.byName.get(d.node)!;
+      this.bound.set(host, [...(this.bound.get(host) ?? []), spec]);
       if (host.state === 'sleeping') {
         this.wake(host, t, d.reason);
         view = { now: view.now, nodes: view.nodes.map((n) => (n.name === d.node ? { ...n, state: 'waking' as const } : n)) };
@@ -327,7 +346,7 @@ export class Simulation {
     const { policy, params } = this.setup;
     if (!policy.rebalancer) return;
     const t0 = performance.now();
-    const out = policy.rebalancer(simView(this.hosts, this.samples, t), this.memory, params, policy);
+    const out = policy.rebalancer(simView(this.hosts, this.samples, t, this.bound), this.memory, params, policy);
     if (this.setup.timePlacements) this.tickWallMs.push(performance.now() - t0);
     this.memory = out.memory;
     for (const a of out.actions) this.act(a, t);
@@ -372,7 +391,12 @@ export class Simulation {
     h.state = 'active';
     this.samples.clear(h, t);
     this.setup.onDecision?.({ at: t, kind: 'wake', subject: h.spec.name, reason: 'awake' });
-    this.retryWaiting(t);
+    const bound = this.bound.get(h) ?? [];
+    this.bound.delete(h);
+    for (const spec of bound) {
+      this.start(spec, h, t);
+      this.setup.onDecision?.({ at: t, kind: 'place', subject: spec.name, node: h.spec.name, reason: 'woken' });
+    }
   }
 
   private wake(h: SimHost, t: number, reason: string): void {

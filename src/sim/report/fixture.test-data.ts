@@ -38,6 +38,7 @@ const ELASTIC: PolicyRun = {
 export const SIM_FIXTURE: SimReport = {
   kind: 'ferry-sim',
   scenario: 'tiny',
+  perPolicy: {},
   description: 'Four hosts, a handful of containers, two hours.',
   startedAt: '2026-11-22T10:00:00.000Z',
   machine: { node: 'v24.9.0', cpuModel: 'Test CPU', cpus: 8 },

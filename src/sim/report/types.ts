@@ -46,6 +46,8 @@ export interface SimReport {
   /** Hosts, containers, simulated hours, tick, migration strategy: the setup in a few numbers. */
   setup: Record<string, string | number>;
   runs: PolicyRun[];
+  /** Per policy, every scalar metric and derived number in one flat record (what scripts read). */
+  perPolicy: Record<string, Record<string, number>>;
   /** Per policy, derived numbers (e.g. completionTimeRatioVsSpread). */
   derived: Record<string, Record<string, number>>;
   targets: TargetResult[];
