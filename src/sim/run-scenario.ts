@@ -5,15 +5,13 @@
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { resolve } from 'node:path';
 import { policyByName, type Policy } from '../schedule/index.ts';
-import { calibrationReport, loadCalibration } from './cost-calibration.ts';
-import { migrationCost } from './cost-model.ts';
+import { calibrationReport } from './cost-calibration.ts';
 import type { PolicyRun, SimReport, TargetResult } from './report/types.ts';
 import type { SimMetrics } from './sim-accounts.ts';
-import { schedulerParams, type Scenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 import { simulate, type SimDecision } from './simulation.ts';
-import { REPO_ROOT, scenarioHosts, scenarioWorkload } from './workload.ts';
+import { prepareScenario } from './workload.ts';
 
 /** Options of a run. */
 export interface RunOptions {
@@ -28,10 +26,7 @@ export interface RunOptions {
 /** Runs every policy of the scenario and builds the report. */
 export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<SimReport> {
   const startedAt = new Date().toISOString();
-  const hosts = scenarioHosts(s);
-  const { containers, intervalS } = await scenarioWorkload(s);
-  const calibration = await loadCalibration(resolve(REPO_ROOT, s.migration.calibration));
-  const params = schedulerParams(s);
+  const { hosts, containers, intervalS, params, calibration, price } = await prepareScenario(s);
   const strategy = s.migration.strategy;
   const policies = o.policies ?? s.policies.map(policyByName);
   const runs: PolicyRun[] = [];
@@ -40,7 +35,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<SimR
     const r = simulate({
       hosts, workload: containers, policy, params, tickMs: s.tickS * 1000, durationMs: s.durationS * 1000,
       demandStepMs: (s.demandStepS ?? intervalS) * 1000, slowdown: s.slowdown,
-      price: (c, bandwidthMbps) => migrationCost({ memoryMiB: c.memoryMiB, dirtyRateMBps: c.dirtyRateMBps, bandwidthMbps, strategy }, calibration),
+      price,
       ...(o.onDecision ? { onDecision: (d: SimDecision) => o.onDecision!(policy.name, d) } : {}),
     });
     const run: PolicyRun = { policy: policy.name, description: policy.description, metrics: r.metrics, timeline: r.timeline, wallS: Math.round(performance.now() - t0) / 1000 };

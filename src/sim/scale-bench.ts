@@ -6,14 +6,11 @@
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { resolve } from 'node:path';
 import { policyByName } from '../schedule/index.ts';
-import { loadCalibration } from './cost-calibration.ts';
-import { migrationCost } from './cost-model.ts';
-import { schedulerParams, type Scenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 import type { SimMetrics } from './sim-accounts.ts';
 import { simulate } from './simulation.ts';
-import { REPO_ROOT, scenarioHosts, scenarioWorkload } from './workload.ts';
+import { prepareScenario } from './workload.ts';
 
 /** Percentiles of a list of milliseconds. */
 export interface Percentiles {
@@ -59,17 +56,14 @@ export interface ScaleResult {
 export async function runScaleBench(s: Scenario, cpuAffinity: string): Promise<ScaleResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const hosts = scenarioHosts(s);
-  const { containers, intervalS } = await scenarioWorkload(s);
-  const calibration = await loadCalibration(resolve(REPO_ROOT, s.migration.calibration));
+  const { hosts, containers, intervalS, params, price } = await prepareScenario(s);
   const policy = policyByName(s.policies[0]!);
-  const strategy = s.migration.strategy;
   const cpu0 = process.cpuUsage();
   const t1 = performance.now();
   const r = simulate({
-    hosts, workload: containers, policy, params: schedulerParams(s), tickMs: s.tickS * 1000, durationMs: s.durationS * 1000,
+    hosts, workload: containers, policy, params, tickMs: s.tickS * 1000, durationMs: s.durationS * 1000,
     demandStepMs: (s.demandStepS ?? intervalS) * 1000, slowdown: s.slowdown, timePlacements: true,
-    price: (c, bandwidthMbps) => migrationCost({ memoryMiB: c.memoryMiB, dirtyRateMBps: c.dirtyRateMBps, bandwidthMbps, strategy }, calibration),
+    price,
   });
   const simulateS = (performance.now() - t1) / 1000;
   const used = process.cpuUsage(cpu0);

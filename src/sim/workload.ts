@@ -7,6 +7,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FerryError } from '../core/errors.ts';
+import type { SchedulerParams } from '../schedule/index.ts';
+import { loadCalibration, type CostCalibration } from './cost-calibration.ts';
+import { migrationCost } from './cost-model.ts';
+import { schedulerParams } from './scenario.ts';
+import type { SimSetup } from './simulation.ts';
 import { POWER_PRESETS, PowerModelSchema } from './power.ts';
 import type { Scenario } from './scenario.ts';
 import type { SimHostSpec } from './sim-host.ts';
@@ -64,4 +69,24 @@ export async function scenarioWorkload(s: Scenario): Promise<{ containers: SimCo
       return { containers, intervalS: w.intervalS };
     }
   }
+}
+
+/** What every run of a scenario shares: hosts, containers, parameters, the fitted migration price. */
+export interface PreparedScenario {
+  hosts: SimHostSpec[];
+  containers: SimContainerSpec[];
+  intervalS: number;
+  params: SchedulerParams;
+  calibration: CostCalibration;
+  price: SimSetup['price'];
+}
+
+/** Reads a scenario's trace and calibration once, for every policy run. */
+export async function prepareScenario(s: Scenario): Promise<PreparedScenario> {
+  const hosts = scenarioHosts(s);
+  const { containers, intervalS } = await scenarioWorkload(s);
+  const calibration = await loadCalibration(resolve(REPO_ROOT, s.migration.calibration));
+  const strategy = s.migration.strategy;
+  const price: SimSetup['price'] = (c, bandwidthMbps) => migrationCost({ memoryMiB: c.memoryMiB, dirtyRateMBps: c.dirtyRateMBps, bandwidthMbps, strategy }, calibration);
+  return { hosts, containers, intervalS, params: schedulerParams(s), calibration, price };
 }
