@@ -32,9 +32,9 @@ function machineSection(m: BenchMachine): string[] {
   return [
     '## Machine',
     '',
-    ...table(['host', 'kernel', 'CPUs', 'memory GiB', 'node', 'docker', 'CRIU', 'podman'], 'lllrllll', [
+    ...markdownTable(['host', 'kernel', 'CPUs', 'memory GiB', 'node', 'docker', 'CRIU', 'podman'], [
       [m.hostname, m.kernel, `${m.cpus} × ${m.cpuModel}`, m.memoryGiB.toFixed(1), m.node, m.docker, m.criu, m.podman ?? 'not installed'],
-    ]),
+    ], 'lllrllll'),
   ];
 }
 
@@ -53,7 +53,7 @@ function caseSection(rows: readonly BenchRow[], c: BenchCase): string[] {
     ratio(ratioOf(measured(r, 'downtimeMs'), measured(baseline, 'downtimeMs'))),
     ratio(ratioOf(measured(r, 'totalMs'), measured(baseline, 'totalMs'))),
   ]);
-  return [`## ${caseLabel(c)}`, '', ...table(header, 'lcrrrrrlrr', body)];
+  return [`## ${caseLabel(c)}`, '', ...markdownTable(header, body, 'lcrrrrrlrr')];
 }
 
 function roundsSection(rows: readonly BenchRow[]): string[] {
@@ -65,9 +65,9 @@ function roundsSection(rows: readonly BenchRow[]): string[] {
     ...withRounds.flatMap((r) => [
       `### ${r.strategy}, ${caseLabel(r.case)}${r.ok ? '' : ' (failed)'}`,
       '',
-      ...table(['round', 'dirty pages', 'deferred pages', 'sent pages', 'wire MiB', 'ms'], 'rrrrrr', (r.rounds ?? []).map((d) => [
+      ...markdownTable(['round', 'dirty pages', 'deferred pages', 'sent pages', 'wire MiB', 'ms'], (r.rounds ?? []).map((d) => [
         d.final ? `${d.round} (final)` : String(d.round), count(d.dirtyPages), count(d.deferredPages), count(d.sentPages), mebibytes(d.wireBytes), count(d.ms),
-      ])),
+      ]), 'rrrrrr'),
     ]),
   ];
 }
@@ -79,7 +79,7 @@ function targetsSection(summary: BenchSummary): string[] {
     '',
     `Headline case: ${caseLabel(summary.headline)}. A dash means one side did not run or failed.`,
     '',
-    ...table(['target', 'goal', 'ratio', 'holds'], 'llrc', targets(summary).map((t) => [t.name, t.target, ratio(t.value), holds(t.holds)])),
+    ...markdownTable(['target', 'goal', 'ratio', 'holds'], targets(summary).map((t) => [t.name, t.target, ratio(t.value), holds(t.holds)]), 'llrc'),
   ];
 }
 
@@ -89,9 +89,9 @@ function problemsSection(rows: readonly BenchRow[]): string[] {
   return ['## Problems', '', ...(items.length ? items : ['None.']), ''];
 }
 
-/** A Markdown table; `align` has one letter per column: l, c or r. */
-function table(header: string[], align: string, body: string[][]): string[] {
+/** A Markdown table; `align` has one letter per column (l, c or r), numbers right by default. */
+export function markdownTable(header: readonly string[], body: readonly string[][], align = `l${'r'.repeat(header.length - 1)}`): string[] {
   const rule = header.map((_, i) => ({ l: '---', c: ':---:', r: '---:' })[align[i] ?? 'l'] ?? '---');
-  const line = (cells: string[]): string => `| ${cells.map(markdownText).join(' | ')} |`;
+  const line = (cells: readonly string[]): string => `| ${cells.map(markdownText).join(' | ')} |`;
   return [line(header), `| ${rule.join(' | ')} |`, ...body.map(line), ''];
 }

@@ -3,7 +3,6 @@
  * controller relies on of a node, checked the same way on every implementation (the agent over
  * HTTP on a real test bed, the simulator's `SimNodePort`), so the fake cannot drift from the
  * real thing. Time is the implementation's: `pass(ms)` advances a simulated clock or waits.
- * A check an implementation is known to fail runs as a `todo` with the reason given.
  *
  * @example
  *   nodePortConformance('SimNodePort', { open: async () => ({ port, name: 'h1', ... }) });
@@ -40,8 +39,6 @@ export type NodePortCheck = (typeof NODE_PORT_CHECKS)[number];
 export interface NodePortSuite {
   open: () => Promise<NodePortCase>;
   close?: () => Promise<void>;
-  /** Checks this implementation is known to fail, with why: they run as todo. */
-  known?: Partial<Record<NodePortCheck, string>>;
   /** Per check, in wall ms (default 60 s). */
   timeoutMs?: number;
   /** At most this many sampling intervals for a sample to show what it must (default 10). */
@@ -150,8 +147,7 @@ export function nodePortConformance(title: string, suite: NodePortSuite): void {
     after(async () => { await suite.close?.(); }, { timeout: 600_000 });
     for (const id of NODE_PORT_CHECKS) {
       const [name, fn] = checks[id];
-      const todo = suite.known?.[id];
-      it(name, { timeout: suite.timeoutMs ?? 60_000, ...(todo ? { todo } : {}) }, fn);
+      it(name, { timeout: suite.timeoutMs ?? 60_000 }, fn);
     }
   });
 }

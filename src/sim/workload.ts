@@ -4,9 +4,9 @@
  * trace files is the only I/O here.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { FerryError } from '../core/errors.ts';
+import { repoRoot } from '../core/paths.ts';
 import type { SchedulerParams } from '../schedule/index.ts';
 import { loadCalibration, type CostCalibration } from './cost-calibration.ts';
 import { migrationCost } from './cost-model.ts';
@@ -22,8 +22,6 @@ import type { SimContainerSpec } from './trace/types.ts';
 import { computeJobs } from './workloads/compute-jobs.ts';
 import { CLOUDSIM_VM_TYPES, planetlabWorkload } from './workloads/planetlab-vms.ts';
 
-/** The checkout's root (this file is src/sim/workload.ts). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The hosts of a scenario, in group order. */
 export function scenarioHosts(s: Scenario): SimHostSpec[] {
@@ -45,7 +43,7 @@ export function scenarioHosts(s: Scenario): SimHostSpec[] {
 
 /** Where PlanetLab days are looked for. */
 export function planetlabDir(dir: string | undefined): string {
-  return resolve(REPO_ROOT, dir ?? process.env.FERRY_PLANETLAB_DIR ?? join('..', 'shared', 'data', 'planetlab'));
+  return resolve(repoRoot(), dir ?? process.env.FERRY_PLANETLAB_DIR ?? join('..', 'shared', 'data', 'planetlab'));
 }
 
 /** The containers of a scenario, and the interval of their demand. */
@@ -64,7 +62,7 @@ export async function scenarioWorkload(s: Scenario): Promise<{ containers: SimCo
     case 'synthetic':
       return { containers: generateSyntheticTrace(w.trace), intervalS: w.trace.intervalS };
     case 'alibaba': {
-      const trace = await readAlibaba(resolve(REPO_ROOT, w.dir), { fromS: w.fromS, toS: w.fromS + w.durationS, ...(w.maxContainers ? { maxContainers: w.maxContainers } : {}) });
+      const trace = await readAlibaba(resolve(repoRoot(), w.dir), { fromS: w.fromS, toS: w.fromS + w.durationS, ...(w.maxContainers ? { maxContainers: w.maxContainers } : {}) });
       const containers = alibabaWorkload({ meta: trace.containerMeta, usage: trace.containerUsage, fromS: w.fromS, durationS: w.durationS, intervalS: w.intervalS, machineMemoryMiB: w.machineMemoryMiB, defaultAppType: w.defaultAppType, dirtyRateMBps: w.dirtyRateMBps });
       return { containers, intervalS: w.intervalS };
     }
@@ -85,7 +83,7 @@ export interface PreparedScenario {
 export async function prepareScenario(s: Scenario): Promise<PreparedScenario> {
   const hosts = scenarioHosts(s);
   const { containers, intervalS } = await scenarioWorkload(s);
-  const calibration = await loadCalibration(resolve(REPO_ROOT, s.migration.calibration));
+  const calibration = await loadCalibration(resolve(repoRoot(), s.migration.calibration));
   const strategy = s.migration.strategy;
   const price: SimSetup['price'] = (c, bandwidthMbps) => migrationCost({ memoryMiB: c.memoryMiB, dirtyRateMBps: c.dirtyRateMBps, bandwidthMbps, strategy }, calibration);
   return { hosts, containers, intervalS, params: schedulerParams(s), calibration, price };

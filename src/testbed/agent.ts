@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from '../core/paths.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
 import { agentCommand, recognize, repoPaths } from './commands.ts';
@@ -10,10 +11,9 @@ import { logTail } from './logs.ts';
 import { findProcesses, isAlive, readPidFile, signal, terminate, verifiedPid, waitGone } from './procs.ts';
 import type { HostPlan, TestbedPlan } from './plan.ts';
 
+
 /** The root of this repository checkout (the agent runs from it). */
-export function repoRoot(): string {
-  return resolve(import.meta.dirname, '../..');
-}
+export { repoRoot };
 
 /** The agent log of a host. */
 export function agentLog(host: HostPlan): string {

@@ -4,7 +4,7 @@
  * targets and whether each was met, published references next to ours, the cost model's
  * calibration, the notes, and how long each run took.
  */
-import { markdownText } from '../../bench/markdown.ts';
+import { markdownTable, markdownText } from '../../bench/markdown.ts';
 import { NO_VALUE, ratio } from '../../bench/format.ts';
 import { columnHeader, shownColumns } from './columns.ts';
 import { fixed, metricOf, plain, relativeError, setupLine } from './format.ts';
@@ -37,7 +37,7 @@ function policiesSection(report: SimReport): string[] {
   const columns = shownColumns(report.runs);
   const body = report.runs.map((r) => [r.policy, ...columns.map((c) => c.cell(r.metrics))]);
   const described = report.runs.filter((r) => r.description).map((r) => `- **${markdownText(r.policy)}**: ${markdownText(r.description)}`);
-  return ['## Policies', '', ...table(['policy', ...columns.map(columnHeader)], body), ...(described.length ? [...described, ''] : [])];
+  return ['## Policies', '', ...markdownTable(['policy', ...columns.map(columnHeader)], body), ...(described.length ? [...described, ''] : [])];
 }
 
 function ratiosSection(report: SimReport): string[] {
@@ -45,21 +45,21 @@ function ratiosSection(report: SimReport): string[] {
   if (!base || report.runs.length < 2) return [];
   const columns = shownColumns(report.runs).filter((c) => c.ratio);
   const body = report.runs.map((r) => [r.policy, ...columns.map((c) => ratio((c.ratio?.(r.metrics) ?? NaN) / (c.ratio?.(base.metrics) ?? NaN)))]);
-  return [`## Against ${base.policy}`, '', ...table(['policy', ...columns.map((c) => `${c.name} ÷ ${base.policy}`)], body)];
+  return [`## Against ${base.policy}`, '', ...markdownTable(['policy', ...columns.map((c) => `${c.name} ÷ ${base.policy}`)], body)];
 }
 
 function derivedSection(report: SimReport): string[] {
   const keys = [...new Set(Object.values(report.derived).flatMap((d) => Object.keys(d)))];
   if (keys.length === 0) return [];
   const body = Object.entries(report.derived).map(([policy, d]) => [policy, ...keys.map((k) => plain(d[k]))]);
-  return ['## Derived', '', ...table(['policy', ...keys], body)];
+  return ['## Derived', '', ...markdownTable(['policy', ...keys], body)];
 }
 
 function targetsSection(report: SimReport): string[] {
   if (report.targets.length === 0) return [];
   const body = report.targets.map((t) => [t.policy, t.metric, `${t.op === '<=' ? '≤' : '≥'} ${plain(t.value)}`, plain(t.actual), t.met ? '✓' : '✗', t.source]);
   const missed = report.targets.filter((t) => !t.met).length;
-  return ['## Targets', '', `${report.targets.length - missed} of ${report.targets.length} met.`, '', ...table(['policy', 'metric', 'target', 'actual', 'met', 'source'], body, 'llrrcl')];
+  return ['## Targets', '', `${report.targets.length - missed} of ${report.targets.length} met.`, '', ...markdownTable(['policy', 'metric', 'target', 'actual', 'met', 'source'], body, 'llrrcl')];
 }
 
 function referencesSection(report: SimReport): string[] {
@@ -68,7 +68,7 @@ function referencesSection(report: SimReport): string[] {
     ref.name, metric, plain(value), ...report.runs.map((r) => plain(metricOf(report, r, metric))), ref.source,
   ]));
   const header = ['reference', 'metric', 'published', ...report.runs.map((r) => `ours: ${r.policy}`), 'source'];
-  return ['## Published references', '', 'Their numbers, not computed here, beside ours for the same metric.', '', ...table(header, body, `llr${'r'.repeat(report.runs.length)}l`)];
+  return ['## Published references', '', 'Their numbers, not computed here, beside ours for the same metric.', '', ...markdownTable(header, body, `llr${'r'.repeat(report.runs.length)}l`)];
 }
 
 function calibrationSection(report: SimReport): string[] {
@@ -79,7 +79,7 @@ function calibrationSection(report: SimReport): string[] {
     fixed(c.measuredDowntimeS, 2), fixed(c.predictedDowntimeS, 2), relativeError(c.measuredDowntimeS, c.predictedDowntimeS),
   ]);
   const header = ['strategy', 'case', 'measured total s', 'predicted total s', 'error', 'measured downtime s', 'predicted downtime s', 'error'];
-  return ['## Migration cost model calibration', '', ...table(header, body, 'llrrrrrr')];
+  return ['## Migration cost model calibration', '', ...markdownTable(header, body, 'llrrrrrr')];
 }
 
 function notesSection(report: SimReport): string[] {
@@ -88,12 +88,6 @@ function notesSection(report: SimReport): string[] {
 
 function wallSection(report: SimReport): string[] {
   const body = report.runs.map((r) => [r.policy, fixed(r.wallS, 2), fixed(r.metrics.simulatedHours, 2), r.wallS > 0 ? `${Math.round((r.metrics.simulatedHours * 3600) / r.wallS)}×` : NO_VALUE]);
-  return ['## Wall time', '', ...table(['policy', 'wall s', 'simulated h', 'faster than real time'], body)];
+  return ['## Wall time', '', ...markdownTable(['policy', 'wall s', 'simulated h', 'faster than real time'], body)];
 }
 
-/** A Markdown table; `align` has one letter per column (l, c or r), numbers right by default. */
-function table(header: readonly string[], body: readonly string[][], align = `l${'r'.repeat(header.length - 1)}`): string[] {
-  const rule = header.map((_, i) => ({ l: '---', c: ':---:', r: '---:' })[align[i] ?? 'l'] ?? '---');
-  const line = (cells: readonly string[]): string => `| ${cells.map(markdownText).join(' | ')} |`;
-  return [line(header), `| ${rule.join(' | ')} |`, ...body.map(line), ''];
-}

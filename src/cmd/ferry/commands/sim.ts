@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FerryError } from '../../../core/errors.ts';
-import { repoRoot } from '../../../testbed/agent.ts';
+import { repoRoot } from '../../../core/paths.ts';
 import { policyByName } from '../../../schedule/index.ts';
 
 interface SimFlags {
