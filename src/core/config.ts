@@ -189,8 +189,10 @@ export const ConfigSchema = z.strictObject({
     tickMs: ms(2000),
   }).prefault({}),
   prerequisites: z.strictObject({
-    /** Where CRIU from Debian 13 is unpacked when the system CRIU fails `criu check`. */
+    /** Where CRIU from Debian (sid, else trixie: the first that passes the functional probe) is unpacked when the system CRIU fails the probe. */
     criuPrefix: z.string().default('/opt/ferry/criu'),
+    /** Where the doctor builds its probe helpers and caches the functional probe's result. */
+    probeDir: z.string().default('/var/lib/ferry/doctor'),
   }).prefault({}),
 });
 

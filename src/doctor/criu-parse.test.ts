@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  aptSourcesLine, aptTree, aptTreeOptions, archLayout, criuPrefixLayout, criuVersionOk, criuWrapperScript,
-  parseCriuCheck, parseCriuFeature, parseCriuVersion, shellQuote,
+  aptSourcesLine, aptTree, aptTreeOptions, archLayout, CAP_SYS_RESOURCE, checkSaysNoBreakpoints, CRIU_SUITES, criuPrefixLayout, criuVersionOk,
+  criuWrapperScript, hasCapability, judgeRestore, needsNoBreakpointSwitch, parseBreakpointProbe, parseCriuCheck, parseCriuFeature,
+  parseCriuVersion, parsePrefixMarker, parseSocketsAnswer, shellQuote,
 } from './criu-parse.ts';
 
 void test('parseCriuVersion reads the Version line', () => {
@@ -65,5 +66,65 @@ void test('the private apt tree points apt only at its own dirs and trixie', () 
   assert.ok(opts.includes('Dir::Etc::SourceParts=/dev/null'));
   assert.ok(opts.includes('APT::Install-Recommends=false'));
   assert.equal(opts.filter((o) => o === '-o').length, opts.length / 2);
-  assert.match(aptSourcesLine(), /signed-by=\/usr\/share\/keyrings\/debian-archive-keyring\.gpg\] http:\/\/deb\.debian\.org\/debian trixie main/);
+  assert.match(aptSourcesLine('trixie'), /signed-by=\/usr\/share\/keyrings\/debian-archive-keyring\.gpg\] http:\/\/deb\.debian\.org\/debian trixie main/);
+  assert.match(aptSourcesLine('sid'), / sid main\n$/);
+});
+
+void test('parseCriuFeature ignores CRIU 4.2\'s breakpoint warning', () => {
+  const f = parseCriuFeature('uffd-noncoop', 0, 'uffd-noncoop is supported\n', 'Warn  (criu/cr-check.c:1607): Hardware breakpoints don\'t seem to work (status=137f)\n');
+  assert.deepEqual(f, { name: 'uffd-noncoop', supported: true, detail: 'uffd-noncoop is supported' });
+});
+
+void test('suites are tried newest first', () => {
+  assert.deepEqual([...CRIU_SUITES], ['sid', 'trixie']);
+});
+
+void test('parseBreakpointProbe reads the helper\'s one line', () => {
+  assert.equal(parseBreakpointProbe('works\n').state, 'works');
+  assert.equal(parseBreakpointProbe('does not fire\n').state, 'does-not-fire');
+  assert.deepEqual(parseBreakpointProbe('unsupported: not x86_64\n'), { state: 'unknown', detail: 'unsupported: not x86_64' });
+  assert.equal(parseBreakpointProbe('').state, 'unknown');
+});
+
+void test('checkSaysNoBreakpoints spots CRIU 4.2\'s warning', () => {
+  assert.equal(checkSaysNoBreakpoints('Warn  (criu/cr-check.c:1607): Hardware breakpoints don\'t seem to work\nLooks good.\n'), true);
+  assert.equal(checkSaysNoBreakpoints('Looks good.\n'), false);
+});
+
+void test('needsNoBreakpointSwitch: only CRIU older than 4.2 where breakpoints do not fire', () => {
+  assert.equal(needsNoBreakpointSwitch(parseCriuVersion('Version: 4.1.1'), 'does-not-fire'), true);
+  assert.equal(needsNoBreakpointSwitch(parseCriuVersion('Version: 4.2.1'), 'does-not-fire'), false);
+  assert.equal(needsNoBreakpointSwitch(parseCriuVersion('Version: 4.1.1'), 'works'), false);
+  assert.equal(needsNoBreakpointSwitch(parseCriuVersion('Version: 4.1.1'), 'unknown'), false);
+  assert.equal(needsNoBreakpointSwitch(null, 'does-not-fire'), false);
+});
+
+void test('the wrapper sets CRIU_FAULT=130 only when asked, and keeps a value the caller set', () => {
+  const l = criuPrefixLayout('/opt/ferry/criu', { triplet: 'x86_64-linux-gnu', loader: 'ld-linux-x86-64.so.2' });
+  assert.doesNotMatch(criuWrapperScript(l), /CRIU_FAULT/);
+  assert.match(criuWrapperScript(l, { noBreakpoints: true }), /^CRIU_FAULT=\$\{CRIU_FAULT:-130\}; export CRIU_FAULT$/m);
+});
+
+void test('hasCapability reads CapEff', () => {
+  assert.equal(hasCapability('Name:\tnode\nCapEff:\t000001ffffffffff\n', CAP_SYS_RESOURCE), true);
+  assert.equal(hasCapability('CapEff:\t000001fffeffffff\n', CAP_SYS_RESOURCE), false);
+  assert.equal(hasCapability('Name:\tnode\n', CAP_SYS_RESOURCE), null);
+});
+
+void test('parseSocketsAnswer and judgeRestore', () => {
+  const before = parseSocketsAnswer('ok pid=41 count=7 mem=00aa11bb22cc33dd tcp=40001 udp=40002 unix=ok udp_echo=ok\n');
+  assert.deepEqual(before, { ok: true, pid: 41, count: 7, mem: '00aa11bb22cc33dd', tcpPort: 40001, udpPort: 40002, unix: 'ok', udpEcho: 'ok' });
+  assert.equal(parseSocketsAnswer('bad request'), null);
+  const b = before as NonNullable<typeof before>;
+  assert.equal(judgeRestore(b, { ...b, count: 9 }), null);
+  assert.equal(judgeRestore(b, null), 'the restored process did not answer over TCP');
+  assert.equal(judgeRestore(b, { ...b, unix: 'lost', udpEcho: 'lost', mem: 'ff' }), 'anonymous memory changed; the unix socket pair lost its queued message; the UDP socket no longer receives');
+  assert.match(judgeRestore(b, { ...b, count: 3, pid: 50 }) ?? '', /pid 41 became 50; the counter went back from 7 to 3/);
+});
+
+void test('parsePrefixMarker: JSON markers, and the text marker of older doctors means trixie', () => {
+  assert.deepEqual(parsePrefixMarker('{"suite":"sid","version":"4.2.1","noBreakpoints":false,"installedAt":"t"}'), { suite: 'sid', version: '4.2.1', noBreakpoints: false, installedAt: 't' });
+  assert.deepEqual(parsePrefixMarker('CRIU from Debian 13, unpacked by ferry doctor --fix on 2026-11-20T10:00:00.000Z\n'), { suite: 'trixie', version: 'unknown', noBreakpoints: false, installedAt: '2026-11-20T10:00:00.000Z' });
+  assert.equal(parsePrefixMarker('{"suite":"bookworm","version":"3.17"}'), null);
+  assert.equal(parsePrefixMarker('hello'), null);
 });

@@ -4,8 +4,21 @@ import { join } from 'node:path';
 /** The least CRIU major version that works on ferry's kernels (3.17 fails `criu check` on 6.x). */
 export const CRIU_MIN_MAJOR = 4;
 
-/** Debian suite whose CRIU (4.x) is unpacked into the private prefix. */
-export const CRIU_SUITE = 'trixie';
+/**
+ * Debian suites tried, newest first, when the private prefix is filled: the first whose CRIU
+ * passes the functional probe is kept. Debian 13's 4.1.1 cannot dump inet sockets on kernels
+ * >= 6.16 and hangs where hardware breakpoints do not fire; unstable has 4.2.
+ */
+export const CRIU_SUITES = ['sid', 'trixie'] as const;
+
+/** A Debian suite ferry may take CRIU from. */
+export type CriuSuite = (typeof CRIU_SUITES)[number];
+
+/** What each suite is called in messages. */
+export const SUITE_NAMES: Readonly<Record<CriuSuite, string>> = { sid: 'Debian unstable (sid)', trixie: 'Debian 13 (trixie)' };
+
+/** CRIU's fault-injection code that makes compel trace syscalls instead of setting hardware breakpoints. */
+export const CRIU_FAULT_NO_BREAKPOINTS = 130;
 
 /** A parsed CRIU version. */
 export interface CriuVersion {
@@ -23,6 +36,11 @@ export function parseCriuVersion(output: string): CriuVersion | null {
   const minor = Number(m[2]);
   const patch = Number(m[3] ?? 0);
   return { major, minor, patch, text: `${major}.${minor}.${patch}` };
+}
+
+/** Orders two versions (negative when a < b). */
+export function compareVersions(a: CriuVersion, b: Pick<CriuVersion, 'major' | 'minor' | 'patch'>): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
 
 /** True when a version is new enough for ferry. */
@@ -56,7 +74,8 @@ export interface CriuFeature {
 export function parseCriuFeature(name: string, code: number, stdout: string, stderr: string): CriuFeature {
   const all = `${stdout}\n${stderr}`;
   const supported = code === 0 && /is supported/.test(all);
-  const line = all.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
+  // CRIU >= 4.2 may print its hardware-breakpoint warning last; it says nothing of the feature.
+  const line = all.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !checkSaysNoBreakpoints(l)).pop() ?? '';
   // "Warn  (criu/cr-check.c:824): Dirty tracking is OFF. ..." → keep the part after the source location.
   const detail = line.replace(/^(Warn|Error)\s*\([^)]*\):\s*/, '');
   return { name, supported, detail: detail || (supported ? `${name} is supported` : `${name} is not supported`) };
@@ -106,14 +125,114 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The wrapper script that runs the prefix's CRIU through the prefix's own loader and libraries. */
-export function criuWrapperScript(layout: CriuPrefixLayout): string {
+/**
+ * The wrapper script that runs the prefix's CRIU through the prefix's own loader and
+ * libraries; with `noBreakpoints` it sets CRIU_FAULT so compel never relies on a hardware
+ * breakpoint (needed before CRIU 4.2 where breakpoints do not fire).
+ */
+export function criuWrapperScript(layout: CriuPrefixLayout, o: { noBreakpoints?: boolean } = {}): string {
   return [
     '#!/bin/sh',
-    '# Written by `ferry doctor --fix`: runs CRIU 4 from this prefix with its own C library.',
+    '# Written by `ferry doctor --fix`: runs CRIU from this prefix with its own C library.',
+    ...(o.noBreakpoints ? [
+      '# Hardware breakpoints do not fire on this machine and this CRIU is older than 4.2: trace syscalls instead.',
+      `CRIU_FAULT=\${CRIU_FAULT:-${CRIU_FAULT_NO_BREAKPOINTS}}; export CRIU_FAULT`,
+    ] : []),
     `exec ${shellQuote(layout.loader)} --library-path ${shellQuote(layout.libDir)} ${shellQuote(layout.binary)} "$@"`,
     '',
   ].join('\n');
+}
+
+/** Whether a hardware breakpoint set through ptrace fires on this machine. */
+export type BreakpointState = 'works' | 'does-not-fire' | 'unknown';
+
+/** Reads the hw-breakpoint helper's one line ("works", "does not fire", "unsupported: WHY"). */
+export function parseBreakpointProbe(stdout: string): { state: BreakpointState; detail: string } {
+  const line = stdout.trim().split('\n')[0] ?? '';
+  if (line === 'works') return { state: 'works', detail: 'a ptrace hardware breakpoint fired' };
+  if (line === 'does not fire') return { state: 'does-not-fire', detail: 'a ptrace hardware breakpoint was accepted but never fired' };
+  return { state: 'unknown', detail: line || 'the breakpoint probe printed nothing' };
+}
+
+/** True when `criu check` (4.2 and later) warned that hardware breakpoints do not work. */
+export function checkSaysNoBreakpoints(checkOutput: string): boolean {
+  return /Hardware breakpoints don't seem to work/i.test(checkOutput);
+}
+
+/** True when a CRIU must be run with the no-breakpoints switch: breakpoints do not fire and it is older than 4.2. */
+export function needsNoBreakpointSwitch(version: CriuVersion | null, breakpoints: BreakpointState): boolean {
+  return version !== null && breakpoints === 'does-not-fire' && compareVersions(version, { major: 4, minor: 2, patch: 0 }) < 0;
+}
+
+/** CAP_SYS_RESOURCE's bit in the capability sets of /proc/PID/status. */
+export const CAP_SYS_RESOURCE = 24;
+
+/** Whether a capability is in the effective set of a /proc/PID/status text; null when there is no CapEff line. */
+export function hasCapability(statusText: string, cap: number): boolean | null {
+  const m = /^CapEff:\s*([0-9a-f]+)\s*$/im.exec(statusText);
+  if (!m) return null;
+  return (BigInt(`0x${m[1]}`) >> BigInt(cap)) % 2n === 1n;
+}
+
+/** What the sockets probe answered to "check" (see workloads/sockets.c). */
+export interface SocketsAnswer {
+  ok: boolean;
+  pid: number;
+  count: number;
+  mem: string;
+  tcpPort: number;
+  udpPort: number;
+  unix: string;
+  udpEcho: string;
+}
+
+/** Parses "ok pid=P count=N mem=HASH tcp=PORT udp=PORT unix=ok udp_echo=ok"; null when it is not such a line. */
+export function parseSocketsAnswer(line: string): SocketsAnswer | null {
+  const m = /^(ok|bad) pid=(\d+) count=(\d+) mem=([0-9a-f]+) tcp=(\d+) udp=(\d+) unix=(\w+) udp_echo=(\w+)/.exec(line.trim());
+  if (!m) return null;
+  return {
+    ok: m[1] === 'ok', pid: Number(m[2]), count: Number(m[3]), mem: m[4] as string,
+    tcpPort: Number(m[5]), udpPort: Number(m[6]), unix: m[7] as string, udpEcho: m[8] as string,
+  };
+}
+
+/**
+ * Judges a restored probe process against what it answered before the dump: every part
+ * intact, the same process, memory and ports, and a counter that went on (never back).
+ * Returns null when all holds, else what was lost.
+ */
+export function judgeRestore(before: SocketsAnswer, after: SocketsAnswer | null): string | null {
+  if (!after) return 'the restored process did not answer over TCP';
+  const lost: string[] = [];
+  if (after.pid !== before.pid) lost.push(`pid ${before.pid} became ${after.pid}`);
+  if (after.mem !== before.mem) lost.push('anonymous memory changed');
+  if (after.tcpPort !== before.tcpPort || after.udpPort !== before.udpPort) lost.push('socket ports changed');
+  if (after.unix !== 'ok') lost.push('the unix socket pair lost its queued message');
+  if (after.udpEcho !== 'ok') lost.push('the UDP socket no longer receives');
+  if (after.count < before.count) lost.push(`the counter went back from ${before.count} to ${after.count}`);
+  return lost.length === 0 ? null : lost.join('; ');
+}
+
+/** What ferry writes into a prefix it made (JSON in the marker file). */
+export interface PrefixMarker {
+  suite: CriuSuite;
+  version: string;
+  noBreakpoints: boolean;
+  installedAt: string;
+}
+
+/** Reads a prefix marker; the plain-text marker of older doctors means Debian 13. */
+export function parsePrefixMarker(text: string): PrefixMarker | null {
+  try {
+    const m = JSON.parse(text) as Partial<PrefixMarker>;
+    if (typeof m.suite === 'string' && (CRIU_SUITES as readonly string[]).includes(m.suite) && typeof m.version === 'string') {
+      return { suite: m.suite, version: m.version, noBreakpoints: m.noBreakpoints === true, installedAt: String(m.installedAt ?? '') };
+    }
+    return null;
+  } catch {
+    const old = /CRIU from Debian 13, unpacked by ferry doctor --fix on (\S+)/.exec(text);
+    return old ? { suite: 'trixie', version: 'unknown', noBreakpoints: false, installedAt: old[1] as string } : null;
+  }
 }
 
 /** The directories of a private apt tree used to download CRIU without touching the system's apt state. */
@@ -139,7 +258,7 @@ export function aptTree(root: string): AptTree {
 }
 
 /** The sources.list line of the private apt tree. */
-export function aptSourcesLine(suite: string = CRIU_SUITE): string {
+export function aptSourcesLine(suite: CriuSuite): string {
   return `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian ${suite} main\n`;
 }
 

@@ -3,8 +3,8 @@ import { FerryError, asFerryError } from '../core/errors.ts';
 import { defaultConfig, type Config } from '../core/config.ts';
 import { AptSession } from './apt.ts';
 import { installCriuPrefix, probeCriu } from './criu.ts';
-import { BINARIES, probeBinary, probeKernel, probeRoot } from './probes.ts';
-import { allRequiredPresent, fixPlanEmpty, missing, planFixes, type Check, type CriuChoice, type DoctorReport } from './report.ts';
+import { BINARIES, probeBinary, probeCapSysResource, probeKernel, probeRoot } from './probes.ts';
+import { allRequiredPresent, fixPlanEmpty, missing, planFixes, type CriuChoice, type DoctorReport } from './report.ts';
 
 /** Options of {@link runDoctor} and {@link ensurePrerequisites}. */
 export interface DoctorOptions {
@@ -15,25 +15,29 @@ export interface DoctorOptions {
   log?: (line: string) => void;
 }
 
+/** What one pass of the checks found. */
+type Collected = Pick<DoctorReport, 'checks' | 'criu' | 'hardwareBreakpoints' | 'capSysResource'>;
+
 /** Runs every check once. */
-export async function collectChecks(config: Config): Promise<{ checks: Check[]; criu: CriuChoice | null }> {
+export async function collectChecks(config: Config): Promise<Collected> {
   const root = probeRoot();
-  const [binaries, kernel, criu] = await Promise.all([
+  const [binaries, kernel, criu, cap] = await Promise.all([
     Promise.all(BINARIES.map((b) => probeBinary(b))),
     probeKernel(),
-    probeCriu(config.prerequisites.criuPrefix),
+    probeCriu(config),
+    probeCapSysResource(),
   ]);
-  return { checks: [root, ...binaries, ...criu.checks, ...kernel], criu: criu.choice };
+  return { checks: [root, cap.check, ...binaries, ...criu.checks, ...kernel], criu: criu.choice, hardwareBreakpoints: criu.breakpoints, capSysResource: cap.held };
 }
 
 /** Checks the machine; with `fix`, installs what is missing and checks again. */
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
   const config = options.config ?? defaultConfig();
   const log = options.log ?? (() => {});
-  let { checks, criu } = await collectChecks(config);
+  let collected = await collectChecks(config);
   const actions: string[] = [];
   if (options.fix) {
-    const plan = planFixes(checks);
+    const plan = planFixes(collected.checks);
     if (fixPlanEmpty(plan)) {
       actions.push('nothing to fix: everything `--fix` can supply is already present');
     } else if (process.getuid?.() !== 0) {
@@ -48,16 +52,16 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       }
       if (plan.criuPrefix !== null) {
         try {
-          actions.push(await installCriuPrefix(plan.criuPrefix, log));
+          actions.push(await installCriuPrefix(config, log));
         } catch (err) {
           actions.push(`FAILED installing CRIU into ${plan.criuPrefix}: ${asFerryError(err).message}`);
         }
       }
-      ({ checks, criu } = await collectChecks(config));
+      collected = await collectChecks(config);
     }
     for (const c of plan.manual) actions.push(`cannot fix automatically: ${c.title} (${c.detail})`);
   }
-  return { checks, actions, ok: allRequiredPresent(checks), criu };
+  return { ...collected, actions, ok: allRequiredPresent(collected.checks) };
 }
 
 /** What a caller gets once prerequisites are in place. */

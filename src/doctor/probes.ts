@@ -2,6 +2,7 @@
 import { open, readFile, access } from 'node:fs/promises';
 import { release } from 'node:os';
 import { run, which } from '../host/run.ts';
+import { CAP_SYS_RESOURCE, hasCapability } from './criu-parse.ts';
 import { elfLinking } from './elf.ts';
 import type { Check } from './report.ts';
 
@@ -51,6 +52,21 @@ export function probeRoot(): Check {
     status: uid === 0 ? 'ok' : 'missing', detail: `uid ${uid}`,
     why: 'namespaces, mounts, dockerd and CRIU need root',
     fix: { kind: 'manual', text: 'run ferry as root (sudo)' },
+  };
+}
+
+/** Whether this process holds CAP_SYS_RESOURCE: without it CRIU cannot dump a process whose uid is not root (prlimit → EPERM). */
+export async function probeCapSysResource(): Promise<{ held: boolean | null; check: Check }> {
+  const held = hasCapability(await readFile('/proc/self/status', 'utf8').catch(() => ''), CAP_SYS_RESOURCE);
+  const detail = held === null ? 'unknown (no CapEff in /proc/self/status)'
+    : held ? 'held' : 'withheld by this machine: containers with a process of a non-root uid are refused at preflight';
+  return {
+    held,
+    check: {
+      id: 'privilege:cap_sys_resource', group: 'privilege', title: 'CAP_SYS_RESOURCE',
+      status: held === false ? 'limitation' : 'fact', detail,
+      why: 'CRIU reads and restores the resource limits of every process it dumps; for a process of another uid that needs this capability',
+    },
   };
 }
 

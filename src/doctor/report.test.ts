@@ -43,12 +43,14 @@ void test('formatReport shows why and fix for missing ones, and a verdict', () =
     actions: ['installed with apt-get: attr'],
     ok: false,
     criu: null,
+    hardwareBreakpoints: { state: 'does-not-fire', detail: 'a ptrace hardware breakpoint was accepted but never fired' },
+    capSysResource: false,
   };
   const text = formatReport(report);
   assert.match(text, /^ok\s+dockerd\s+dockerd detail$/m);
   assert.match(text, /^MISSING\s+criu\s+criu detail$/m);
   assert.match(text, /why: criu why/);
-  assert.match(text, /fix: unpack CRIU 4/);
+  assert.match(text, /fix: unpack the newest Debian CRIU that passes the functional probe/);
   assert.match(text, /^limitation\s+netem/m);
   assert.match(text, /actions:\n {2}installed with apt-get: attr/);
   assert.match(verdict(report), /1 required prerequisite\(s\) missing: criu\. Run `ferry doctor --fix` as root\. Limitations: netem\./);

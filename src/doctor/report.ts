@@ -6,6 +6,15 @@ export type CheckStatus = 'ok' | 'missing' | 'limitation' | 'fact';
 /** Which part of the machine a check looks at. */
 export type CheckGroup = 'privilege' | 'binary' | 'criu' | 'kernel';
 
+/** A functional probe's result (see doctor/criu-probe). */
+export interface CriuProbeResult {
+  ok: boolean;
+  step: string;
+  detail: string;
+  ms: number;
+  cached?: boolean;
+}
+
 /** How a missing prerequisite can be supplied. */
 export type Fix =
   | { kind: 'apt'; packages: string[] }
@@ -33,6 +42,12 @@ export interface CriuChoice {
   dir: string;
   version: string;
   source: 'system' | 'prefix';
+  /** The Debian suite a prefix's CRIU came from. */
+  suite?: string;
+  /** The wrapper sets CRIU_FAULT=130 (no hardware breakpoints; CRIU older than 4.2). */
+  noBreakpoints: boolean;
+  /** The functional probe that chose it: dump and restore of a process holding sockets and memory. */
+  probe: CriuProbeResult;
 }
 
 /** The doctor's full answer. */
@@ -43,6 +58,10 @@ export interface DoctorReport {
   /** True when no required prerequisite is missing. */
   ok: boolean;
   criu: CriuChoice | null;
+  /** Whether a ptrace hardware breakpoint fires here (CRIU < 4.2 hangs where it does not). */
+  hardwareBreakpoints: { state: 'works' | 'does-not-fire' | 'unknown'; detail: string };
+  /** Whether ferry holds CAP_SYS_RESOURCE (without it CRIU cannot dump a process of a non-root uid); null when unknown. */
+  capSysResource: boolean | null;
 }
 
 /** What `--fix` would do for a set of checks. */
@@ -75,6 +94,8 @@ export function planFixes(checks: readonly Check[]): FixPlan {
     else if (c.fix?.kind === 'criu-prefix') criuPrefix = c.fix.prefix;
     else manual.push(c);
   }
+  // A limitation with a prefix fix is an outdated prefix: --fix upgrades it in place.
+  for (const c of checks) if (c.status === 'limitation' && c.fix?.kind === 'criu-prefix') criuPrefix = c.fix.prefix;
   return { aptPackages: [...apt].sort(), criuPrefix, manual };
 }
 
@@ -88,7 +109,7 @@ export function describeFix(fix: Fix | undefined): string {
   if (!fix) return 'no automatic fix';
   switch (fix.kind) {
     case 'apt': return `apt-get install ${fix.packages.join(' ')} (ferry doctor --fix does it)`;
-    case 'criu-prefix': return `unpack CRIU 4 from Debian 13 into ${fix.prefix} (ferry doctor --fix does it)`;
+    case 'criu-prefix': return `unpack the newest Debian CRIU that passes the functional probe (sid, else trixie) into ${fix.prefix} (ferry doctor --fix does it)`;
     case 'manual': return fix.text;
   }
 }

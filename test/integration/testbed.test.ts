@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
-import { ensurePrerequisites, installCriuPrefix, probeCriuAt, runDoctor, probeNetem } from '../../src/doctor/index.ts';
+import { ensurePrerequisites, installCriuPrefix, probeCriuAt, probeCriuFunction, runDoctor, probeNetem } from '../../src/doctor/index.ts';
 import {
   hostProcesses, loadCluster, planFromConfig, repoRoot, setLinkState, testbedDown, testbedStatus, testbedUp, type Cluster,
 } from '../../src/testbed/index.ts';
@@ -138,14 +138,16 @@ void describe('testbed (integration, needs root)', { skip: isRoot ? false : 'nee
     assert.ok(again.checks.some((c) => c.id === 'criu:uffd-noncoop' && c.status === 'fact'));
   });
 
-  void it('CRIU 4 unpacks into a fresh prefix and its wrapper passes criu check', TIMEOUT, async () => {
+  void it('CRIU unpacks into a fresh prefix from the newest suite whose CRIU passes the functional probe', TIMEOUT, async () => {
     const prefix = join(mkdtempSync(join(tmpdir(), 'ferry-it-criu-')), 'prefix');
     try {
-      const line = await installCriuPrefix(prefix, log);
-      assert.match(line, /installed CRIU 4\.\d+\.\d+ into/);
+      const line = await installCriuPrefix(parseConfig({ prerequisites: { criuPrefix: prefix } }), log);
+      assert.match(line, /installed CRIU 4\.\d+\.\d+ from .* into .*functional probe passed/);
       const probe = await probeCriuAt(join(prefix, 'bin/criu'));
       assert.equal(probe.usable, true, probe.check.detail);
       assert.ok((probe.version?.major ?? 0) >= 4);
+      const functional = await probeCriuFunction(join(prefix, 'bin/criu'), { workDir: join(prefix, '..', 'probe'), timeoutMs: 30_000 });
+      assert.equal(functional.ok, true, functional.detail);
     } finally {
       rmSync(join(prefix, '..'), { recursive: true, force: true });
     }
