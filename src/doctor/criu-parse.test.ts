@@ -115,7 +115,8 @@ void test('parseSocketsAnswer and judgeRestore', () => {
   const before = parseSocketsAnswer('ok pid=41 count=7 mem=00aa11bb22cc33dd tcp=40001 udp=40002 unix=ok udp_echo=ok\n');
   assert.deepEqual(before, { ok: true, pid: 41, count: 7, mem: '00aa11bb22cc33dd', tcpPort: 40001, udpPort: 40002, unix: 'ok', udpEcho: 'ok' });
   assert.equal(parseSocketsAnswer('bad request'), null);
-  const b = before as NonNullable<typeof before>;
+  if (!before) assert.fail('no answer parsed');
+  const b = before;
   assert.equal(judgeRestore(b, { ...b, count: 9 }), null);
   assert.equal(judgeRestore(b, null), 'the restored process did not answer over TCP');
   assert.equal(judgeRestore(b, { ...b, unix: 'lost', udpEcho: 'lost', mem: 'ff' }), 'anonymous memory changed; the unix socket pair lost its queued message; the UDP socket no longer receives');
