@@ -19,7 +19,7 @@ import { ensureImage, type ImageBuildOptions, type ImageSource, type RootfsRecip
 import { parseStreamBeats } from './stream-log.ts';
 
 /** The workloads ferry can build and run. */
-export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile' | 'load';
+export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile' | 'load' | 'sockets';
 
 /** One workload, as a benchmark or a test uses it. */
 export interface Workload {
@@ -55,6 +55,8 @@ export const LOOP_IMAGE = 'ferry/loop:1';
 export const COMPILE_IMAGE = 'ferry/compile:1';
 /** The load workload's image. */
 export const LOAD_IMAGE = 'ferry/load:1';
+/** The socket workload's image. */
+export const SOCKETS_IMAGE = 'ferry/sockets:1';
 
 /** Every workload, by name. */
 export const WORKLOADS: Readonly<Record<WorkloadName, Readonly<Workload>>> = Object.freeze({
@@ -80,6 +82,11 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Readonly<Workload>>> = Obj
     env: ['CPU_MILLIS=200', 'MEM_MIB=64', 'DIRTY_MBPS=0'],
     what: 'a known demand: CPU_MILLIS millicores (or a PROFILE over time), MEM_MIB MiB resident, DIRTY_MBPS MB/s rewritten; logs want and got each second (parseLoadLog)',
   },
+  sockets: {
+    name: 'sockets', image: SOCKETS_IMAGE, heartbeatPath: '/data/heartbeat.log', beatsPerSecond: 10, parse: parseBeats,
+    env: ['PORT=7000', 'UDP_PORT=7001', 'MEM_MIB=16'],
+    what: 'a server holding a TCP listener (PORT), a UDP socket (UDP_PORT), a unix socket pair with a queued message and MEM_MIB MiB of memory; answers "check" over TCP with what survived',
+  },
 });
 
 /** One workload's description. */
@@ -98,6 +105,7 @@ const RECIPES: Readonly<Record<WorkloadName, () => RootfsRecipe>> = {
   loop: () => staticProgram(WORKLOADS.loop),
   compile: () => compileRecipe(WORKLOADS.compile),
   load: () => staticProgram(WORKLOADS.load),
+  sockets: () => staticProgram(WORKLOADS.sockets),
 };
 
 /** Builds (or takes from the cache) and imports a workload's image unless the engine has it. */
