@@ -64,7 +64,7 @@ function samplerErrors(): (err: unknown) => void {
 export async function startAgent(o: AgentOptions): Promise<Agent> {
   checkListenPolicy(o.listen, o.token);
   useCriuPrefix(o.config);
-  const engine = new DockerEngine(o.dockerSocket);
+  const engine = new DockerEngine(o.dockerSocket, o.config.deadlines);
   const powerFile = path.join(o.stateDir, 'power.json');
   const initial = await readPowerState(powerFile);
 

@@ -33,3 +33,14 @@ test('later parts win per key when merged', () => {
   assert.equal(c.agent.controlPort, 1);
   assert.equal(c.agent.dataPort, 3);
 });
+
+test('deadlines are finite, in ms, with environment twins; the CRIU for runc is found on PATH by default', () => {
+  const c = defaultConfig();
+  assert.equal(c.deadlines.criuDumpMs, 300_000);
+  assert.equal(c.agent.criuPath, 'criu');
+  const set = parseConfig(configFromEnv({ FERRY_DEADLINES_CRIU_DUMP_MS: '5000', FERRY_AGENT_CRIU_PATH: '/x/criu-hang', FERRY_MIGRATION_HEARTBEAT_MS: '1000' }));
+  assert.equal(set.deadlines.criuDumpMs, 5000);
+  assert.equal(set.agent.criuPath, '/x/criu-hang');
+  assert.equal(set.migration.heartbeatMs, 1000);
+  assert.throws(() => parseConfig({ deadlines: { dockerMs: 0 } }), isCode('FERRY_ERR_CONFIG', /deadlines\.dockerMs/));
+});

@@ -19,6 +19,20 @@ export const ConfigSchema = z.strictObject({
     runcRoot: z.string().default('/run/docker/runtime-runc/moby'),
     /** Largest JSON request body the control API accepts, in bytes. */
     maxRequestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /** The CRIU that runc runs for the agent's own dumps (`runc --criu`): a path, or a name looked up on PATH. Probes and Docker's checkpoint API use `criu` on PATH. */
+    criuPath: z.string().min(1).default('criu'),
+  }).prefault({}),
+  deadlines: z.strictObject({
+    /** A CRIU dump (runc checkpoint, or Docker's checkpoint API) that has not finished by then is killed, with its process group, and the source thawed, in ms. Generous: a dump of several GiB fits. */
+    criuDumpMs: ms(300_000),
+    /** A CRIU restore (`docker start --checkpoint` on the destination) that has not finished by then fails and the source thaws, in ms. */
+    criuRestoreMs: ms(300_000),
+    /** `criu cpuinfo dump` and `criu cpuinfo check` at preflight, in ms. */
+    criuProbeMs: ms(30_000),
+    /** Any other Docker Engine API call (inspect, create, pause, unpause, remove, ...) that gets no answer by then fails, in ms. */
+    dockerMs: ms(120_000),
+    /** Loading or importing an image through the Engine API, in ms. */
+    dockerImageMs: ms(600_000),
   }).prefault({}),
   migration: z.strictObject({
     /** Largest raw chunk on the data link, in bytes. */
@@ -29,8 +43,10 @@ export const ConfigSchema = z.strictObject({
     zstdLevel: z.number().int().min(1).max(19).default(1),
     /** A data link that moves no byte for this long is declared dead, in ms. */
     linkTimeoutMs: ms(10_000),
-    /** A control request that gets no answer for this long fails, in ms. */
+    /** A control request to the peer agent that gets no answer for this long fails, in ms (FERRY_ERR_PEER_TIMEOUT when the peer still answers /v1/health). */
     requestTimeoutMs: ms(60_000),
+    /** A migration's event stream carries a heartbeat (phase, time in it) at least this often, so a long silent step shows that time passes and the stream stays alive, in ms. */
+    heartbeatMs: ms(5_000),
     /** The destination drops an unfinished incoming migration after this long without contact, in ms. */
     leaseMs: ms(30_000),
     /** After restore, the container must stay running this long to pass verify, in ms. */
@@ -226,13 +242,18 @@ function jsonOr(raw: string): unknown {
   }
 }
 
+/** The environment twin of a key, e.g. envTwin('deadlines', 'criuDumpMs') is FERRY_DEADLINES_CRIU_DUMP_MS. */
+export function envTwin(section: string, key: string): string {
+  return `FERRY_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+}
+
 /** Reads FERRY_<SECTION>_<KEY> variables into a partial configuration (a table such as scheduler.appTypes is JSON). */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
   for (const [section, keys] of Object.entries(defaults)) {
     for (const [key, def] of Object.entries(keys)) {
-      const name = `FERRY_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+      const name = envTwin(section, key);
       const raw = env[name];
       if (raw === undefined) continue;
       const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '1' : typeof def === 'object' && def !== null ? jsonOr(raw) : raw;

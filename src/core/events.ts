@@ -13,15 +13,30 @@ export interface PhaseEvent {
   detail?: string;
 }
 
+/** A migration is still in a phase: sent at a steady beat, so that a long silent step (a dump, a restore) shows that time passes. */
+export interface HeartbeatEvent {
+  migrationId: string;
+  phase: string;
+  /** How long the migration has been in this phase, in ms. */
+  phaseMs: number;
+  at: number;
+}
+
 /** The channels, by name. */
 export const channels = {
   phase: diagnostics_channel.channel('ferry:migration:phase'),
+  heartbeat: diagnostics_channel.channel('ferry:migration:heartbeat'),
   log: diagnostics_channel.channel('ferry:log'),
 } as const;
 
 /** Publishes a phase change. */
 export function publishPhase(event: PhaseEvent): void {
   if (channels.phase.hasSubscribers) channels.phase.publish(event);
+}
+
+/** Publishes a heartbeat of a migration in progress. */
+export function publishHeartbeat(event: HeartbeatEvent): void {
+  if (channels.heartbeat.hasSubscribers) channels.heartbeat.publish(event);
 }
 
 /** A log line, for whoever subscribes (the agent writes them to its log file). */

@@ -5,7 +5,9 @@
  */
 import http from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
+import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
+import { criuTimeoutError, deadlineText, type CriuStep } from '../host/deadline.ts';
 import type { ContainerInspect, ContainerSummary, ImageInspect, EngineInfo, VolumeInspect } from './types.ts';
 
 const API = '/v1.41';
@@ -13,16 +15,29 @@ const API = '/v1.41';
 /** A response body as text plus its status. */
 interface Reply { status: number; body: string }
 
+/** The deadlines of Engine API calls (config section deadlines), in ms. */
+export type EngineDeadlines = Pick<Config['deadlines'], 'dockerMs' | 'dockerImageMs' | 'criuDumpMs' | 'criuRestoreMs'>;
+
+/** The defaults of the config schema, for engines made without a config (tools, tests). */
+const DEFAULT_DEADLINES: EngineDeadlines = { dockerMs: 120_000, dockerImageMs: 600_000, criuDumpMs: 300_000, criuRestoreMs: 300_000 };
+
+/** How long one call may go without an answer: a config key of section deadlines, or a fixed limit of the call itself. */
+type Deadline = keyof EngineDeadlines | { ms: number };
+
 /** The Docker Engine of one host. */
 export class DockerEngine {
   readonly socketPath: string;
+  private readonly deadlines: EngineDeadlines;
 
-  constructor(socketPath: string) {
+  constructor(socketPath: string, deadlines: Partial<EngineDeadlines> = {}) {
     this.socketPath = socketPath;
+    this.deadlines = { ...DEFAULT_DEADLINES, ...deadlines };
   }
 
-  /** Sends one request; `body` may be JSON-able or a stream. */
-  private request(method: string, path: string, body?: unknown, timeoutMs = 120_000): Promise<Reply> {
+  /** Sends one request; `body` may be JSON-able or a stream. No answer by the deadline is FERRY_ERR_DOCKER_TIMEOUT. */
+  private request(method: string, path: string, body?: unknown, deadline: Deadline = 'dockerMs'): Promise<Reply> {
+    const timeoutMs = typeof deadline === 'object' ? deadline.ms : this.deadlines[deadline];
+    const limit = typeof deadline === 'object' ? `${timeoutMs} ms` : deadlineText('deadlines', deadline, timeoutMs);
     return new Promise((resolve, reject) => {
       const isStream = body !== undefined && typeof (body as Readable).pipe === 'function';
       const headers: Record<string, string> = {};
@@ -33,7 +48,11 @@ export class DockerEngine {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', (err) => reject(new FerryError('FERRY_ERR_DOCKER', `Docker engine at ${this.socketPath} broke off ${method} ${path}: ${err.message}`, { cause: err })));
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('timeout', () => {
+        const err = new FerryError('FERRY_ERR_DOCKER_TIMEOUT', `Docker engine at ${this.socketPath} did not answer the Engine API call ${method} ${path} within ${limit}`, { details: { call: `${method} ${path}`, deadlineMs: timeoutMs } });
+        reject(err);
+        req.destroy(err);
+      });
       req.on('error', (err) => reject(new FerryError('FERRY_ERR_DOCKER', `Docker engine at ${this.socketPath} failed on ${method} ${path}: ${err.message}`, { cause: err })));
       // pipeline, not pipe: a source stream that fails must fail the request, not leave it hanging.
       if (isStream) pipeline(body as Readable, req, (err) => err && req.destroy(err));
@@ -42,8 +61,8 @@ export class DockerEngine {
   }
 
   /** Sends a request and parses a JSON answer; non-2xx statuses throw. */
-  private async json<T>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
-    const reply = await this.request(method, path, body, timeoutMs);
+  private async json<T>(method: string, path: string, body?: unknown, deadline?: Deadline): Promise<T> {
+    const reply = await this.request(method, path, body, deadline);
     if (reply.status >= 300) throw engineError(method, path, reply);
     try {
       return (reply.body ? JSON.parse(reply.body) : undefined) as T;
@@ -55,7 +74,7 @@ export class DockerEngine {
   /** True when the engine answers. */
   async ping(): Promise<boolean> {
     try {
-      return (await this.request('GET', '/_ping', undefined, 3000)).status === 200;
+      return (await this.request('GET', '/_ping', undefined, { ms: 3000 })).status === 200;
     } catch {
       return false;
     }
@@ -91,7 +110,7 @@ export class DockerEngine {
 
   /** Stops a container (its stop signal, SIGKILL after `timeoutS`); a stopped or missing one is not an error. */
   async stopContainer(id: string, timeoutS = 10): Promise<void> {
-    const reply = await this.request('POST', `/containers/${encodeURIComponent(id)}/stop?t=${timeoutS}`, undefined, (timeoutS + 30) * 1000);
+    const reply = await this.request('POST', `/containers/${encodeURIComponent(id)}/stop?t=${timeoutS}`, undefined, { ms: (timeoutS + 30) * 1000 });
     if (reply.status === 304 || reply.status === 404) return;
     if (reply.status >= 300) throw engineError('POST', '/containers/stop', reply);
   }
@@ -110,10 +129,22 @@ export class DockerEngine {
     return created.Id;
   }
 
-  /** Starts a container, optionally from a checkpoint stored in its checkpoints directory. */
+  /** Starts a container, optionally from a checkpoint stored in its checkpoints directory (CRIU restore: deadlines.criuRestoreMs). */
   async startContainer(id: string, checkpoint?: string): Promise<void> {
     const q = checkpoint ? `?checkpoint=${encodeURIComponent(checkpoint)}` : '';
-    await this.json('POST', `/containers/${encodeURIComponent(id)}/start${q}`, undefined, 300_000);
+    const call = this.json('POST', `/containers/${encodeURIComponent(id)}/start${q}`, undefined, checkpoint ? 'criuRestoreMs' : 'dockerMs');
+    await (checkpoint ? this.asCriuTimeout(call, 'restore', id) : call);
+  }
+
+  /** A CRIU step run inside the engine: its DOCKER_TIMEOUT becomes the step's CRIU_TIMEOUT (ferry cannot kill it; it stops waiting). */
+  private async asCriuTimeout<T>(call: Promise<T>, step: CriuStep, id: string): Promise<T> {
+    try {
+      return await call;
+    } catch (err) {
+      if (!(err instanceof FerryError) || err.code !== 'FERRY_ERR_DOCKER_TIMEOUT') throw err;
+      const deadlineMs = step === 'restore' ? this.deadlines.criuRestoreMs : this.deadlines.criuDumpMs;
+      throw criuTimeoutError({ step, subject: `container ${id.slice(0, 12)} (through the Docker engine at ${this.socketPath})`, deadlineMs, killed: false });
+    }
   }
 
   /** Freezes every process of the container (cgroup freezer). */
@@ -140,7 +171,7 @@ export class DockerEngine {
 
   /** Writes a CRIU checkpoint of the container; `exit: false` leaves it as it was (running or paused). */
   async createCheckpoint(id: string, name: string, exit: boolean): Promise<void> {
-    await this.json('POST', `/containers/${encodeURIComponent(id)}/checkpoints`, { CheckpointID: name, Exit: exit }, 600_000);
+    await this.asCriuTimeout(this.json('POST', `/containers/${encodeURIComponent(id)}/checkpoints`, { CheckpointID: name, Exit: exit }, 'criuDumpMs'), 'dump', id);
   }
 
   /** Deletes a checkpoint; a missing one is not an error. */
@@ -168,14 +199,14 @@ export class DockerEngine {
 
   /** Loads a `docker save` tar. */
   async loadImage(tar: Readable): Promise<void> {
-    const reply = await this.request('POST', '/images/load?quiet=1', tar, 600_000);
+    const reply = await this.request('POST', '/images/load?quiet=1', tar, 'dockerImageMs');
     if (reply.status >= 300 || /"error"/.test(reply.body)) throw engineError('POST', '/images/load', reply);
   }
 
   /** Imports a root filesystem tar as an image (`docker import`). */
   async importImage(tar: Readable, repo: string, tag: string, changes: string[] = []): Promise<void> {
     const c = changes.map((x) => `&changes=${encodeURIComponent(x)}`).join('');
-    const reply = await this.request('POST', `/images/create?fromSrc=-&repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}${c}`, tar, 600_000);
+    const reply = await this.request('POST', `/images/create?fromSrc=-&repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}${c}`, tar, 'dockerImageMs');
     if (reply.status >= 300 || /"error"/.test(reply.body)) throw engineError('POST', '/images/create', reply);
   }
 

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  aptSourcesLine, aptTree, aptTreeOptions, archLayout, CAP_SYS_RESOURCE, checkSaysNoBreakpoints, CRIU_SUITES, criuPrefixLayout, criuVersionOk,
-  criuWrapperScript, hasCapability, judgeRestore, needsNoBreakpointSwitch, parseBreakpointProbe, parseCriuCheck, parseCriuFeature,
+  aptSourcesLine, aptTree, aptTreeOptions, archLayout, checkSaysNoBreakpoints, CRIU_SUITES, criuPrefixLayout, criuVersionOk,
+  criuWrapperScript, judgeRestore, needsNoBreakpointSwitch, parseBreakpointProbe, parseCriuCheck, parseCriuFeature,
   parseCriuVersion, parsePrefixMarker, parseSocketsAnswer, shellQuote,
 } from './criu-parse.ts';
 
@@ -103,12 +103,6 @@ void test('the wrapper sets CRIU_FAULT=130 only when asked, and keeps a value th
   const l = criuPrefixLayout('/opt/ferry/criu', { triplet: 'x86_64-linux-gnu', loader: 'ld-linux-x86-64.so.2' });
   assert.doesNotMatch(criuWrapperScript(l), /CRIU_FAULT/);
   assert.match(criuWrapperScript(l, { noBreakpoints: true }), /^CRIU_FAULT=\$\{CRIU_FAULT:-130\}; export CRIU_FAULT$/m);
-});
-
-void test('hasCapability reads CapEff', () => {
-  assert.equal(hasCapability('Name:\tnode\nCapEff:\t000001ffffffffff\n', CAP_SYS_RESOURCE), true);
-  assert.equal(hasCapability('CapEff:\t000001fffeffffff\n', CAP_SYS_RESOURCE), false);
-  assert.equal(hasCapability('Name:\tnode\n', CAP_SYS_RESOURCE), null);
 });
 
 void test('parseSocketsAnswer and judgeRestore', () => {

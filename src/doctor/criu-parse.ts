@@ -164,16 +164,6 @@ export function needsNoBreakpointSwitch(version: CriuVersion | null, breakpoints
   return version !== null && breakpoints === 'does-not-fire' && compareVersions(version, { major: 4, minor: 2, patch: 0 }) < 0;
 }
 
-/** CAP_SYS_RESOURCE's bit in the capability sets of /proc/PID/status. */
-export const CAP_SYS_RESOURCE = 24;
-
-/** Whether a capability is in the effective set of a /proc/PID/status text; null when there is no CapEff line. */
-export function hasCapability(statusText: string, cap: number): boolean | null {
-  const m = /^CapEff:\s*([0-9a-f]+)\s*$/im.exec(statusText);
-  if (!m) return null;
-  return (BigInt(`0x${m[1]}`) >> BigInt(cap)) % 2n === 1n;
-}
-
 /** What the sockets probe answered to "check" (see workloads/sockets.c). */
 export interface SocketsAnswer {
   ok: boolean;

@@ -2,7 +2,7 @@
 import { open, readFile, access } from 'node:fs/promises';
 import { release } from 'node:os';
 import { run, which } from '../host/run.ts';
-import { CAP_SYS_RESOURCE, hasCapability } from './criu-parse.ts';
+import { CAP_SYS_RESOURCE, hasCap, parseProcStatus } from '../host/proc-status.ts';
 import { elfLinking } from './elf.ts';
 import type { Check } from './report.ts';
 
@@ -57,7 +57,8 @@ export function probeRoot(): Check {
 
 /** Whether this process holds CAP_SYS_RESOURCE: without it CRIU cannot dump a process whose uid is not root (prlimit → EPERM). */
 export async function probeCapSysResource(): Promise<{ held: boolean | null; check: Check }> {
-  const held = hasCapability(await readFile('/proc/self/status', 'utf8').catch(() => ''), CAP_SYS_RESOURCE);
+  const status = parseProcStatus(await readFile('/proc/self/status', 'utf8').catch(() => ''));
+  const held = status ? hasCap(status.capEff, CAP_SYS_RESOURCE) : null;
   const detail = held === null ? 'unknown (no CapEff in /proc/self/status)'
     : held ? 'held' : 'withheld by this machine: containers with a process of a non-root uid are refused at preflight';
   return {

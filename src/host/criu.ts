@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { criuTimeoutError } from './deadline.ts';
 import { run } from './run.ts';
 import { criuVersionOk, parseCriuCheck, parseCriuFeature, parseCriuVersion } from '../doctor/criu-parse.ts';
 
@@ -45,11 +46,12 @@ export async function criuFacts(env?: NodeJS.ProcessEnv): Promise<CriuFacts> {
   };
 }
 
-/** This host's CPU description as `criu cpuinfo dump` writes it (base64 of cpuinfo.img). */
-export async function dumpCpuinfo(): Promise<string> {
+/** This host's CPU description as `criu cpuinfo dump` writes it (base64 of cpuinfo.img); past `timeoutMs` (deadlines.criuProbeMs), FERRY_ERR_CRIU_TIMEOUT. */
+export async function dumpCpuinfo(timeoutMs = 30_000): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-cpuinfo-'));
   try {
-    const r = await run('criu', ['cpuinfo', 'dump', '-D', dir]);
+    const r = await run('criu', ['cpuinfo', 'dump', '-D', dir], { timeoutMs });
+    if (r.timedOut) throw criuTimeoutError({ step: 'cpuinfo dump', subject: 'this host\'s CPU', deadlineMs: timeoutMs, logText: r.stderr });
     if (r.code !== 0) throw new Error(`criu cpuinfo dump failed: ${r.stderr.trim()}`);
     return (await readFile(path.join(dir, 'cpuinfo.img'))).toString('base64');
   } finally {
@@ -57,12 +59,13 @@ export async function dumpCpuinfo(): Promise<string> {
   }
 }
 
-/** Checks a source's CPU description against this host; returns the reason when it does not fit. */
-export async function checkCpuinfo(cpuinfoBase64: string): Promise<string | undefined> {
+/** Checks a source's CPU description against this host; returns the reason when it does not fit. Past `timeoutMs`, FERRY_ERR_CRIU_TIMEOUT. */
+export async function checkCpuinfo(cpuinfoBase64: string, timeoutMs = 30_000): Promise<string | undefined> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-cpuinfo-'));
   try {
     await writeFile(path.join(dir, 'cpuinfo.img'), Buffer.from(cpuinfoBase64, 'base64'));
-    const r = await run('criu', ['cpuinfo', 'check', '-D', dir]);
+    const r = await run('criu', ['cpuinfo', 'check', '-D', dir], { timeoutMs });
+    if (r.timedOut) throw criuTimeoutError({ step: 'cpuinfo check', subject: 'the source\'s CPU description', deadlineMs: timeoutMs, logText: r.stderr });
     return r.code === 0 ? undefined : (r.stdout + r.stderr).trim().split('\n').slice(-2).join(' | ') || `criu cpuinfo check exited ${r.code}`;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -12,12 +12,18 @@ export interface RunResult {
   stderr: string;
   /** Why the program could not start or was stopped (ENOENT, timeout, signal), if so. */
   failure?: string;
+  /** True when the deadline (`timeoutMs`) ended the program and its process group. */
+  timedOut?: boolean;
 }
 
 /** Options of {@link run}. */
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
-  /** Kill the program (SIGKILL) after this long, in ms. */
+  /**
+   * Kill the program and every process of its group (SIGKILL) after this long, in ms. The
+   * program runs as the leader of its own process group, so a child it started (runc's CRIU,
+   * a wrapper's sleep) dies with it instead of living on as an orphan.
+   */
   timeoutMs?: number;
   /** Written to the program's stdin, which is closed afterwards. */
   input?: string;
@@ -25,27 +31,72 @@ export interface RunOptions {
 
 const MAX_OUTPUT = 8 * 1024 * 1024;
 
+/** After the group is killed, how long to wait for the pipes to close (a process that left the group may hold them). */
+const CLOSE_GRACE_MS = 2000;
+
+/** Process groups of programs still running, killed when this process exits. */
+const liveGroups = new Set<number>();
+let exitHook = false;
+
+/** Sends `signal` to a whole process group; a group already gone is not an error. */
+export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone
+  }
+}
+
 /** Runs `file` with `args` and collects its output; never throws for a failing program. */
 export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
     let failure: string | undefined;
-    const child = spawn(file, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let timedOut = false;
+    let done = false;
+    // Its own process group (detached), so that a deadline can end the program's children too.
+    const child = spawn(file, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const pgid = child.pid;
+    if (pgid !== undefined) trackGroup(pgid);
+    let grace: NodeJS.Timeout | undefined;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      if (grace) clearTimeout(grace);
+      if (pgid !== undefined) liveGroups.delete(pgid);
+      if (signal && !failure) failure = `killed by ${signal}`;
+      resolve({ code: code ?? -1, stdout, stderr, ...(failure ? { failure } : {}), ...(timedOut ? { timedOut } : {}) });
+    };
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
       failure = `timed out after ${options.timeoutMs} ms`;
-      child.kill('SIGKILL');
+      timedOut = true;
+      if (pgid !== undefined) killGroup(pgid);
+      else child.kill('SIGKILL');
+      // A process that left the group may still hold the pipes; the deadline holds regardless.
+      grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(null, 'SIGKILL');
+      }, CLOSE_GRACE_MS);
     }, options.timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < MAX_OUTPUT) stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < MAX_OUTPUT) stderr += d; });
     child.stdin.on('error', () => { /* the program may exit without reading its input */ });
     child.stdin.end(options.input ?? '');
     child.on('error', (err) => { failure ??= err.message; });
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (signal && !failure) failure = `killed by ${signal}`;
-      resolve({ code: code ?? -1, stdout, stderr, ...(failure ? { failure } : {}) });
-    });
+    child.on('close', finish);
+  });
+}
+
+/** Remembers a running program's group, so that an exiting ferry does not leave it behind. */
+function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const g of liveGroups) killGroup(g);
   });
 }
 

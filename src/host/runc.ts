@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
+import { criuTimeoutError } from './deadline.ts';
 import { run } from './run.ts';
 
 /** True when runc keeps state for this container under `runcRoot` (so runc can dump it). */
@@ -15,18 +16,33 @@ export function runcKnows(runcRoot: string, containerId: string): boolean {
   return existsSync(path.join(runcRoot, containerId, 'state.json'));
 }
 
+/** Options of {@link runcCheckpoint}. */
+export interface RuncCheckpoint {
+  runcRoot: string;
+  containerId: string;
+  imageDir: string;
+  workDir: string;
+  /** The CRIU runc runs (`runc --criu`; config agent.criuPath). */
+  criuPath: string;
+  /** The dump's deadline (config deadlines.criuDumpMs), in ms: then runc and its CRIU are killed. */
+  timeoutMs: number;
+}
+
 /**
  * Dumps a container with CRIU through runc into `imageDir`, leaving it as it was (a paused
- * container stays paused). CRIU's log goes to `workDir`; on failure its tail is in the error.
+ * container stays paused). CRIU's log goes to `workDir`; on failure its tail is in the error,
+ * and a dump past its deadline is FERRY_ERR_CRIU_TIMEOUT.
  */
-export async function runcCheckpoint(o: { runcRoot: string; containerId: string; imageDir: string; workDir: string }): Promise<void> {
+export async function runcCheckpoint(o: RuncCheckpoint): Promise<void> {
   await mkdir(o.imageDir, { recursive: true, mode: 0o700 });
   await rm(o.workDir, { recursive: true, force: true });
   await mkdir(o.workDir, { recursive: true, mode: 0o700 });
-  const r = await run('runc', ['--root', o.runcRoot, 'checkpoint', '--image-path', o.imageDir, '--work-path', o.workDir, '--leave-running', o.containerId], { timeoutMs: 600_000 });
-  if (r.code !== 0 || r.failure) {
-    const log = await readFile(path.join(o.workDir, 'dump.log'), 'utf8').catch(() => '');
-    const tail = log.trim().split('\n').filter((l) => /Error|error/.test(l)).slice(-3).join(' | ');
-    throw new FerryError('FERRY_ERR_CHECKPOINT', `CRIU could not dump container ${o.containerId.slice(0, 12)}: ${tail || r.stderr.trim() || r.failure || `runc exited ${r.code}`} (log: ${path.join(o.workDir, 'dump.log')})`);
-  }
+  const logPath = path.join(o.workDir, 'dump.log');
+  const r = await run('runc', ['--root', o.runcRoot, '--criu', o.criuPath, 'checkpoint', '--image-path', o.imageDir, '--work-path', o.workDir, '--leave-running', o.containerId], { timeoutMs: o.timeoutMs });
+  if (r.code === 0 && !r.failure) return;
+  const log = await readFile(logPath, 'utf8').catch(() => '');
+  const subject = `container ${o.containerId.slice(0, 12)}`;
+  if (r.timedOut) throw criuTimeoutError({ step: 'dump', subject, deadlineMs: o.timeoutMs, logPath, logText: log });
+  const tail = log.trim().split('\n').filter((l) => /Error|error/.test(l)).slice(-3).join(' | ');
+  throw new FerryError('FERRY_ERR_CHECKPOINT', `CRIU could not dump ${subject}: ${tail || r.stderr.trim() || r.failure || `runc exited ${r.code}`} (log: ${logPath})`);
 }

@@ -94,7 +94,7 @@ export class DestinationService {
   async preflight(req: PreflightRequest): Promise<{ criu: CriuFacts }> {
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the destination is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
-    const cpu = await checkCpuinfo(req.cpuinfo);
+    const cpu = await checkCpuinfo(req.cpuinfo, this.deps.config.deadlines.criuProbeMs);
     if (cpu) throw new FerryError('FERRY_ERR_CPU_INCOMPATIBLE', `the destination CPU lacks what the source CPU offers: ${cpu}`);
     if (await this.deps.engine.findContainer(req.container)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.container} already exists on the destination`);
     for (const v of req.volumes) {

@@ -9,6 +9,8 @@ import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
 import type { ControlClient } from '../control/client.ts';
 import { dumpCpuinfo } from '../host/criu.ts';
 import { runcCheckpoint, runcKnows } from '../host/runc.ts';
+import { readAgentFacts, readContainerProcesses } from '../host/container-processes.ts';
+import { processTree } from '../precopy/process-tree.ts';
 import { addRootBytes, type PrestoreReport } from './report.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { storeImage } from '../prestore/image-store.ts';
@@ -17,6 +19,7 @@ import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
 import { checkpointName } from './destination.ts';
 import { measureNeeds } from './needs.ts';
+import { checkFreeze, freezeError } from './freeze-preflight.ts';
 import type { MigrationEvent, OutgoingData, SourceDeps } from './source.ts';
 
 /** The forward phases of one migration. */
@@ -40,6 +43,9 @@ export class SourceSteps {
       if (r.id !== this.rec.id && r.data.spec?.id === inspect.Id) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `container ${this.rec.container} is already being migrated (${r.id}, ${r.phase})`);
     }
     const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind });
+    // What the freeze would fail on (freeze-preflight.ts), refused before any round or byte.
+    const refusals = checkFreeze(await readContainerProcesses(await processTree(inspect.State.Pid)), await readAgentFacts());
+    if (refusals.length) throw freezeError(spec.name, refusals);
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
     const needs = await measureNeeds(inspect, spec);
@@ -49,7 +55,7 @@ export class SourceSteps {
       imageId: spec.imageId,
       volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
       needs,
-      cpuinfo: await dumpCpuinfo(),
+      cpuinfo: await dumpCpuinfo(config.deadlines.criuProbeMs),
       skipCapacityCheck: options.skipCapacityCheck ?? config.migration.skipCapacityCheck,
     });
     this.rec.data.spec = spec;
@@ -116,7 +122,7 @@ export class SourceSteps {
     this.deps.records.put(this.rec);
     const { runcRoot } = this.deps.config.agent;
     if (runcKnows(runcRoot, spec.id)) {
-      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id) });
+      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs });
       this.rec.data.report.dumpedBy = 'runc';
     } else {
       await this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { EventEmitter, on } from 'node:events';
 import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
-import { log, publishPhase } from '../core/events.ts';
+import { log, publishHeartbeat, publishPhase } from '../core/events.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import { ControlClient } from '../control/client.ts';
@@ -44,6 +44,8 @@ export interface OutgoingData {
 export type MigrationEvent =
   | { type: 'phase'; phase: SourcePhase; at: number }
   | { type: 'progress'; root: string; rawBytes: number; wireBytes: number; at: number }
+  /** Still in `phase`, for `phaseMs` so far: sent every migration.heartbeatMs, so a long silent step shows time passing and the stream stays alive. */
+  | { type: 'heartbeat'; phase: SourcePhase; phaseMs: number; at: number }
   | { type: 'end'; report: MigrationReport };
 
 /** Everything the source service needs, wired by the agent. */
@@ -72,7 +74,10 @@ export class SourceService {
   private readonly deps: SourceDeps;
   private readonly bus = new EventEmitter();
   private readonly active = new Set<string>();
+  /** When each active migration entered its current phase. */
+  private readonly phaseSince = new Map<string, number>();
   private resolver: NodeJS.Timeout | undefined;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(deps: SourceDeps) {
     this.deps = deps;
@@ -91,9 +96,11 @@ export class SourceService {
     const rec: Rec = { id, role: 'source', container: request.container, phase: 'preflight', data: { request, report }, createdAt: now, updatedAt: now };
     this.deps.records.put(rec);
     this.active.add(id);
+    this.phaseSince.set(id, now);
+    this.beatEvery();
     void this.drive(rec)
       .catch((err: unknown) => log('error', 'migration left unsettled; the resolver retries', { migration: id, err: String((err as Error).stack ?? err) }))
-      .finally(() => this.active.delete(id));
+      .finally(() => this.inactive(id));
     return { id };
   }
 
@@ -145,9 +152,34 @@ export class SourceService {
     this.resolver.unref();
   }
 
-  /** Stops background resolution. */
+  /** Stops background resolution and the heartbeat. */
   stop(): void {
     if (this.resolver) clearInterval(this.resolver);
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  /** Starts the heartbeat of active migrations, once. */
+  private beatEvery(): void {
+    this.ticker ??= setInterval(() => this.beat(), this.deps.config.migration.heartbeatMs).unref();
+  }
+
+  /** Tells every watcher of an active migration which phase it is in and for how long (also on diagnostics_channel). */
+  private beat(): void {
+    const at = Date.now();
+    for (const id of this.active) {
+      const rec = this.deps.records.get<OutgoingData>(id, 'source');
+      if (!rec) continue;
+      const phaseMs = at - (this.phaseSince.get(id) ?? rec.updatedAt);
+      publishHeartbeat({ migrationId: id, phase: rec.phase, phaseMs, at });
+      this.emit(id, { type: 'heartbeat', phase: rec.phase as SourcePhase, phaseMs, at });
+    }
+  }
+
+  /** A migration this process no longer drives. */
+  private inactive(id: string): void {
+    this.active.delete(id);
+    this.phaseSince.delete(id);
   }
 
   /** Runs the phases; any failure before commit rolls back. */
@@ -172,7 +204,7 @@ export class SourceService {
       await this.step(rec, 'transfer', () => (precopy ? precopy.finalRound(staged, steps.checkpointDir()) : steps.transfer(staged)));
       rec.data.restoreRequested = true;
       await this.move(rec, 'restore');
-      const { restoreMs, rebuildMs, fetched } = await this.step(rec, 'restore', () => dest.call<RestoreResult>('POST', `/v1/incoming/${rec.id}/restore`, {}, 600_000));
+      const { restoreMs, rebuildMs, fetched } = await this.step(rec, 'restore', () => dest.call<RestoreResult>('POST', `/v1/incoming/${rec.id}/restore`, {}, this.restoreDeadline()));
       rec.data.report.restoreMs = restoreMs;
       if (rec.data.report.precopy && rebuildMs !== undefined) rec.data.report.precopy.rebuildMs = rebuildMs;
       if (rec.data.report.prestore && fetched) Object.assign(rec.data.report.prestore, { fetchedBytes: fetched.bytes, fetchedPacks: fetched.packs, fetchWaitMs: fetched.waitMs, directBytes: rec.data.report.bytes.wireBytes });
@@ -303,6 +335,7 @@ export class SourceService {
     for (const rec of this.deps.records.unfinished<OutgoingData>('source', TERMINAL)) {
       if (this.active.has(rec.id)) continue;
       this.active.add(rec.id);
+      this.beatEvery();
       try {
         if (rec.phase !== 'in-doubt' && rec.phase !== 'rolling-back') {
           rec.data.report.error ??= new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `the source agent stopped during ${rec.phase}`).toJSON();
@@ -311,7 +344,7 @@ export class SourceService {
       } catch (err) {
         log('error', 'could not settle migration record', { migration: rec.id, err: String(err) });
       } finally {
-        this.active.delete(rec.id);
+        this.inactive(rec.id);
       }
     }
   }
@@ -333,13 +366,20 @@ export class SourceService {
     rec.phase = to;
     this.deps.records.put(rec);
     const at = Date.now();
+    if (this.active.has(rec.id)) this.phaseSince.set(rec.id, at);
     publishPhase({ migrationId: rec.id, phase: to, at });
     this.emit(rec.id, { type: 'phase', phase: to, at });
     await Promise.resolve();
   }
 
   private destination(rec: Rec): ControlClient {
-    return new ControlClient(rec.data.request.destination.controlUrl, this.deps.token, this.deps.config.migration.requestTimeoutMs);
+    return new ControlClient(rec.data.request.destination.controlUrl, this.deps.token, this.deps.config.migration.requestTimeoutMs, 'destination agent', 'migration.requestTimeoutMs');
+  }
+
+  /** How long the destination may take to restore: its CRIU restore deadline, plus one request's worth for the rest. */
+  private restoreDeadline(): { ms: number; key: string } {
+    const { deadlines, migration } = this.deps.config;
+    return { ms: deadlines.criuRestoreMs + migration.requestTimeoutMs, key: 'deadlines.criuRestoreMs + migration.requestTimeoutMs' };
   }
 
   private emit(id: string, event: MigrationEvent): void {

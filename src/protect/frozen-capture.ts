@@ -53,7 +53,7 @@ export async function freezeAndCapture(deps: PointDeps, spec: ContainerSpec, tre
   const pausedAt = Date.now();
   let captured: Omit<Frozen, 'frozenMs'>;
   try {
-    if (viaRunc) await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: dumpDir, workDir: path.join(workDir, 'criu') });
+    if (viaRunc) await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: dumpDir, workDir: path.join(workDir, 'criu'), criuPath: config.agent.criuPath, timeoutMs: config.deadlines.criuDumpMs });
     else await engine.createCheckpoint(spec.id, checkpointName(sequence), false);
     const dumpMs = Date.now() - pausedAt;
     const upper = await captureTree(deps, trees, spec.upperDir);

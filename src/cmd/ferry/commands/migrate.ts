@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ERRORS, FerryError, isErrorCode } from '../../../core/errors.ts';
 import { readCluster, clusterHost, agentClient } from '../../../cli/cluster.ts';
 import { ProgressView, type MigrationObserver } from '../../../cli/progress.ts';
-import type { MigrationEvent } from '../../../migration/source.ts';
+import { followMigration } from '../../../cli/follow-migration.ts';
 import { formatReport, type MigrationReport } from '../../../migration/report.ts';
 import type { MigrateRequest } from '../../../migration/protocol.ts';
 
@@ -37,16 +37,8 @@ export async function migrate(container: string, o: MigrateCliOptions, view?: Mi
   };
   const { id } = await source.call<{ id: string }>('POST', '/v1/migrations', request);
   onStart?.(id);
-  try {
-    for await (const ev of source.stream<MigrationEvent>(`/v1/migrations/${id}/events`)) {
-      view?.show(ev);
-      if (ev.type === 'end') return ev.report;
-    }
-  } catch (err) {
-    // undici reports a connection that died mid-body as a TypeError ("terminated"); anything else is a real error.
-    if (!(err instanceof TypeError && /terminated|fetch failed|socket|network/i.test(err.message))) throw err;
-  }
-  throw new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `lost the source agent ${o.from} during migration ${id}; the agent resolves it when it runs again (the container keeps exactly one copy)`);
+  // A silent or broken stream is re-opened while the agent answers /v1/health; only a gone agent is "lost".
+  return followMigration(source, id, (ev) => view?.show(ev), { from: o.from });
 }
 
 /** Exit code for a report: 0 when migrated, else the cause's code. */
@@ -81,7 +73,7 @@ export function registerMigrate(program: Command): void {
       const view = o.json ? undefined : new ProgressView(process.stderr);
       const precopy = precopyOverrides(o);
       const prestore = prestoreOverrides(o);
-      const report = await migrate(container, { ...o, ...(precopy ? { precopy } : {}), ...(prestore ? { prestore } : {}) }, view);
+      const report = await migrate(container, { ...o, ...(precopy ? { precopy } : {}), ...(prestore ? { prestore } : {}) }, view).finally(() => view?.close());
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
       process.exitCode = reportExitCode(report);
     });

@@ -1,0 +1,143 @@
+/**
+ * @module test/integration/deadlines.test — a CRIU that hangs on purpose, on a real 2-host
+ * test bed (subnet 10.219.0, its own state dir): the agents run runc with `--criu` pointing at
+ * a wrapper that sleeps far past the dump deadline (agent.criuPath), and the deadline is 5 s
+ * (deadlines.criuDumpMs). The migration must end with FERRY_ERR_CRIU_TIMEOUT naming the
+ * step, the deadline and its key, within the deadline and a small margin; the wrapper's
+ * sleeping child must be gone (the whole process group was killed); the source container
+ * runs on, thawed, never restarted, its counter continuing; nothing of it is left on the
+ * destination. The CLI sees heartbeats during the silent step. Needs root.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseConfig } from '../../src/core/config.ts';
+import { DockerEngine } from '../../src/docker/engine.ts';
+import { testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { clusterFile } from '../../src/testbed/cluster.ts';
+import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
+import type { MigrationEvent } from '../../src/migration/source.ts';
+import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
+import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
+
+const stateDir = path.join(tmpdir(), `ferry-it-deadlines-${process.pid}`);
+const config = parseConfig({ testbed: { stateDir, subnet: '10.219.0', hosts: 2, bandwidthMbit: 1000 } });
+const LONG = { timeout: 240_000 };
+const DUMP_DEADLINE_MS = 5000;
+/** Thaw, the destination's abort and the report, after the deadline fired. */
+const MARGIN_MS = 5000;
+const hangDir = path.join(stateDir, 'criu-hang');
+const wrapper = path.join(hangDir, 'criu-hang');
+const sleepers = path.join(hangDir, 'sleepers');
+
+// The agents inherit these: a low dump deadline, the hanging CRIU, frequent heartbeats, short timers.
+process.env['FERRY_DEADLINES_CRIU_DUMP_MS'] = String(DUMP_DEADLINE_MS);
+process.env['FERRY_AGENT_CRIU_PATH'] = wrapper;
+process.env['FERRY_MIGRATION_HEARTBEAT_MS'] = '1000';
+process.env['FERRY_MIGRATION_LEASE_MS'] = '6000';
+process.env['FERRY_MIGRATION_VERIFY_MS'] = '500';
+
+let cluster: Cluster;
+let file: string;
+const engines: Record<string, DockerEngine> = {};
+const engine = (host: string) => engines[host] as DockerEngine;
+
+/** True while a process with this PID exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs of live processes whose command line mentions `needle`. */
+function processesWith(needle: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle) && alive(pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
+before(async () => {
+  await mkdir(hangDir, { recursive: true });
+  // A CRIU that never gets to work: its sleeping child is what a group kill must reach.
+  await writeFile(wrapper, `#!/bin/sh\nsleep 3600 &\necho $! >> ${sleepers}\nwait\nexec criu "$@"\n`);
+  await chmod(wrapper, 0o755);
+  cluster = await testbedUp({ config, log: () => undefined });
+  file = clusterFile(cluster.stateDir);
+  for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
+  await ensureCounterImage(engine('h1'));
+}, LONG);
+
+after(async () => {
+  await testbedDown({ config, log: () => undefined });
+  await rm(hangDir, { recursive: true, force: true });
+  await rmdir(stateDir).catch(() => undefined); // only when nothing else (kept logs) is left in it
+}, LONG);
+
+describe('every call to CRIU has a deadline', () => {
+  it('a dump that hangs ends with FERRY_ERR_CRIU_TIMEOUT within the deadline; the source runs on thawed, the destination holds nothing', LONG, async () => {
+    const name = 'hung';
+    await engine('h1').removeContainer(name);
+    const id = await engine('h1').createContainer(name, { Image: COUNTER_IMAGE, Env: ['BALLAST_MIB=8'] });
+    await engine('h1').startContainer(id);
+    await waitForBeats(engine('h1'), name, 8);
+    const startedAt = (await engine('h1').inspectContainer(name)).State.StartedAt;
+
+    const events: Array<MigrationEvent & { seen: number }> = [];
+    const t0 = Date.now();
+    const report = await migrate(name, { strategy: 'stop-copy', cluster: file, from: 'h1', to: 'h2' }, { show: (ev) => events.push({ ...ev, seen: Date.now() }) });
+    const total = Date.now() - t0;
+    const stopAt = events.find((e) => e.type === 'phase' && e.phase === 'stop')?.seen ?? Number.NaN;
+    const endAt = events.find((e) => e.type === 'end')?.seen ?? Number.NaN;
+    const stopToEnd = endAt - stopAt;
+    console.log(`# migrate took ${total} ms; stop → end ${stopToEnd} ms (deadline ${DUMP_DEADLINE_MS} ms)`);
+    console.log(`# ${report.error?.code}: ${report.error?.message}`);
+
+    assert.equal(report.outcome, 'rolled-back', JSON.stringify(report.error));
+    assert.equal(report.error?.code, 'FERRY_ERR_CRIU_TIMEOUT');
+    assert.match(report.error?.message ?? '', new RegExp(`^CRIU dump of container ${id.slice(0, 12)} did not finish within 5 s \\(config deadlines\\.criuDumpMs, env FERRY_DEADLINES_CRIU_DUMP_MS\\); it was killed with its process group\\.`));
+    assert.match(report.error?.message ?? '', /CRIU log \/.*\/criu\/m-[0-9a-f-]+\/dump\.log/);
+    assert.ok(stopToEnd >= DUMP_DEADLINE_MS && stopToEnd < DUMP_DEADLINE_MS + MARGIN_MS, `ended ${stopToEnd} ms after the stop began`);
+
+    // The silent step showed that time passed: heartbeats of the stop phase, counting up.
+    const beats = events.filter((e) => e.type === 'heartbeat' && e.phase === 'stop');
+    assert.ok(beats.length >= 3, `heartbeats during the hung dump: ${beats.length}`);
+    const counted = beats.map((e) => (e.type === 'heartbeat' ? e.phaseMs : 0));
+    assert.deepEqual(counted, [...counted].sort((a, b) => a - b), 'the time in the step only grows');
+
+    // The whole process group died: the wrapper's sleeping child and anything running the wrapper.
+    const sleeping = (await readFile(sleepers, 'utf8')).trim().split('\n').map(Number).filter((n) => n > 0);
+    assert.ok(sleeping.length >= 1, 'runc ran the hanging CRIU');
+    for (const pid of sleeping) assert.equal(alive(pid), false, `the wrapper's sleep ${pid} is gone`);
+    assert.deepEqual(processesWith(wrapper), [], 'no process of the hanging CRIU is left');
+
+    // The source runs on: thawed, the same process, the counter going on.
+    const c = await engine('h1').inspectContainer(name);
+    assert.equal(c.State.Running, true);
+    assert.equal(c.State.Paused, false, 'thawed');
+    assert.equal(c.State.StartedAt, startedAt, 'never restarted');
+    const before = (await beatsOf(engine('h1'), name)).at(-1)?.n ?? 0;
+    await sleep(1500);
+    const counter = continuity(await beatsOf(engine('h1'), name));
+    assert.equal(counter.continuous, true, counter.problem);
+    assert.ok(counter.last > before, `the counter goes on past ${before} (now ${counter.last})`);
+    const checkpoints = path.join(cluster.hosts.find((h) => h.name === 'h1')?.dataRoot ?? '', 'containers', id, 'checkpoints');
+    assert.deepEqual(existsSync(checkpoints) ? readdirSync(checkpoints) : [], [], 'no checkpoint left on the source');
+
+    // Nothing of it on the destination.
+    assert.equal(await engine('h2').findContainer(name), undefined, 'no container on the destination');
+    const h2Root = cluster.hosts.find((h) => h.name === 'h2')?.dataRoot ?? '';
+    assert.deepEqual(readdirSync(path.join(h2Root, 'containers')), [], 'no container directory left on the destination');
+    await engine('h1').removeContainer(name);
+  });
+});
