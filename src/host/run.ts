@@ -100,6 +100,14 @@ function trackGroup(pgid: number): void {
   });
 }
 
+/**
+ * Passes a signal on to every program still running: in their own groups they no longer
+ * get the terminal's Ctrl-C. The CLI calls it from its signal handler.
+ */
+export function signalLiveGroups(signal: NodeJS.Signals): void {
+  for (const g of liveGroups) killGroup(g, signal);
+}
+
 /** One line describing how a run failed, for error messages. */
 export function describeRun(file: string, args: readonly string[], result: RunResult): string {
   const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join(' | ');

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { FerryError, asFerryError, describeError, ERRORS } from '../../core/errors.ts';
+import { signalLiveGroups } from '../../host/run.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerTestbed } from './commands/testbed.ts';
@@ -38,6 +39,19 @@ registerStorage(program);
 registerController(program);
 registerScheduling(program);
 registerSim(program);
+
+// Programs ferry runs sit in process groups of their own (so a deadline ends their children
+// too) and no longer get the terminal's Ctrl-C: pass it on, then end as a signal would. The
+// long-running agent and controller stop gracefully through handlers of their own.
+const daemon = ['agent', 'controller'].includes(process.argv[2] ?? '');
+if (!daemon) {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(sig, () => {
+      signalLiveGroups(sig);
+      process.exit(code);
+    });
+  }
+}
 
 try {
   await program.parseAsync(process.argv);
