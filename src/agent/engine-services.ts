@@ -6,8 +6,10 @@
  */
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
+import { log } from '../core/events.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import { criuFacts } from '../host/criu.ts';
+import { clearStale } from '../host/runc-criu-config.ts';
 import { RecordStore } from '../migration/record-store.ts';
 import { SourceService } from '../migration/source.ts';
 import { DestinationService } from '../migration/destination.ts';
@@ -52,8 +54,10 @@ export async function startEngineServices(w: EngineWiring): Promise<EngineServic
   const dataRoot = (await engine.info()).DockerRootDir;
   const records = new RecordStore(path.join(w.stateDir, 'agent.db'));
   const criu = cached(criuFacts, 60_000);
+  // A runc CRIU config left by an agent that died mid-call would apply to every later checkpoint and restore here.
+  if (await clearStale(config.agent.runcCriuConfig)) log('warn', 'removed a runc CRIU config file left by a ferry agent that died', { file: config.agent.runcCriuConfig });
   const store = agentStore(config.store);
-  const destination = new DestinationService({ engine, records, config, dataRoot, dataPort: config.agent.dataPort, criu, store });
+  const destination = new DestinationService({ engine, records, config, dataRoot, imagesDir: config.agent.imagesDir || path.join(dataRoot, 'ferry-images'), dataPort: config.agent.dataPort, criu, store });
   const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, token: w.token, criu, openDataLink, store });
   await destination.start();
   await source.resume();

@@ -85,7 +85,7 @@ function targetsSection(summary: BenchSummary): string[] {
 
 function problemsSection(rows: readonly BenchRow[]): string[] {
   const problems = rows.filter((r) => !r.ok || r.problem);
-  const items = problems.map((r) => `- **${r.strategy}**, ${caseLabel(r.case)}: ${r.ok ? '' : 'failed: '}${markdownText(r.problem ?? 'no reason given')}`);
+  const items = problems.map((r) => `- **${r.strategy}**, ${caseLabel(r.case)}: ${r.ok ? '' : 'failed: '}${markdownText(r.problem ?? 'no reason given')}${r.keptLogs ? ` (logs kept in \`${r.keptLogs}\`)` : ''}`);
   return ['## Problems', '', ...(items.length ? items : ['None.']), ''];
 }
 

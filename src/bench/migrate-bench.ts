@@ -17,7 +17,7 @@ import { run } from '../host/run.ts';
 import { readMemory } from '../precopy/memory-scan.ts';
 import { processTree } from '../precopy/process-tree.ts';
 import { PAGE } from '../precopy/page-delta.ts';
-import { testbedDown, testbedUp, planOfCluster, type Cluster } from '../testbed/index.ts';
+import { keepLogsAfterFailure, testbedDown, testbedUp, planOfCluster, type Cluster } from '../testbed/index.ts';
 import { clusterFile } from '../testbed/cluster.ts';
 import { shapeHost } from '../testbed/net.ts';
 import { migrate } from '../cmd/ferry/commands/migrate.ts';
@@ -75,9 +75,13 @@ export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResu
       let footprint: { bytes: number; compressed: number } | undefined;
       for (const strategy of RUN_STRATEGIES.filter((s) => !o.strategies || o.strategies.includes(s))) {
         o.say(`bench: ${caseLabel(c)} — ${strategy}`);
-        const row = await runOne(cluster, c, strategy, (f) => (footprint ??= f)).catch((err: unknown): BenchRow => ({ case: c, strategy, ok: false, problem: asFerryError(err).message }));
+        let error: unknown;
+        const row = await runOne(cluster, c, strategy, (f) => (footprint ??= f)).catch((err: unknown): BenchRow => { error = err; return { case: c, strategy, ok: false, problem: asFerryError(err).message }; });
+        // before the workload is removed: its output and the CRIU logs explain the failure
+        const kept = row.ok ? null : await keepLogsAfterFailure(cluster.stateDir, { what: `bench-${strategy}-${c.workload}-${c.sizeMiB}mib-${c.dirtyMBps}mbps-${c.bandwidthMbit}mbit`, error: error ?? row.problem }, o.say);
+        if (kept) row.keptLogs = kept;
         rows.push(row);
-        o.say(`bench:   ${row.ok ? `downtime ${row.downtimeMs} ms, total ${row.totalMs} ms, ${((row.wireBytes ?? 0) / 1048576).toFixed(1)} MiB` : `failed: ${row.problem}`}`);
+        o.say(`bench:   ${row.ok ? `downtime ${row.downtimeMs} ms, total ${row.totalMs} ms, ${((row.wireBytes ?? 0) / 1048576).toFixed(1)} MiB` : `failed: ${row.problem}${kept ? `; logs kept in ${kept}` : ''}`}`);
         await removeEverywhere(cluster);
         if (strategy.startsWith('prestore')) await dropPacks(o.say);
       }

@@ -43,6 +43,8 @@ export interface BenchRow {
   ok: boolean;
   /** Why the run failed or what is off about it, in words. */
   problem?: string;
+  /** Where the hosts' logs (agents, dockerds, CRIU) were kept when the row failed (testbed.keptLogsDir). */
+  keptLogs?: string;
   /** Longest silence of the workload's heartbeat across the migration (what an outside probe sees), ms. */
   downtimeMs?: number;
   /** From freeze (pause or checkpoint start) to the restored container running, ms. */

@@ -21,6 +21,10 @@ export const ConfigSchema = z.strictObject({
     maxRequestBytes: z.number().int().positive().default(4 * 1024 * 1024),
     /** The CRIU that runc runs for the agent's own dumps (`runc --criu`): a path, or a name looked up on PATH. Probes and Docker's checkpoint API use `criu` on PATH. */
     criuPath: z.string().min(1).default('criu'),
+    /** The CRIU configuration file runc hands CRIU on this machine; ferry writes it only around its own runc calls (thin checkpoints: CRIU's images stay in ferry's directory, not Docker's). */
+    runcCriuConfig: z.string().min(1).default('/etc/criu/runc.conf'),
+    /** Where the destination keeps CRIU's images of an incoming migration ('' : ferry-images under Docker's data root, the file system the capacity check measures). */
+    imagesDir: z.string().default(''),
   }).prefault({}),
   deadlines: z.strictObject({
     /** A CRIU dump (runc checkpoint, or Docker's checkpoint API) that has not finished by then is killed, with its process group, and the source thawed, in ms. Generous: a dump of several GiB fits. */
@@ -145,6 +149,10 @@ export const ConfigSchema = z.strictObject({
     hostCpus: z.number().min(0).max(256).default(0),
     /** Memory each host declares as its capacity, in MiB; not enforced (0: the machine's MemTotal). */
     hostMemoryMiB: z.number().int().min(0).default(0),
+    /** Where a failed demo, benchmark row or integration test keeps the hosts' logs (agent, dockerd, CRIU), one directory per failure; outside every state dir, so `testbed down` never removes it. */
+    keptLogsDir: z.string().min(1).default('/var/lib/ferry/failed-runs'),
+    /** How many kept failures stay in keptLogsDir; older ones are removed when a new one is kept. */
+    keptLogsRuns: z.number().int().min(1).max(1000).default(20),
   }).prefault({}),
   scheduler: z.strictObject({
     /** The placement policy: elastic (the Ceph + Swarm paper's model), spread (Docker Swarm), binpack, kube (LeastAllocated + BalancedAllocation). */

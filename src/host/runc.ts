@@ -9,6 +9,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import { criuTimeoutError } from './deadline.ts';
+import { withRuncCriuConfig, type RuncCriuConfigOptions } from './runc-criu-config.ts';
 import { run } from './run.ts';
 
 /** True when runc keeps state for this container under `runcRoot` (so runc can dump it). */
@@ -26,6 +27,8 @@ export interface RuncCheckpoint {
   criuPath: string;
   /** The dump's deadline (config deadlines.criuDumpMs), in ms: then runc and its CRIU are killed. */
   timeoutMs: number;
+  /** The machine's runc CRIU config file, held (empty) during the dump so that no other agent's options apply to it. */
+  criuConfig: RuncCriuConfigOptions;
 }
 
 /**
@@ -38,7 +41,8 @@ export async function runcCheckpoint(o: RuncCheckpoint): Promise<void> {
   await rm(o.workDir, { recursive: true, force: true });
   await mkdir(o.workDir, { recursive: true, mode: 0o700 });
   const logPath = path.join(o.workDir, 'dump.log');
-  const r = await run('runc', ['--root', o.runcRoot, '--criu', o.criuPath, 'checkpoint', '--image-path', o.imageDir, '--work-path', o.workDir, '--leave-running', o.containerId], { timeoutMs: o.timeoutMs });
+  const args = ['--root', o.runcRoot, '--criu', o.criuPath, 'checkpoint', '--image-path', o.imageDir, '--work-path', o.workDir, '--leave-running', o.containerId];
+  const r = await withRuncCriuConfig(o.criuConfig, [], () => run('runc', args, { timeoutMs: o.timeoutMs }));
   if (r.code === 0 && !r.failure) return;
   const log = await readFile(logPath, 'utf8').catch(() => '');
   const subject = `container ${o.containerId.slice(0, 12)}`;

@@ -24,6 +24,7 @@ import { parseRecipe, type DumpRecipe } from '../precopy/recipe.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
+import { thinRestore } from './thin-restore.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import { checkCreateBody, type PreflightRequest, type PrepareRequest, type PrepareReply, type DestinationStatus } from './protocol.ts';
@@ -51,6 +52,8 @@ export interface DestinationDeps {
   records: RecordStore;
   config: Config;
   dataRoot: string;
+  /** ferry's own directory for CRIU images (thin checkpoints), one subdirectory per migration. */
+  imagesDir: string;
   dataPort: number;
   criu: () => Promise<CriuFacts>;
   /** The object store (strategy prestore). */
@@ -60,6 +63,8 @@ export interface DestinationDeps {
 /** What restore reports: CRIU's restore, the page rebuild, and (prestore) the fetches from the store. */
 export interface RestoreResult {
   restoreMs: number;
+  /** How the images reached CRIU: `thin` (read from ferry's directory; Docker's checkpoint holds only runc's descriptors). */
+  restoredBy: 'thin';
   rebuildMs?: number;
   fetched?: FetchCounts & { waitMs: number };
 }
@@ -149,6 +154,7 @@ export class DestinationService {
       const upperDir = inspect.GraphDriver.Data['UpperDir'];
       if (!upperDir) throw new FerryError('FERRY_ERR_DOCKER', 'the new container has no overlay upper directory');
       await mkdir(this.checkpointDir(containerId, id), { recursive: true, mode: 0o700 });
+      await mkdir(this.imagesOf(id), { recursive: true, mode: 0o700 });
       if (request.pages) {
         const pages = PageStore.create();
         this.stores.set(id, pages);
@@ -231,7 +237,7 @@ export class DestinationService {
 
   /** The directory a tree root of this migration goes to. */
   private treeDir(rec: Rec, root: string): string {
-    if (root === 'checkpoint' && rec.data.containerId) return this.checkpointDir(rec.data.containerId, rec.id);
+    if (root === 'checkpoint' && rec.data.containerId) return this.imagesOf(rec.id);
     if (root === 'upper' && rec.data.upperDir) return rec.data.upperDir;
     const vol = /^volume:(.+)$/.exec(root)?.[1];
     const dirs = rec.data.volumeDirs ?? {};
@@ -263,15 +269,16 @@ export class DestinationService {
         const recipe = this.recipes.get(id);
         if (!store || !recipe) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} has no ${store ? 'page recipe' : 'page store'}; the final round did not arrive (or this agent restarted)`);
         const started = Date.now();
-        await store.rebuild(recipe, this.checkpointDir(rec.data.containerId ?? '', id));
+        await store.rebuild(recipe, this.imagesOf(id));
         rebuildMs = Date.now() - started;
         this.dropPages(id);
       }
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
-      await this.deps.engine.startContainer(rec.data.containerId ?? '', checkpointName(id));
+      const { engine, config, dataRoot } = this.deps;
+      await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id) });
       this.update(id, (r) => (r.phase = 'restored'));
-      return { restoreMs: Date.now() - started, ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };
+      return { restoreMs: Date.now() - started, restoredBy: 'thin', ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };
     });
   }
 
@@ -308,6 +315,7 @@ export class DestinationService {
       if (!c?.State.Running) throw new FerryError('FERRY_ERR_RESTORE', `the restored container of ${id} is not running (${c?.State.Status ?? 'gone'}); it is not committed`);
       this.update(id, (r) => (r.phase = 'committed'));
       await this.deps.engine.deleteCheckpoint(rec.data.containerId ?? '', checkpointName(id)).catch(() => undefined);
+      await rm(this.imagesOf(id), { recursive: true, force: true });
       return this.status(id);
     });
   }
@@ -365,6 +373,7 @@ export class DestinationService {
     }
     for (const v of createdVolumes ?? []) await this.deps.engine.removeVolume(v);
     if (containerId) await rm(this.checkpointDir(containerId, id), { recursive: true, force: true });
+    await rm(this.imagesOf(id), { recursive: true, force: true });
     this.imageLoads.delete(id);
     this.dropPages(id);
     this.update(id, (r) => (r.phase = 'aborted'));
@@ -376,6 +385,11 @@ export class DestinationService {
     const pipe = new PassThrough();
     this.imageLoads.set(id, this.deps.engine.loadImage(pipe).then(() => undefined, (err: unknown) => asFerryError(err, 'FERRY_ERR_DOCKER')));
     return pipe;
+  }
+
+  /** Where CRIU's images of a migration are kept: ferry's directory, never Docker's. */
+  private imagesOf(id: string): string {
+    return path.join(this.deps.imagesDir, id);
   }
 
   private checkpointDir(containerId: string, id: string): string {

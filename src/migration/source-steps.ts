@@ -8,6 +8,7 @@ import { FerryError } from '../core/errors.ts';
 import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
 import type { ControlClient } from '../control/client.ts';
 import { dumpCpuinfo } from '../host/criu.ts';
+import { runcCriuConfigOf } from '../host/runc-criu-config.ts';
 import { runcCheckpoint, runcKnows } from '../host/runc.ts';
 import { readAgentFacts, readContainerProcesses } from '../host/container-processes.ts';
 import { processTree } from '../precopy/process-tree.ts';
@@ -122,7 +123,7 @@ export class SourceSteps {
     this.deps.records.put(this.rec);
     const { runcRoot } = this.deps.config.agent;
     if (runcKnows(runcRoot, spec.id)) {
-      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs });
+      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs, criuConfig: runcCriuConfigOf(this.deps.config) });
       this.rec.data.report.dumpedBy = 'runc';
     } else {
       await this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false);

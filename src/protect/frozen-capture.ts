@@ -9,6 +9,7 @@ import { FerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import type { DockerEngine } from '../docker/engine.ts';
+import { runcCriuConfigOf } from '../host/runc-criu-config.ts';
 import { runcCheckpoint, runcKnows } from '../host/runc.ts';
 import { storeStream, type StoredChain } from '../prestore/block-chain.ts';
 import { archiveTree } from '../prestore/tree-archive.ts';
@@ -53,7 +54,7 @@ export async function freezeAndCapture(deps: PointDeps, spec: ContainerSpec, tre
   const pausedAt = Date.now();
   let captured: Omit<Frozen, 'frozenMs'>;
   try {
-    if (viaRunc) await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: dumpDir, workDir: path.join(workDir, 'criu'), criuPath: config.agent.criuPath, timeoutMs: config.deadlines.criuDumpMs });
+    if (viaRunc) await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: dumpDir, workDir: path.join(workDir, 'criu'), criuPath: config.agent.criuPath, timeoutMs: config.deadlines.criuDumpMs, criuConfig: runcCriuConfigOf(config) });
     else await engine.createCheckpoint(spec.id, checkpointName(sequence), false);
     const dumpMs = Date.now() - pausedAt;
     const upper = await captureTree(deps, trees, spec.upperDir);

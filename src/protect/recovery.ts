@@ -13,6 +13,7 @@ import { log } from '../core/events.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import { run } from '../host/run.ts';
 import { checkCreateBody } from '../migration/protocol.ts';
+import { thinRestore } from '../migration/thin-restore.ts';
 import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { protectPrefix, type StateManifest } from '../prestore/state-manifest.ts';
 import type { ObjectStore } from '../store/object-store.ts';
@@ -140,10 +141,7 @@ export class RecoveryService {
     await putInPlace(staged.upperDir, upperDir);
     for (const [name, dir] of staged.volumeDirs) await putInPlace(dir, mountpoints.get(name) ?? '');
     const name = `ferry-recover-${m.sequence}`;
-    const checkpoints = path.join(this.deps.dataRoot, 'containers', created.containerId, 'checkpoints');
-    await mkdir(checkpoints, { recursive: true, mode: 0o700 });
-    await putInPlace(staged.checkpointDir, path.join(checkpoints, name));
-    await engine.startContainer(created.containerId, name);
+    await thinRestore({ engine, config: this.deps.config, dataRoot: this.deps.dataRoot, containerId: created.containerId, checkpoint: name, imagesDir: staged.checkpointDir });
     await this.verifyRunning(m.container, created.containerId);
     await engine.deleteCheckpoint(created.containerId, name).catch(() => undefined);
   }

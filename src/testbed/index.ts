@@ -10,6 +10,7 @@ export { agentHealth, readToken, repoRoot, type Health } from './agent.ts';
 export { agentHostFlags, powerHookArgv } from './commands.ts';
 export { dockerApi, dockerPing, type DockerAnswer } from './dockerd.ts';
 export { rootQdisc } from './net.ts';
+export { keepLogs, keepLogsOfPlan, keepLogsOfStateDir, keepLogsAfterFailure, type KeepReason, type KeepLogsOptions } from './keep-logs.ts';
 export {
   planTestbed, planFromConfig, cleanupPlan, parseSmallDisk, nameTag, thisMachine, MAX_HOSTS, DEFAULT_SUBNET, RUN_DIR, CPU_PERIOD_US,
   type TestbedPlan, type HostPlan, type HostCapacity, type MachineShape, type PlanInput, type PlanOverrides,

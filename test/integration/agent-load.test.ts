@@ -25,12 +25,15 @@ import { parseLoadLog } from '../../src/workloads/load-log.ts';
 import { ContainerList, DeployAnswer } from '../../src/agent/containers-protocol.ts';
 import { HealthAnswer, MetricsAnswer } from '../../src/agent/metrics-protocol.ts';
 import { codeOf } from '../support/errors.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;
 const SUBNET = '10.221.0';
 const stateDir = path.join(tmpdir(), `ferry-it-agent-load-${process.pid}`);
 // Each host gets one core, enforced on its cgroup parent; the agent reads the node's CPU there.
 const config = parseConfig({ testbed: { stateDir, subnet: SUBNET, hosts: 2, bandwidthMbit: 1000, hostCpus: 1 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const plan = planFromConfig(config);
 const [h1, h2] = plan.hosts;
 const EVERY_MS = 1000;
@@ -125,7 +128,7 @@ void describe('an agent\'s node API: containers, load metrics, power (integratio
     hookLog = path.join(work, 'hook.log');
     writeFileSync(path.join(work, 'hook.sh'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(hookLog)}\n`);
     chmodSync(path.join(work, 'hook.sh'), 0o755);
-    const cluster = await testbedUp({ config, agents: false, log: () => undefined });
+    const cluster = await logs.watch(testbedUp({ config, agents: false, log: () => undefined }));
     engine = new DockerEngine(h1?.dockerSocket ?? '');
     client = new ControlClient(h1?.controlUrl ?? '', readFileSync(cluster.tokenFile, 'utf8').trim(), 60_000);
     await ensureWorkloadImage(engine, 'loop');
@@ -134,6 +137,7 @@ void describe('an agent\'s node API: containers, load metrics, power (integratio
   }, LONG);
 
   after(async () => {
+    await logs.keep();
     await stopH1Agent();
     listener?.kill('SIGKILL');
     await testbedDown({ config, log: () => undefined });

@@ -19,9 +19,12 @@ import { listProcesses } from '../../src/testbed/procs.ts';
 import { planOfCluster, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage, parseBeats, type Beat } from '../../src/workloads/counter-image.ts';
 import { isCode } from '../support/errors.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-baselines-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.217.0', hosts: 2, bandwidthMbit: 1000 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 120_000 };
 const BALLAST_MIB = 32;
 
@@ -70,11 +73,12 @@ async function assertNothingLeft(name: string): Promise<void> {
 }
 
 before(async () => {
-  cluster = await testbedUp({ config, agents: false, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, agents: false, log: () => undefined }));
   await ensureCounterImage(new DockerEngine((cluster.hosts[0] as Cluster['hosts'][number]).dockerSocket));
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
 }, LONG);
 

@@ -27,9 +27,12 @@ import { clusterFile } from '../../src/testbed/cluster.ts';
 import type { ContainerRecord, EventRow } from '../../src/controller/state-store.ts';
 import type { NodeReport } from '../../src/controller/node-report.ts';
 import { startControllerProcess, killController, waitEvent, type ControllerProcess } from '../support/controller.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-controller-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.222.0', hosts: 3, hostCpus: 0.5, hostMemoryMiB: 1024 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 600_000 };
 /** The scheduler's parameters for a test that runs in minutes, not hours (the same keys as the config, by their environment twins). */
 const SCHEDULER_ENV: Record<string, string> = {
@@ -100,13 +103,14 @@ async function assertExactlyOnce(): Promise<void> {
 
 before(async () => {
   mkdirSync(stateDir, { recursive: true });
-  cluster = await testbedUp({ config, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   for (const h of cluster.hosts) engines.set(h.name, new DockerEngine(h.dockerSocket));
   token = await readToken(cluster.tokenFile);
   await startCtl();
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   if (ctl) await killController(ctl, 'SIGTERM');
   await testbedDown({ config, log: () => undefined });
 }, LONG);

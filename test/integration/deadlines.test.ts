@@ -17,15 +17,19 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
-import { testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { startAgent, stopAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { parseOwner } from '../../src/host/runc-criu-config.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
 import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-deadlines-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.219.0', hosts: 2, bandwidthMbit: 1000 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 240_000 };
 const DUMP_DEADLINE_MS = 5000;
 /** Thaw, the destination's abort and the report, after the deadline fired. */
@@ -72,13 +76,14 @@ before(async () => {
   // A CRIU that never gets to work: its sleeping child is what a group kill must reach.
   await writeFile(wrapper, `#!/bin/sh\nsleep 3600 &\necho $! >> ${sleepers}\nwait\nexec criu "$@"\n`);
   await chmod(wrapper, 0o755);
-  cluster = await testbedUp({ config, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   file = clusterFile(cluster.stateDir);
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
   await ensureCounterImage(engine('h1'));
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
   await rm(hangDir, { recursive: true, force: true });
   await rmdir(stateDir).catch(() => undefined); // only when nothing else (kept logs) is left in it
@@ -138,6 +143,50 @@ describe('every call to CRIU has a deadline', () => {
     assert.equal(await engine('h2').findContainer(name), undefined, 'no container on the destination');
     const h2Root = cluster.hosts.find((h) => h.name === 'h2')?.dataRoot ?? '';
     assert.deepEqual(readdirSync(path.join(h2Root, 'containers')), [], 'no container directory left on the destination');
+    await engine('h1').removeContainer(name);
+  });
+
+  it('crash: the source agent killed while the runc CRIU config is in place; after restart the file is gone and a plain docker checkpoint and restore works', LONG, async () => {
+    const conf = config.agent.runcCriuConfig;
+    const name = 'crash';
+    await engine('h1').removeContainer(name);
+    const id = await engine('h1').createContainer(name, { Image: COUNTER_IMAGE, Env: ['BALLAST_MIB=8'] });
+    await engine('h1').startContainer(id);
+    await waitForBeats(engine('h1'), name, 8);
+    const moving = migrate(name, { strategy: 'stop-copy', cluster: file, from: 'h1', to: 'h2' }).catch((err: unknown) => err);
+    const until = Date.now() + DUMP_DEADLINE_MS;
+    while (!existsSync(conf) && Date.now() < until) await sleep(20);
+    const text = await readFile(conf, 'utf8');
+    const owner = parseOwner(text);
+    assert.ok(owner, `ferry holds ${conf} during the dump: ${text}`);
+    await stopAgent('h1', { stateDir, signal: 'SIGKILL' });
+    await moving;
+    assert.equal(existsSync(conf), true, 'the killed agent left its runc CRIU config behind');
+    // The runc and hanging CRIU of the killed agent outlive it (SIGKILL runs no exit hook): end them here.
+    for (const pid of processesWith(wrapper)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    await startAgent('h1', { stateDir });
+    assert.equal(existsSync(conf), false, 'the restarted agent removed the stale file');
+    const thawedBy = Date.now() + 20_000;
+    for (;;) {
+      const c = await engine('h1').inspectContainer(name);
+      if (c.State.Running && !c.State.Paused) break;
+      if (Date.now() > thawedBy) assert.fail(`the restarted agent did not thaw ${name} (${c.State.Status})`);
+      await sleep(200);
+    }
+    // Someone else's plain Docker checkpoint and restore on the machine is unaffected.
+    const plain = 'plain';
+    await engine('h2').removeContainer(plain);
+    const pid = await engine('h2').createContainer(plain, { Image: COUNTER_IMAGE, Env: ['BALLAST_MIB=8'] });
+    await engine('h2').startContainer(pid);
+    await waitForBeats(engine('h2'), plain, 8);
+    await engine('h2').createCheckpoint(pid, 'by-someone-else', true);
+    await engine('h2').startContainer(pid, 'by-someone-else');
+    const before = (await beatsOf(engine('h2'), plain)).at(-1)?.n ?? 0;
+    await sleep(1000);
+    const counter = continuity(await beatsOf(engine('h2'), plain));
+    assert.equal(counter.continuous, true, counter.problem);
+    assert.ok(counter.last > before, 'the plainly restored counter goes on');
+    await engine('h2').removeContainer(plain);
     await engine('h1').removeContainer(name);
   });
 });

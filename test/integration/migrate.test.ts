@@ -26,9 +26,12 @@ import type { MigrationReport } from '../../src/migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
 import { codeOf } from '../support/errors.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-migrate-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.215.0', hosts: 3, bandwidthMbit: 1000 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 240_000 };
 // Short timers so that faults resolve within a test; the agents inherit these.
 process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '3000';
@@ -131,13 +134,14 @@ async function settledPhase(host: string, id: string, timeoutMs: number): Promis
 }
 
 before(async () => {
-  cluster = await testbedUp({ config, smallDisk: { h3: 40 }, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, smallDisk: { h3: 40 }, log: () => undefined }));
   file = clusterFile(cluster.stateDir);
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
   await ensureCounterImage(engines['h1'] as DockerEngine);
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
 }, LONG);
 

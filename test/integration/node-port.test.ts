@@ -18,14 +18,18 @@ import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
 import { readToken, testbedDown, testbedUp } from '../../src/testbed/index.ts';
 import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;
 const stateDir = path.join(tmpdir(), `ferry-it-node-port-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.224.0', hosts: 2 } });
+// A failed check keeps the test bed's logs (agents, dockerds, CRIU) before `close` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 // The agents the test bed starts inherit this: a sample a second, so the checks wait seconds, not minutes.
 process.env['FERRY_SCHEDULER_SAMPLE_EVERY_MS'] = '1000';
 
 async function down(): Promise<void> {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
   rmSync(stateDir, { recursive: true, force: true });
 }
@@ -34,7 +38,7 @@ if (!isRoot) void test.skip('NodePort conformance: AgentNode on a real test bed 
 else {
   nodePortConformance('AgentNode on a real test bed', {
     open: async () => {
-      const cluster = await testbedUp({ config, log: () => undefined });
+      const cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
       const [h1, h2] = cluster.hosts;
       assert.ok(h1 && h2 && h1.capacity && h2.capacity, 'two hosts with their capacity in cluster.json');
       await ensureWorkloadImage(new DockerEngine(h1.dockerSocket), 'loop');

@@ -23,9 +23,12 @@ import { STOP_RULES } from '../../src/precopy/stop-rule.ts';
 import { continuity } from '../../src/workloads/counter-image.ts';
 import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';
 import { startStream as startStreamOn, streamBeats, upperOf as upperOfOn, verifyMemory as verifyMemoryOn } from '../support/stream.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-precopy-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.218.0', hosts: 2, bandwidthMbit: 1000 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 300_000 };
 process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '3000';
 process.env['FERRY_MIGRATION_LEASE_MS'] = '6000';
@@ -81,12 +84,13 @@ async function assertAbsent(host: string, name: string, waitMs: number): Promise
 }
 
 before(async () => {
-  cluster = await testbedUp({ config, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
   for (const h of cluster.hosts) await ensureWorkloadImage(engine(h.name), 'stream');
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
 }, LONG);
 

@@ -23,9 +23,12 @@ import { processTree } from '../../src/precopy/process-tree.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-preflight-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.218.0', hosts: 2, bandwidthMbit: 1000 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 240_000 };
 // prestore: a directory store every test-bed host sees (they share this machine's file system).
 process.env['FERRY_STORE_KIND'] = 'directory';
@@ -69,13 +72,14 @@ async function assertRefusedUntouched(report: MigrationReport, name: string, sta
 
 before(async () => {
   await mkdir(path.join(stateDir, 'store'), { recursive: true });
-  cluster = await testbedUp({ config, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   file = clusterFile(cluster.stateDir);
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
   await ensureCounterImage(engine('h1'));
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
   await rm(path.join(stateDir, 'store'), { recursive: true, force: true });
   await rmdir(stateDir).catch(() => undefined); // only when nothing else (kept logs) is left in it

@@ -22,10 +22,13 @@ import { continuity } from '../../src/workloads/heartbeat.ts';
 import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';
 import { startStream as startStreamOn, streamBeats, upperOf as upperOfOn, verifyMemory as verifyMemoryOn } from '../support/stream.ts';
 import { cephPurge, cephStop, cephUp } from '../support/ceph.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const CEPH = ['prestore-test', '10.212.0.6', 7486] as const;
 const stateDir = path.join(tmpdir(), `ferry-it-prestore-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.214.0', hosts: 2, bandwidthMbit: 1000 }, storage: { address: CEPH[1] } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 400_000 };
 process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '5000';
 process.env['FERRY_MIGRATION_VERIFY_MS'] = '500';
@@ -53,12 +56,13 @@ before(async () => {
   // The agents take their store from the environment they are started with.
   process.env['FERRY_STORE_KIND'] = 's3';
   process.env['FERRY_STORE_CREDENTIALS_FILE'] = ceph.credentialsFile;
-  cluster = await testbedUp({ config, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
   for (const h of cluster.hosts) await ensureWorkloadImage(engine(h.name), 'stream');
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
   await cephPurge(...CEPH);
 }, LONG);

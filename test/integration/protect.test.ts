@@ -31,11 +31,14 @@ import { signal, waitGone } from '../../src/testbed/procs.ts';
 import { continuity } from '../../src/workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../../src/workloads/catalog.ts';
 import { parseStreamBeats, parseStreamVerifies } from '../../src/workloads/stream-log.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const STATE_DIR = '/var/lib/ferry/tb-protect';
 const CEPH = { FERRY_STORAGE_STATE_DIR: '/var/lib/ferry/ceph-protect-test', FERRY_STORAGE_ADDRESS: '10.212.0.7', FERRY_STORAGE_RGW_PORT: '7487' };
 const TESTBED = { FERRY_TESTBED_SUBNET: '10.215.0', FERRY_TESTBED_STATE_DIR: STATE_DIR, FERRY_TESTBED_HOSTS: '2' };
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, parseConfig({ testbed: { stateDir: STATE_DIR, subnet: '10.215.0', hosts: 2 } }));
 const LONG = { timeout: 240_000 };
 const STREAM = workloadSpec('stream');
 const say = (line: string): void => void process.stderr.write(`  [protect] ${line}\n`);
@@ -116,7 +119,7 @@ before(async () => {
   credentialsFile = up.credentialsFile;
   say(`ceph up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${up.endpoint}`);
   Object.assign(env, { FERRY_STORE_KIND: 's3', FERRY_STORE_CREDENTIALS_FILE: credentialsFile, FERRY_CLUSTER: path.join(STATE_DIR, 'cluster.json') });
-  await ferryOk(['testbed', 'up']);
+  await logs.watch(ferryOk(['testbed', 'up']));
   cluster = await loadCluster(STATE_DIR);
   process.env['FERRY_TOKEN'] = (await readFile(cluster.tokenFile, 'utf8')).trim();
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
@@ -127,6 +130,7 @@ before(async () => {
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   if (env) {
     const down = await ferry(['testbed', 'down']);
     if (down.code !== 0) say(`testbed down failed: ${down.stderr}`);

@@ -23,9 +23,12 @@ import { helperBinary } from '../../src/doctor/criu-probe.ts';
 import { judgeRestore, parseSocketsAnswer, type SocketsAnswer } from '../../src/doctor/criu-parse.ts';
 import { ensureWorkloadImage, workloadSpec } from '../../src/workloads/catalog.ts';
 import { continuity, parseBeats } from '../../src/workloads/heartbeat.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-sockets-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.225.0', hosts: 2, bandwidthMbit: 1000 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const LONG = { timeout: 240_000 };
 const SOCKETS = workloadSpec('sockets');
 process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '5000';
@@ -56,12 +59,13 @@ async function beats(host: string, name: string) {
 before(async () => {
   await mkdir(path.join(stateDir, 'store'), { recursive: true });
   client = await helperBinary('sockets', path.join(config.prerequisites.probeDir, 'bin'));
-  cluster = await testbedUp({ config, log: () => undefined });
+  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
   for (const h of cluster.hosts) await ensureWorkloadImage(engine(h.name), 'sockets');
 }, LONG);
 
 after(async () => {
+  await logs.keep();
   await testbedDown({ config, log: () => undefined });
 }, LONG);
 

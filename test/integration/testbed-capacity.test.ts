@@ -25,11 +25,14 @@ import { ensureWorkloadImage, workloadSpec } from '../../src/workloads/catalog.t
 import { continuity } from '../../src/workloads/heartbeat.ts';
 import { meanGot, parseLoadBeats, parseLoadLog, slaShortfallSeconds, type LoadLine } from '../../src/workloads/load-log.ts';
 import { codeOf } from '../support/errors.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;
 const stateDir = path.join(tmpdir(), `ferry-it-capacity-${process.pid}`);
 const subnet = '10.220.0';
 const config = parseConfig({ testbed: { stateDir, subnet, hosts: 2, bandwidthMbit: 100, hostCpus: 0.3, hostMemoryMiB: 2048 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const plan = planFromConfig(config);
 const LOAD = workloadSpec('load');
 const TIMEOUT = { timeout: 120_000 };
@@ -112,6 +115,7 @@ void describe('testbed capacity and power (integration, needs root)', { skip: is
   });
 
   after(async () => {
+    await logs.keep();
     await testbedDown({ config }).catch((err: unknown) => { process.stderr.write(`cleanup failed: ${String(err)}\n`); });
     rmSync(stateDir, { recursive: true, force: true });
   });

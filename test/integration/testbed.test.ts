@@ -16,12 +16,15 @@ import { ensurePrerequisites, installCriuPrefix, probeCriuAt, probeCriuFunction,
 import {
   hostProcesses, loadCluster, planFromConfig, repoRoot, setLinkState, testbedDown, testbedStatus, testbedUp, type Cluster,
 } from '../../src/testbed/index.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;
 /** Made by `up`, removed by `down` (not created here, so a skipped run leaves nothing). */
 const stateDir = join(tmpdir(), `ferry-it-testbed-${process.pid}`);
 const subnet = '10.214.0';
 const config = parseConfig({ testbed: { stateDir, subnet, hosts: 2, bandwidthMbit: 100 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 const plan = planFromConfig(config);
 const TIMEOUT = { timeout: 180_000 };
 
@@ -124,6 +127,7 @@ void describe('testbed (integration, needs root)', { skip: isRoot ? false : 'nee
   });
 
   after(async () => {
+    await logs.keep();
     await testbedDown({ config }).catch((err: unknown) => { process.stderr.write(`cleanup failed: ${String(err)}\n`); });
     rmSync(stateDir, { recursive: true, force: true });
   });

@@ -17,9 +17,12 @@ import { testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts
 import { ensureWorkloadImage, workloadSpec, type WorkloadName } from '../../src/workloads/catalog.ts';
 import { beatRate, continuity, type Beat } from '../../src/workloads/heartbeat.ts';
 import { parseStreamVerifies } from '../../src/workloads/stream-log.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;
 const config = parseConfig({ testbed: { stateDir: '/var/lib/ferry/tb-workloads', subnet: '10.216.0', hosts: 2, bandwidthMbit: 1000 } });
+// A failed test keeps the test bed's logs (agents, dockerds, CRIU) before `after` tears it down.
+const logs = keepLogsOnFailure(import.meta.filename, config);
 /** A cold build of the compile image runs debootstrap: minutes, not seconds. */
 const BUILD = { timeout: 15 * 60_000 };
 const RUN = { timeout: 180_000 };
@@ -55,11 +58,12 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 void describe('workload images (integration, needs root)', { skip: isRoot ? false : 'needs root' }, () => {
   before(async () => {
-    cluster = await testbedUp({ config, agents: false, log: say });
+    cluster = await logs.watch(testbedUp({ config, agents: false, log: say }));
     engine = new DockerEngine(cluster.hosts[0]?.dockerSocket ?? '');
   });
 
   after(async () => {
+    await logs.keep();
     await testbedDown({ config }).catch((err: unknown) => { say(`cleanup failed: ${String(err)}`); });
   });
 

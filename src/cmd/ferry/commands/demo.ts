@@ -1,7 +1,7 @@
 /** @module cmd/ferry/commands/demo — `ferry demo`: the README's first command. */
 import type { Command } from 'commander';
-import { testbedUp, testbedDown } from '../../../testbed/index.ts';
-import { clusterFile } from '../../../testbed/cluster.ts';
+import { testbedUp, testbedDown, keepLogsAfterFailure, planFromConfig, type Cluster } from '../../../testbed/index.ts';
+import { clusterFile, currentConfig } from '../../../testbed/cluster.ts';
 import { runDemo } from '../../../demo/demo.ts';
 import { ProgressView } from '../../../cli/progress.ts';
 import { formatReport } from '../../../migration/report.ts';
@@ -18,7 +18,29 @@ export function registerDemo(program: Command): void {
     .action(async (o: { hosts: string; ballast: string; keep?: boolean; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       say(`bringing up a ${o.hosts}-host test bed (network namespaces, a dockerd and an agent each)`);
-      const cluster = await testbedUp({ hosts: Number(o.hosts), log: o.json ? () => undefined : say });
+      const config = currentConfig();
+      const hosts = Number(o.hosts);
+      // A failure keeps the hosts' logs (agents, dockerds, CRIU) before teardown removes them.
+      const keep = (what: string, error: unknown) => keepLogsAfterFailure(config.testbed.stateDir, { what, error }, say, () => planFromConfig(config, { hosts }), { config });
+      /** Tears down (unless --keep); after a failure, a teardown error is only said, so the failure stays the error reported. */
+      const down = async (failed: boolean, kept: string | null): Promise<void> => {
+        if (o.keep) say('test bed left up (ferry testbed down removes it)');
+        else {
+          await testbedDown({ config, log: () => undefined }).catch((err: unknown) => {
+            if (!failed) throw err;
+            say(`tearing the test bed down failed: ${String(err)}`);
+          });
+        }
+        if (kept) say(`logs kept in ${kept}`);
+      };
+      let cluster: Cluster;
+      try {
+        cluster = await testbedUp({ config, hosts, log: o.json ? () => undefined : say });
+      } catch (err) {
+        await down(true, await keep('demo-testbed-up', err));
+        throw err;
+      }
+      let failure: unknown;
       try {
         const result = await runDemo({
           cluster,
@@ -37,10 +59,14 @@ export function registerDemo(program: Command): void {
             `${result.continuous ? 'continuous (no reset, no repeat, no skip)' : `NOT continuous: ${result.problem ?? ''}`}; ` +
             `longest heartbeat silence ${result.serviceGapMs} ms; source ${result.sourceClean ? 'has no trace of it' : 'STILL has it'}\n`);
         }
-        process.exitCode = result.continuous && result.sourceClean ? 0 : 1;
+        const ok = result.continuous && result.sourceClean;
+        if (!ok) failure = `the migrated counter is ${result.continuous ? 'continuous' : `not continuous (${result.problem ?? 'no detail'})`}; the source ${result.sourceClean ? 'is clean' : 'still has the container'}`;
+        process.exitCode = ok ? 0 : 1;
+      } catch (err) {
+        failure = err;
+        throw err;
       } finally {
-        if (o.keep) say('test bed left up (ferry testbed down removes it)');
-        else await testbedDown({ log: () => undefined });
+        await down(failure !== undefined, failure === undefined ? null : await keep('demo', failure));
       }
     });
 }
