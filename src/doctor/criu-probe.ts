@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { release, version as kernelVersion } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { criuLogCause } from '../host/criu-log.ts';
 import { run } from '../host/run.ts';
 import { judgeRestore, parseBreakpointProbe, parseSocketsAnswer, type BreakpointState, type SocketsAnswer } from './criu-parse.ts';
 
@@ -74,10 +75,7 @@ export function askSockets(port: number, timeoutMs = 5000): Promise<SocketsAnswe
 
 /** The last lines of a CRIU log that say what went wrong. */
 async function logTail(file: string): Promise<string> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  const lines = text.trim().split('\n');
-  const errors = lines.filter((l) => /Error|error/.test(l)).slice(-3);
-  return (errors.length > 0 ? errors : lines.slice(-2)).join(' | ');
+  return criuLogCause(await readFile(file, 'utf8').catch(() => ''));
 }
 
 /** Options of {@link probeCriuFunction}. */

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
+import { criuLogCause } from './criu-log.ts';
 import { criuTimeoutError } from './deadline.ts';
 import { withRuncCriuConfig, type RuncCriuConfigOptions } from './runc-criu-config.ts';
 import { run } from './run.ts';
@@ -47,6 +48,16 @@ export async function runcCheckpoint(o: RuncCheckpoint): Promise<void> {
   const log = await readFile(logPath, 'utf8').catch(() => '');
   const subject = `container ${o.containerId.slice(0, 12)}`;
   if (r.timedOut) throw criuTimeoutError({ step: 'dump', subject, deadlineMs: o.timeoutMs, logPath, logText: log });
-  const tail = log.trim().split('\n').filter((l) => /Error|error/.test(l)).slice(-3).join(' | ');
+  const tail = criuLogCause(log);
   throw new FerryError('FERRY_ERR_CHECKPOINT', `CRIU could not dump ${subject}: ${tail || r.stderr.trim() || r.failure || `runc exited ${r.code}`} (log: ${logPath})`);
+}
+
+/**
+ * Freezes a container through runc alone. Used only to bring Docker back in step: a CRIU that
+ * failed midway thaws the cgroup it froze, while Docker still records the container as paused,
+ * and `docker unpause` then fails with "container not paused" until runc sees it frozen again.
+ */
+export async function runcPause(o: { runcRoot: string; containerId: string; timeoutMs: number }): Promise<void> {
+  const r = await run('runc', ['--root', o.runcRoot, 'pause', o.containerId], { timeoutMs: o.timeoutMs });
+  if (r.code !== 0 || r.failure) throw new FerryError('FERRY_ERR_DOCKER', `runc could not re-freeze container ${o.containerId.slice(0, 12)} to bring Docker's paused state in step: ${r.failure ?? r.stderr.trim()}`);
 }

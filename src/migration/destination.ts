@@ -276,7 +276,7 @@ export class DestinationService {
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
       const { engine, config, dataRoot } = this.deps;
-      await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id) });
+      await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`) });
       this.update(id, (r) => (r.phase = 'restored'));
       return { restoreMs: Date.now() - started, restoredBy: 'thin', ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };
     });

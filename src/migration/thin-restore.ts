@@ -5,11 +5,12 @@
  * Docker's checkpoint directory holds only what runc itself reads (descriptors.json) and the
  * machine's runc CRIU config says `images-dir`, so Docker copies kilobytes (4.1 s measured).
  */
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import type { DockerEngine } from '../docker/engine.ts';
+import { criuLogCause } from '../host/criu-log.ts';
 import { runcCriuConfigOf, withRuncCriuConfig } from '../host/runc-criu-config.ts';
 
 /** What a thin restore needs: the created container, its checkpoint's name, and the images. */
@@ -22,6 +23,8 @@ export interface ThinRestore {
   checkpoint: string;
   /** The directory holding CRIU's images (and runc's descriptors.json). */
   imagesDir: string;
+  /** Where CRIU writes its restore log (containerd deletes its own copy when a restore fails). */
+  logFile: string;
 }
 
 /** Restores a created container from CRIU images in `imagesDir`; Docker manages it afterwards as its own. */
@@ -34,5 +37,14 @@ export async function thinRestore(o: ThinRestore): Promise<void> {
   const dockerDir = path.join(o.dataRoot, 'containers', o.containerId, 'checkpoints', o.checkpoint);
   await mkdir(dockerDir, { recursive: true, mode: 0o700 });
   await copyFile(descriptors, path.join(dockerDir, 'descriptors.json'));
-  await withRuncCriuConfig(runcCriuConfigOf(o.config), [`images-dir ${o.imagesDir}`], () => o.engine.startContainer(o.containerId, o.checkpoint));
+  if (/\s/.test(o.logFile)) throw new FerryError('FERRY_ERR_CONFIG', `the restore log path ${o.logFile} holds white space, which CRIU's config file cannot carry`);
+  await mkdir(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
+  try {
+    await withRuncCriuConfig(runcCriuConfigOf(o.config), [`images-dir ${o.imagesDir}`, `log-file ${o.logFile}`], () => o.engine.startContainer(o.containerId, o.checkpoint));
+  } catch (err) {
+    if (err instanceof FerryError && /TIMEOUT|CRIU_CONFIG/.test(err.code)) throw err;
+    const cause = criuLogCause(await readFile(o.logFile, 'utf8').catch(() => ''));
+    throw new FerryError('FERRY_ERR_RESTORE', `docker start --checkpoint failed: ${(err as Error).message}${cause ? `; CRIU says: ${cause}` : ''} (CRIU restore log ${o.logFile})`, { cause: err });
+  }
+  await rm(o.logFile, { force: true });
 }

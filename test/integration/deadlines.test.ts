@@ -146,6 +146,44 @@ describe('every call to CRIU has a deadline', () => {
     await engine('h1').removeContainer(name);
   });
 
+  it('a CRIU that fails midway (after it froze and thawed the cgroup itself): rolled back, Docker\'s paused state back in step', LONG, async () => {
+    const failing = path.join(hangDir, 'criu-fail');
+    // CRIU's fault injection 1 (FI_DUMP_EARLY) makes the dump fail after it seized the tasks.
+    await writeFile(failing, '#!/bin/sh\nCRIU_FAULT=1 exec criu "$@"\n');
+    await chmod(failing, 0o755);
+    const saved = process.env['FERRY_AGENT_CRIU_PATH'];
+    process.env['FERRY_AGENT_CRIU_PATH'] = failing;
+    try {
+      await startAgent('h1', { stateDir });
+      const name = 'fails';
+      await engine('h1').removeContainer(name);
+      const id = await engine('h1').createContainer(name, { Image: COUNTER_IMAGE, Env: ['BALLAST_MIB=8'] });
+      await engine('h1').startContainer(id);
+      await waitForBeats(engine('h1'), name, 8);
+      const startedAt = (await engine('h1').inspectContainer(name)).State.StartedAt;
+      const t0 = Date.now();
+      const report = await migrate(name, { strategy: 'stop-copy', cluster: file, from: 'h1', to: 'h2' });
+      console.log(`# ${report.outcome} in ${Date.now() - t0} ms: ${report.error?.code}: ${report.error?.message}`);
+      assert.equal(report.outcome, 'rolled-back', JSON.stringify(report.error));
+      assert.equal(report.error?.code, 'FERRY_ERR_CHECKPOINT');
+      assert.doesNotMatch(report.error?.message ?? '', /RLIMIT_NOFILE/, 'the harmless rlimit line is not given as the cause');
+      assert.ok(Date.now() - t0 < 60_000, 'settled at once, not by retries');
+      const c = await engine('h1').inspectContainer(name);
+      assert.equal(c.State.Running, true);
+      assert.equal(c.State.Paused, false, 'Docker no longer records it as paused');
+      assert.equal(c.State.StartedAt, startedAt, 'never restarted');
+      const before = (await beatsOf(engine('h1'), name)).at(-1)?.n ?? 0;
+      await sleep(1000);
+      assert.ok(((await beatsOf(engine('h1'), name)).at(-1)?.n ?? 0) > before, 'the counter goes on');
+      assert.equal(await engine('h2').findContainer(name), undefined, 'nothing on the destination');
+      await engine('h1').removeContainer(name);
+    } finally {
+      if (saved === undefined) delete process.env['FERRY_AGENT_CRIU_PATH'];
+      else process.env['FERRY_AGENT_CRIU_PATH'] = saved;
+      await startAgent('h1', { stateDir });
+    }
+  });
+
   it('crash: the source agent killed while the runc CRIU config is in place; after restart the file is gone and a plain docker checkpoint and restore works', LONG, async () => {
     const conf = config.agent.runcCriuConfig;
     const name = 'crash';

@@ -9,7 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -67,6 +67,8 @@ before(async () => {
 after(async () => {
   await logs.keep();
   await testbedDown({ config, log: () => undefined });
+  await rm(path.join(stateDir, 'store'), { recursive: true, force: true });
+  await rmdir(stateDir).catch(() => undefined); // only when nothing else is left in it
 }, LONG);
 
 describe('a server holding TCP, UDP and unix sockets', () => {
