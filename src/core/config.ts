@@ -73,6 +73,8 @@ export const ConfigSchema = z.strictObject({
       downtimeBudgetMs: z.number().int().min(0).default(300),
       /** Stop when the dirty set grows by more than this fraction round over round (P.Haul's 10 %). */
       growthLimit: z.number().min(0).max(10).default(0.1),
+      /** Stop when the dirty set shrinks by less than this fraction round over round (0: off). */
+      shrinkMargin: z.number().min(0).max(1).default(0.1),
       /** Stop after this many rounds (P.Haul's 8). */
       maxRounds: z.number().int().min(1).max(100).default(8),
       /** Stop once this many times the footprint has been sent (Xen's 3x). */

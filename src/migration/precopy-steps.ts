@@ -77,7 +77,7 @@ export class PrecopySteps {
     const report: PrecopyReport = { dirtyTracking: 'content-hash', softDirtyAvailable: criu.memDirtyTrack, policy: this.policy, footprintBytes: 0, rounds: [] };
     this.rec.data.report.precopy = report;
     const stats: RoundStats[] = [];
-    const stopPolicy: StopPolicy = { downtimeBudgetMs: this.policy.downtimeBudgetMs, growthLimit: this.policy.growthLimit, maxRounds: this.policy.maxRounds, maxBytesFactor: this.policy.maxBytesFactor };
+    const stopPolicy: StopPolicy = { downtimeBudgetMs: this.policy.downtimeBudgetMs, growthLimit: this.policy.growthLimit, shrinkMargin: this.policy.shrinkMargin, maxRounds: this.policy.maxRounds, maxBytesFactor: this.policy.maxBytesFactor };
     const prestore = await this.openPrestore();
     for (;;) {
       const pids = await this.containerPids();

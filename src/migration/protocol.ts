@@ -82,6 +82,7 @@ export const MigrateRequest = z.strictObject({
           deferThreshold: z.number().int().min(0).max(30).optional(),
           downtimeBudgetMs: z.number().int().min(0).optional(),
           growthLimit: z.number().min(0).max(10).optional(),
+          shrinkMargin: z.number().min(0).max(1).optional(),
           maxRounds: z.number().int().min(1).max(100).optional(),
           maxBytesFactor: z.number().min(0.5).max(100).optional(),
         })

@@ -66,7 +66,7 @@ export interface PrecopyReport {
   dirtyTracking: 'content-hash' | 'soft-dirty';
   /** Whether the source kernel offers soft-dirty tracking (CRIU's mem_dirty_track). */
   softDirtyAvailable: boolean;
-  policy: { deferWindow: number; deferThreshold: number; downtimeBudgetMs: number; growthLimit: number; maxRounds: number; maxBytesFactor: number };
+  policy: { deferWindow: number; deferThreshold: number; downtimeBudgetMs: number; growthLimit: number; shrinkMargin: number; maxRounds: number; maxBytesFactor: number };
   footprintBytes: number;
   rounds: PrecopyRoundReport[];
   stopRule?: string;

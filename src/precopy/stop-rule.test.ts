@@ -27,22 +27,36 @@ test('nothing dirty: stops at once on the budget rule', () => {
 
 test('the dirty set growing by more than 10 % stops (P.Haul)', () => {
   assert.equal(rule(decideStop([round(100, 1000), round(111, 100)], 500 * MB, 1000 * MB)), 'dirty-set-growing');
-  assert.equal(rule(decideStop([round(100, 1000), round(110, 100)], 500 * MB, 1000 * MB)), 'go on', 'exactly 10 % is not over');
+  const noConverge = { ...DEFAULT_STOP_POLICY, shrinkMargin: 0 };
+  assert.equal(rule(decideStop([round(100, 1000), round(110, 100)], 500 * MB, 1000 * MB, noConverge)), 'go on', 'exactly 10 % is not over');
 });
 
 test('every page dirty every round: the cap on rounds ends it', () => {
   const rounds = Array.from({ length: DEFAULT_STOP_POLICY.maxRounds }, () => round(1000, 100));
-  assert.equal(rule(decideStop(rounds.slice(0, 7), 1000 * MB, 10_000 * MB)), 'go on');
-  assert.equal(rule(decideStop(rounds, 1000 * MB, 10_000 * MB)), 'too-many-rounds');
+  const p = { ...DEFAULT_STOP_POLICY, shrinkMargin: 0 };
+  assert.equal(rule(decideStop(rounds.slice(0, 7), 1000 * MB, 10_000 * MB, p)), 'go on');
+  assert.equal(rule(decideStop(rounds, 1000 * MB, 10_000 * MB, p)), 'too-many-rounds');
 });
 
 test('bytes sent reaching 3x the footprint ends it', () => {
-  assert.equal(rule(decideStop([round(500, 1000), round(500, 1000), round(500, 1000)], 500 * MB, 1000 * MB)), 'too-many-bytes');
-  assert.equal(rule(decideStop([round(500, 1000), round(500, 999)], 500 * MB, 1000 * MB)), 'go on');
+  const p = { ...DEFAULT_STOP_POLICY, shrinkMargin: 0 };
+  assert.equal(rule(decideStop([round(500, 1000), round(500, 1000), round(500, 1000)], 500 * MB, 1000 * MB, p)), 'too-many-bytes');
+  assert.equal(rule(decideStop([round(500, 1000), round(500, 999)], 500 * MB, 1000 * MB, p)), 'go on');
 });
 
 test('each part is configurable', () => {
-  const p = { ...DEFAULT_STOP_POLICY, downtimeBudgetMs: 1000, maxRounds: 2 };
+  const p = { ...DEFAULT_STOP_POLICY, downtimeBudgetMs: 1000, maxRounds: 2, shrinkMargin: 0 };
   assert.equal(rule(decideStop([round(500, 1000)], 90 * MB, 1000 * MB, p)), 'fits-downtime-budget');
   assert.equal(rule(decideStop([round(500, 10), round(500, 10)], 500 * MB, 1000 * MB, p)), 'too-many-rounds');
+});
+
+test('the dirty set that stops shrinking by the margin ends the rounds (converged)', () => {
+  // 1 GiB at 50 MB/s: round 2 halves the set, round 3 floors at what a scan lets the writer dirty.
+  assert.equal(rule(decideStop([round(1000, 1000), round(400, 400)], 400 * MB, 1000 * MB)), 'go on', 'shrank 60 %');
+  const d = decideStop([round(1000, 1000), round(400, 400), round(370, 370)], 370 * MB, 1000 * MB);
+  assert.equal(rule(d), 'dirty-set-converged', 'shrank 7.5 %, under 10 %');
+  assert.ok(d.stop && /7 % smaller \(under the 10 % margin\)/.test(d.detail), d.stop ? d.detail : '');
+  assert.equal(rule(decideStop([round(1000, 1000), round(400, 400), round(350, 350)], 350 * MB, 1000 * MB)), 'go on', 'shrank 12.5 %');
+  assert.equal(rule(decideStop([round(100, 1000), round(111, 100)], 500 * MB, 1000 * MB)), 'dirty-set-growing', 'growth is named as such');
+  assert.equal(rule(decideStop([round(1000, 1000), round(400, 400), round(370, 370)], 370 * MB, 1000 * MB, { ...DEFAULT_STOP_POLICY, shrinkMargin: 0 })), 'go on', '0 turns it off');
 });

@@ -5,12 +5,15 @@
  *   at the bandwidth measured in the last round (QEMU's rule);
  * - `dirty-set-growing`: the dirty set grew by more than the limit round over round
  *   (P.Haul: "iteration grows");
+ * - `dirty-set-converged`: the dirty set shrank by less than the margin round over round:
+ *   further rounds resend about as much as they save (the writes outpace what a round
+ *   removes), so freezing now costs no more than freezing later;
  * - `too-many-rounds`: the round cap (P.Haul: 8);
  * - `too-many-bytes`: bytes sent reached a multiple of the footprint (Xen: 3×).
  */
 
 /** The stop rules, by name. */
-export const STOP_RULES = ['fits-downtime-budget', 'dirty-set-growing', 'too-many-rounds', 'too-many-bytes'] as const;
+export const STOP_RULES = ['fits-downtime-budget', 'dirty-set-growing', 'dirty-set-converged', 'too-many-rounds', 'too-many-bytes'] as const;
 /** A stop rule's name. */
 export type StopRuleName = (typeof STOP_RULES)[number];
 
@@ -20,6 +23,8 @@ export interface StopPolicy {
   downtimeBudgetMs: number;
   /** Largest growth of the dirty set round over round, as a fraction (P.Haul: 0.10). */
   growthLimit: number;
+  /** Least shrinking of the dirty set round over round that is worth another round, as a fraction (0: off). */
+  shrinkMargin: number;
   /** Most rounds (P.Haul: 8). */
   maxRounds: number;
   /** Most bytes sent in rounds, as a multiple of the footprint (Xen: 3). */
@@ -27,7 +32,7 @@ export interface StopPolicy {
 }
 
 /** The defaults the issue and the literature name. */
-export const DEFAULT_STOP_POLICY: StopPolicy = { downtimeBudgetMs: 300, growthLimit: 0.1, maxRounds: 8, maxBytesFactor: 3 };
+export const DEFAULT_STOP_POLICY: StopPolicy = { downtimeBudgetMs: 300, growthLimit: 0.1, shrinkMargin: 0.1, maxRounds: 8, maxBytesFactor: 3 };
 
 /** What one pre-copy round did. */
 export interface RoundStats {
@@ -61,6 +66,10 @@ export function decideStop(rounds: readonly RoundStats[], pendingBytes: number, 
   const prev = rounds.at(-2);
   if (prev && prev.dirtyBytes > 0 && last.dirtyBytes > prev.dirtyBytes * (1 + policy.growthLimit)) {
     return { stop: true, rule: 'dirty-set-growing', detail: `dirty set grew from ${prev.dirtyBytes} to ${last.dirtyBytes} bytes (over ${(policy.growthLimit * 100).toFixed(0)} %)` };
+  }
+  if (prev && prev.dirtyBytes > 0 && policy.shrinkMargin > 0 && last.dirtyBytes > prev.dirtyBytes * (1 - policy.shrinkMargin)) {
+    const shrunk = (1 - last.dirtyBytes / prev.dirtyBytes) * 100;
+    return { stop: true, rule: 'dirty-set-converged', detail: `dirty set went from ${prev.dirtyBytes} to ${last.dirtyBytes} bytes, ${shrunk.toFixed(0)} % smaller (under the ${(policy.shrinkMargin * 100).toFixed(0)} % margin): more rounds would resend about what they save` };
   }
   if (rounds.length >= policy.maxRounds) return { stop: true, rule: 'too-many-rounds', detail: `${rounds.length} rounds reached the cap of ${policy.maxRounds}` };
   const sent = rounds.reduce((a, r) => a + r.sentBytes, 0);
