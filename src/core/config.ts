@@ -53,6 +53,8 @@ export const ConfigSchema = z.strictObject({
     heartbeatMs: ms(5_000),
     /** The destination drops an unfinished incoming migration after this long without contact, in ms. */
     leaseMs: ms(30_000),
+    /** Lazy restore: the destination resumes the container before its memory is filled (CRIU's lazy-pages daemon fills it from the local images on fault and in the background); commit waits until every page is in. Needs userfaultfd (uffd-noncoop); without it the restore is eager. */
+    lazyRestore: z.boolean().default(true),
     /** After restore, the container must stay running this long to pass verify, in ms. */
     verifyMs: ms(1_000),
     /** Headroom kept on the destination beyond what the migration needs, as a fraction. */

@@ -32,6 +32,10 @@ export interface MigrationReport {
   dumpedBy?: 'runc' | 'docker-api';
   /** Time CRIU took to restore on the destination. */
   restoreMs?: number;
+  /** How the destination restored: thin (images from ferry's directory), thin-lazy (and memory filled after resume). */
+  restoredBy?: 'thin' | 'thin-lazy';
+  /** Lazy restore: from resume until every page was in (the container ran meanwhile), in ms. */
+  lazyWindowMs?: number;
   bytes: { rawBytes: number; wireBytes: number; compressionRatio: number; byRoot: Record<string, RootBytes> };
   /** Pre-copy rounds, the rule that ended them and the final round (strategy precopy). */
   precopy?: PrecopyReport;
@@ -133,7 +137,7 @@ export function formatReport(r: MigrationReport): string {
   const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
   const lines = [
     `migration ${r.migrationId}: ${r.container} ${r.from} -> ${r.to} (${r.strategy}): ${r.outcome}`,
-    `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms by ${r.dumpedBy ?? '-'}, restore ${r.restoreMs ?? '-'} ms)`,
+    `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms by ${r.dumpedBy ?? '-'}, restore ${r.restoreMs ?? '-'} ms ${r.restoredBy ?? ''}${r.lazyWindowMs !== undefined ? `, then ${r.lazyWindowMs} ms filling memory while it ran` : ''})`,
     `  phases: ${r.phases.map((p) => `${p.phase} ${p.ms} ms`).join(', ')}`,
     `  bytes: ${mib(r.bytes.rawBytes)} raw, ${mib(r.bytes.wireBytes)} on the wire (compression ${r.bytes.compressionRatio.toFixed(2)}x)`,
     ...Object.entries(r.bytes.byRoot).map(([root, b]) => `    ${root}: ${b.files} files, ${mib(b.rawBytes)} raw, ${mib(b.wireBytes)} wire`),

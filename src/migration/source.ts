@@ -205,13 +205,16 @@ export class SourceService {
       await this.step(rec, 'transfer', () => (precopy ? precopy.finalRound(staged, steps.checkpointDir()) : steps.transfer(staged)));
       rec.data.restoreRequested = true;
       await this.move(rec, 'restore');
-      const { restoreMs, rebuildMs, fetched } = await this.step(rec, 'restore', () => dest.call<RestoreResult>('POST', `/v1/incoming/${rec.id}/restore`, {}, this.restoreDeadline()));
+      const { restoreMs, rebuildMs, fetched, restoredBy } = await this.step(rec, 'restore', () => dest.call<RestoreResult>('POST', `/v1/incoming/${rec.id}/restore`, {}, this.restoreDeadline()));
       rec.data.report.restoreMs = restoreMs;
+      rec.data.report.restoredBy = restoredBy;
       if (rec.data.report.precopy && rebuildMs !== undefined) rec.data.report.precopy.rebuildMs = rebuildMs;
       if (rec.data.report.prestore && fetched) Object.assign(rec.data.report.prestore, { fetchedBytes: fetched.bytes, fetchedPacks: fetched.packs, fetchWaitMs: fetched.waitMs, directBytes: rec.data.report.bytes.wireBytes });
       rec.data.report.frozenMs = Date.now() - (rec.data.pausedAt ?? Date.now());
       await this.move(rec, 'verify');
-      await this.step(rec, 'verify', () => dest.call('POST', `/v1/incoming/${rec.id}/verify`, {}));
+      // A lazy restore's verify waits until every page is in (deadlines.criuRestoreMs), so it gets the restore's deadline.
+      const verified = await this.step(rec, 'verify', () => dest.call<{ lazyWindowMs?: number }>('POST', `/v1/incoming/${rec.id}/verify`, {}, this.restoreDeadline()));
+      if (verified.lazyWindowMs !== undefined) rec.data.report.lazyWindowMs = verified.lazyWindowMs;
       rec.data.commitSent = true;
       await this.move(rec, 'commit');
       await this.step(rec, 'commit', () => this.commit(rec, dest));

@@ -25,6 +25,8 @@ export interface ThinRestore {
   imagesDir: string;
   /** Where CRIU writes its restore log (containerd deletes its own copy when a restore fails). */
   logFile: string;
+  /** Lazy restore: the work directory of a running lazy-pages daemon (host/lazy-pages.ts) that fills the memory after resume. */
+  lazyWorkDir?: string;
 }
 
 /** Restores a created container from CRIU images in `imagesDir`; Docker manages it afterwards as its own. */
@@ -37,10 +39,11 @@ export async function thinRestore(o: ThinRestore): Promise<void> {
   const dockerDir = path.join(o.dataRoot, 'containers', o.containerId, 'checkpoints', o.checkpoint);
   await mkdir(dockerDir, { recursive: true, mode: 0o700 });
   await copyFile(descriptors, path.join(dockerDir, 'descriptors.json'));
-  if (/\s/.test(o.logFile)) throw new FerryError('FERRY_ERR_CONFIG', `the restore log path ${o.logFile} holds white space, which CRIU's config file cannot carry`);
+  for (const p of [o.logFile, o.lazyWorkDir ?? '']) if (/\s/.test(p)) throw new FerryError('FERRY_ERR_CONFIG', `the path ${p} holds white space, which CRIU's config file cannot carry`);
+  const options = [`images-dir ${o.imagesDir}`, `log-file ${o.logFile}`, ...(o.lazyWorkDir ? ['lazy-pages', `work-dir ${o.lazyWorkDir}`] : [])];
   await mkdir(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
   try {
-    await withRuncCriuConfig(runcCriuConfigOf(o.config), [`images-dir ${o.imagesDir}`, `log-file ${o.logFile}`], () => o.engine.startContainer(o.containerId, o.checkpoint));
+    await withRuncCriuConfig(runcCriuConfigOf(o.config), options, () => o.engine.startContainer(o.containerId, o.checkpoint));
   } catch (err) {
     if (err instanceof FerryError && /TIMEOUT|CRIU_CONFIG/.test(err.code)) throw err;
     const cause = criuLogCause(await readFile(o.logFile, 'utf8').catch(() => ''));

@@ -1,0 +1,75 @@
+/**
+ * @module host/lazy-pages — CRIU's lazy-pages daemon for a restore from local images: the
+ * restored processes resume before their memory is filled, and the daemon fills each page
+ * on its first fault (userfaultfd) and the rest in the background, then exits 0. Every page
+ * is on this host before the restore begins, so nothing of the container stays behind on the
+ * source; only the copying into its memory is deferred. The daemon runs in a process group
+ * of its own and outlives an agent that dies during the window (the container needs it).
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FerryError } from '../core/errors.ts';
+import { criuLogCause } from './criu-log.ts';
+
+/** The socket the daemon listens on, in its work directory; CRIU's restore connects to it. */
+export const LAZY_SOCKET = 'lazy-pages.socket';
+
+/** A running lazy-pages daemon. */
+export interface LazyPages {
+  pid: number;
+  /** The work directory a restore must use (`work-dir` in the runc CRIU config) to find the daemon. */
+  workDir: string;
+  /** Resolves when every page is in (the daemon exited 0), with the time it did; rejects with FERRY_ERR_RESTORE otherwise. */
+  done: Promise<number>;
+  /** Ends the daemon (an aborted restore). */
+  stop(): void;
+}
+
+/** Options of {@link startLazyPages}. */
+export interface LazyPagesOptions {
+  /** The CRIU to run (config agent.criuPath). */
+  criu: string;
+  imagesDir: string;
+  workDir: string;
+  logFile: string;
+  /** How long the daemon may take to listen, in ms. */
+  startMs?: number;
+}
+
+/** Starts the daemon and waits until it listens. */
+export async function startLazyPages(o: LazyPagesOptions): Promise<LazyPages> {
+  await mkdir(o.workDir, { recursive: true, mode: 0o700 });
+  await mkdir(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
+  const socket = path.join(o.workDir, LAZY_SOCKET);
+  await rm(socket, { force: true });
+  const child = spawn(o.criu, ['lazy-pages', '-D', o.imagesDir, '-W', o.workDir, '-o', o.logFile, '-v4'], { detached: true, stdio: 'ignore' });
+  child.unref();
+  const cause = async () => criuLogCause(await readFile(o.logFile, 'utf8').catch(() => '')) || 'no log';
+  let exited: number | null | undefined;
+  const done = new Promise<number>((resolve, reject) => {
+    child.on('error', (err) => { exited = -1; reject(new FerryError('FERRY_ERR_RESTORE', `CRIU's lazy-pages daemon did not start: ${err.message}`)); });
+    child.on('exit', (code, signal) => {
+      exited = code;
+      if (code === 0) resolve(Date.now());
+      else void cause().then((c) => reject(new FerryError('FERRY_ERR_RESTORE', `CRIU's lazy-pages daemon ended before every page was in (${signal ?? `exit ${code}`}): ${c} (log ${o.logFile})`)));
+    });
+  });
+  done.catch(() => { /* the caller awaits it when it needs it */ });
+  const until = Date.now() + (o.startMs ?? 5000);
+  while (!(await stat(socket).then(() => true, () => false))) {
+    if (exited !== undefined) await done;
+    if (Date.now() > until) {
+      child.kill('SIGKILL');
+      throw new FerryError('FERRY_ERR_RESTORE', `CRIU's lazy-pages daemon did not listen on ${socket} within ${o.startMs ?? 5000} ms: ${await cause()}`);
+    }
+    await sleep(10);
+  }
+  return {
+    pid: child.pid ?? 0,
+    workDir: o.workDir,
+    done,
+    stop: () => { if (exited === undefined) child.kill('SIGKILL'); },
+  };
+}
