@@ -60,6 +60,10 @@ export interface BenchRow {
   rounds?: BenchRound[];
   /** The stop rule that ended the pre-copy rounds. */
   stopRule?: string;
+  /** How the destination restored (ferry rows): thin, or thin-lazy (memory filled after resume). */
+  restoredBy?: string;
+  /** Lazy restore: from resume until every page was in, while the container ran, ms. */
+  lazyWindowMs?: number;
   /** Named phase durations as the strategy reports them, ms. */
   phases?: Record<string, number>;
   /** Pre-storage (prestore rows): bytes through the object store and direct, and uploads that went stale. */
