@@ -1,18 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from './run.ts';
+import { alive } from '../../test/support/processes.ts';
 
-/** True while a process with this PID exists and is not a zombie (a killed orphan may wait for its reaper). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 test('a program that ends by itself: code, output, no failure', async () => {
   const r = await run('sh', ['-c', 'echo out; echo err >&2; exit 3']);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { rgwClient, type S3Credentials } from '../../src/storage/ceph/index.ts';
 import { repoRoot } from '../../src/testbed/index.ts';
+import { alive } from '../support/processes.ts';
 
 const isRoot = process.getuid?.() === 0;
 const hasCeph = spawnSync('ceph-mon', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -45,13 +46,6 @@ interface UpJson {
   daemons: Array<{ name: string; pid: number }>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 const errorInfo = (err: unknown): { name: string; status: number | undefined } =>
   ({ name: (err as Error).name, status: (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode });

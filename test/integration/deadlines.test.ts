@@ -10,7 +10,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,7 @@ import type { MigrationEvent } from '../../src/migration/source.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
+import { alive, processesWhere } from '../support/processes.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-deadlines-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.219.0', hosts: 2, bandwidthMbit: 1000 } });
@@ -50,26 +51,7 @@ let file: string;
 const engines: Record<string, DockerEngine> = {};
 const engine = (host: string) => engines[host] as DockerEngine;
 
-/** True while a process with this PID exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
-/** PIDs of live processes whose command line mentions `needle`. */
-function processesWith(needle: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle) && alive(pid);
-    } catch {
-      return false;
-    }
-  });
-}
 
 before(async () => {
   await mkdir(hangDir, { recursive: true });
@@ -124,7 +106,7 @@ describe('every call to CRIU has a deadline', () => {
     const sleeping = (await readFile(sleepers, 'utf8')).trim().split('\n').map(Number).filter((n) => n > 0);
     assert.ok(sleeping.length >= 1, 'runc ran the hanging CRIU');
     for (const pid of sleeping) assert.equal(alive(pid), false, `the wrapper's sleep ${pid} is gone`);
-    assert.deepEqual(processesWith(wrapper), [], 'no process of the hanging CRIU is left');
+    assert.deepEqual(processesWhere((argv) => argv.some((a) => a.includes(wrapper))), [], 'no process of the hanging CRIU is left');
 
     // The source runs on: thawed, the same process, the counter going on.
     const c = await engine('h1').inspectContainer(name);
@@ -201,7 +183,7 @@ describe('every call to CRIU has a deadline', () => {
     await moving;
     assert.equal(existsSync(conf), true, 'the killed agent left its runc CRIU config behind');
     // The runc and hanging CRIU of the killed agent outlive it (SIGKILL runs no exit hook): end them here.
-    for (const pid of processesWith(wrapper)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const pid of processesWhere((argv) => argv.some((a) => a.includes(wrapper)))) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
     await startAgent('h1', { stateDir });
     assert.equal(existsSync(conf), false, 'the restarted agent removed the stale file');
     const thawedBy = Date.now() + 20_000;

@@ -8,7 +8,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +21,7 @@ import type { MigrationReport } from '../../src/migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
+import { processesWhere } from '../support/processes.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-lazy-restore-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.227.0', hosts: 2, bandwidthMbit: 1000 } });
@@ -36,17 +36,6 @@ const engines: Record<string, DockerEngine> = {};
 const engine = (host: string) => engines[host] as DockerEngine;
 const logs = keepLogsOnFailure(import.meta.filename, config);
 
-/** PIDs of live lazy-pages daemons working under a directory. */
-function lazyDaemonsUnder(dir: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return cmd.includes('lazy-pages') && cmd.some((a) => a.startsWith(dir));
-    } catch {
-      return false;
-    }
-  });
-}
 
 async function startCounter(name: string): Promise<string> {
   await engine('h1').removeContainer(name);
@@ -74,7 +63,7 @@ async function assertOneCopyOnSource(name: string, startedAt: string, timeoutMs:
   assert.equal(counter.continuous, true, counter.problem);
   assert.ok(counter.last > before, `the counter goes on past ${before}`);
   const h2Root = cluster.hosts.find((h) => h.name === 'h2')?.dataRoot ?? '';
-  assert.deepEqual(lazyDaemonsUnder(h2Root), [], 'no lazy-pages daemon left on the destination');
+  assert.deepEqual(processesWhere((argv) => argv.includes('lazy-pages') && argv.some((a) => a.startsWith(h2Root))), [], 'no lazy-pages daemon left on the destination');
 }
 
 /** A hook that acts once, when the verify phase begins (the container runs lazily restored on the destination). */

@@ -17,6 +17,7 @@ import {
   hostProcesses, loadCluster, planFromConfig, repoRoot, setLinkState, testbedDown, testbedStatus, testbedUp, type Cluster,
 } from '../../src/testbed/index.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
+import { alive } from '../support/processes.ts';
 
 const isRoot = process.getuid?.() === 0;
 /** Made by `up`, removed by `down` (not created here, so a skipped run leaves nothing). */
@@ -77,14 +78,6 @@ async function transfer(from: string, to: string, toIp: string, port: number, by
   return JSON.parse(client.out || '{"error":"no output"}') as { reply?: string; ms?: number; error?: string };
 }
 
-/** True when a process exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 function ipJsonLinks(): string[] {
   const r = spawnSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' });
