@@ -39,6 +39,8 @@ import type { BenchCase, BenchMachine, BenchResults, BenchRound, BenchRow, Bench
 /** How a benchmark run is set up. */
 export interface MigrateBenchOptions {
   quick: boolean;
+  /** Only the headline case (stream 1 GiB @ 50 MB/s, 1 Gbit/s), every strategy side by side. */
+  headline?: boolean;
   /** Only these strategies (default: all). */
   strategies?: readonly BenchStrategy[];
   say: (line: string) => void;
@@ -53,7 +55,7 @@ const NAME = 'bench-workload';
 /** Runs the matrix and returns the results (the caller writes them). */
 export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
-  const cases = benchCases(o.quick);
+  const cases = o.headline ? [HEADLINE] : benchCases(o.quick);
   const config = parseConfig({ testbed: { ...BENCH_TESTBED, bandwidthMbit: cases[0]?.bandwidthMbit ?? 1000 }, storage: BENCH_STORAGE });
   const withStore = RUN_STRATEGIES.some((s) => s.startsWith('prestore') && (!o.strategies || o.strategies.includes(s)));
   if (withStore) {
