@@ -26,6 +26,8 @@ export interface MigrationReport {
   phases: Array<{ phase: string; ms: number }>;
   /** Time the container's processes were frozen (source pause to destination restore). */
   frozenMs?: number;
+  /** Time the cgroup freezer took to freeze the container (docker pause). */
+  freezeMs?: number;
   /** Time CRIU took to dump. */
   checkpointMs?: number;
   /** Who drove CRIU's dump: runc directly, or Docker's checkpoint API (when runc's state is not found). */
@@ -132,12 +134,34 @@ export function finishReport(report: MigrationReport, outcome: MigrationReport['
   report.totalMs = now - report.startedAt;
 }
 
+/** Where the frozen time went: freeze, CRIU's dump, the transfer while frozen, the restore, and what is left (control calls). */
+export interface FrozenParts {
+  freezeMs: number;
+  dumpMs: number;
+  transferMs: number;
+  restoreMs: number;
+  otherMs: number;
+}
+
+/** The frozen time split into its parts; undefined until the migration has a frozen time. */
+export function frozenParts(r: MigrationReport): FrozenParts | undefined {
+  if (r.frozenMs === undefined) return undefined;
+  const parts = {
+    freezeMs: r.freezeMs ?? 0,
+    dumpMs: r.checkpointMs ?? 0,
+    transferMs: r.phases.find((p) => p.phase === 'transfer')?.ms ?? 0,
+    restoreMs: r.restoreMs ?? 0,
+  };
+  return { ...parts, otherMs: Math.max(0, r.frozenMs - parts.freezeMs - parts.dumpMs - parts.transferMs - parts.restoreMs) };
+}
+
 /** A human summary, a line per fact. */
 export function formatReport(r: MigrationReport): string {
   const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
   const lines = [
     `migration ${r.migrationId}: ${r.container} ${r.from} -> ${r.to} (${r.strategy}): ${r.outcome}`,
     `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms by ${r.dumpedBy ?? '-'}, restore ${r.restoreMs ?? '-'} ms ${r.restoredBy ?? ''}${r.lazyWindowMs !== undefined ? `, then ${r.lazyWindowMs} ms filling memory while it ran` : ''})`,
+    ...((f) => (f ? [`  frozen: freeze ${f.freezeMs} ms, dump ${f.dumpMs} ms, transfer ${f.transferMs} ms, restore ${f.restoreMs} ms, other ${f.otherMs} ms`] : []))(frozenParts(r)),
     `  phases: ${r.phases.map((p) => `${p.phase} ${p.ms} ms`).join(', ')}`,
     `  bytes: ${mib(r.bytes.rawBytes)} raw, ${mib(r.bytes.wireBytes)} on the wire (compression ${r.bytes.compressionRatio.toFixed(2)}x)`,
     ...Object.entries(r.bytes.byRoot).map(([root, b]) => `    ${root}: ${b.files} files, ${mib(b.rawBytes)} raw, ${mib(b.wireBytes)} wire`),

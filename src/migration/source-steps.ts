@@ -119,6 +119,7 @@ export class SourceSteps {
     this.deps.records.put(this.rec);
     await this.deps.engine.pause(spec.id);
     const started = Date.now();
+    this.rec.data.report.freezeMs = started - this.rec.data.pausedAt;
     this.rec.data.checkpointed = true;
     this.deps.records.put(this.rec);
     const { runcRoot } = this.deps.config.agent;
