@@ -25,8 +25,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { thinRestore } from './thin-restore.ts';
-import { startLazyPages, type LazyPages } from '../host/lazy-pages.ts';
-import { criuTimeoutError } from '../host/deadline.ts';
+import { LazyWindows } from './lazy-windows.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import { checkCreateBody, type PreflightRequest, type PrepareRequest, type PrepareReply, type DestinationStatus } from './protocol.ts';
@@ -88,8 +87,8 @@ export class DestinationService {
   /** Pre-copy migrations: the pages received so far, and the recipe of the final dump. */
   private readonly stores = new Map<string, PageStore>();
   private readonly recipes = new Map<string, DumpRecipe>();
-  /** Lazily restored containers whose memory is still being filled, with when they resumed. */
-  private readonly lazy = new Map<string, { pages: LazyPages; resumedAt: number }>();
+  /** Lazily restored containers whose memory is still being filled. */
+  private readonly lazy: LazyWindows;
   /** Pre-stored migrations: the store and the fetches from it. */
   private readonly objectStores = new Map<string, ObjectStore>();
   private readonly fetchers = new Map<string, PackFetcher>();
@@ -97,6 +96,7 @@ export class DestinationService {
 
   constructor(deps: DestinationDeps) {
     this.deps = deps;
+    this.lazy = new LazyWindows(deps.config, deps.imagesDir);
   }
 
   /** Checks CRIU, CPU, room and names; throws the first reason it cannot take the container. */
@@ -280,49 +280,17 @@ export class DestinationService {
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
       const { engine, config, dataRoot } = this.deps;
-      const lazy = await this.startLazy(id);
+      const lazy = await this.lazy.start(id, this.imagesOf(id), (await this.deps.criu()).uffdNoncoop);
       try {
         await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`), ...(lazy ? { lazyWorkDir: lazy.workDir } : {}) });
       } catch (err) {
         lazy?.stop();
         throw err;
       }
-      if (lazy) this.lazy.set(id, { pages: lazy, resumedAt: Date.now() });
+      if (lazy) this.lazy.opened(id, lazy);
       this.update(id, (r) => (r.phase = 'restored'));
       return { restoreMs: Date.now() - started, restoredBy: lazy ? 'thin-lazy' : 'thin', ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };
     });
-  }
-
-  /** Lazy restore's daemon, when the config asks for it and this kernel has userfaultfd. */
-  private async startLazy(id: string): Promise<LazyPages | undefined> {
-    if (!this.deps.config.migration.lazyRestore || !(await this.deps.criu()).uffdNoncoop) return undefined;
-    return startLazyPages({ criu: this.deps.config.agent.criuPath, imagesDir: this.imagesOf(id), workDir: this.lazyWorkOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-lazy-pages.log`) });
-  }
-
-  /** Waits until a lazily restored container has every page (the lazy window ends); its length in ms, or undefined when the restore was eager. */
-  private async lazyWindow(id: string, subject: string): Promise<number | undefined> {
-    const lazy = this.lazy.get(id);
-    if (!lazy) return undefined;
-    const deadlineMs = this.deps.config.deadlines.criuRestoreMs;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(criuTimeoutError({ step: 'restore', subject, deadlineMs, logPath: path.join(this.deps.imagesDir, 'logs', `${id}-lazy-pages.log`), logText: '' })), deadlineMs);
-    });
-    let finishedAt: number;
-    try {
-      finishedAt = await Promise.race([lazy.pages.done, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-    this.lazy.delete(id);
-    await rm(path.join(this.deps.imagesDir, 'logs', `${id}-lazy-pages.log`), { force: true });
-    return Math.max(0, finishedAt - lazy.resumedAt);
-  }
-
-  /** Ends a lazy restore's daemon (abort). */
-  private stopLazy(id: string): void {
-    this.lazy.get(id)?.pages.stop();
-    this.lazy.delete(id);
   }
 
   /** Frees the page store and recipe of a migration. */
@@ -346,7 +314,7 @@ export class DestinationService {
         throw new FerryError('FERRY_ERR_RESTORE', `the restored container did not keep running (state ${again.State.Status}, exit code ${again.State.ExitCode} ${again.State.Error})`);
       }
       // Commit only a copy that holds every page: until the lazy window ends, part of its memory is still in the images.
-      const lazyWindowMs = await this.lazyWindow(id, `container ${rec.container}`);
+      const lazyWindowMs = await this.lazy.close(id, `container ${rec.container}`);
       if (lazyWindowMs !== undefined) {
         const after = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
         if (!after.State.Running || after.State.StartedAt !== first.State.StartedAt) throw new FerryError('FERRY_ERR_RESTORE', `the restored container stopped while its memory was filled (state ${after.State.Status}, exit code ${after.State.ExitCode})`);
@@ -365,7 +333,7 @@ export class DestinationService {
       this.update(id, (r) => (r.phase = 'committed'));
       await this.deps.engine.deleteCheckpoint(rec.data.containerId ?? '', checkpointName(id)).catch(() => undefined);
       await rm(this.imagesOf(id), { recursive: true, force: true });
-      await rm(this.lazyWorkOf(id), { recursive: true, force: true });
+      await this.lazy.drop(id);
       return this.status(id);
     });
   }
@@ -423,9 +391,8 @@ export class DestinationService {
     }
     for (const v of createdVolumes ?? []) await this.deps.engine.removeVolume(v);
     if (containerId) await rm(this.checkpointDir(containerId, id), { recursive: true, force: true });
-    this.stopLazy(id);
+    await this.lazy.drop(id);
     await rm(this.imagesOf(id), { recursive: true, force: true });
-    await rm(this.lazyWorkOf(id), { recursive: true, force: true });
     this.imageLoads.delete(id);
     this.dropPages(id);
     this.update(id, (r) => (r.phase = 'aborted'));
@@ -437,11 +404,6 @@ export class DestinationService {
     const pipe = new PassThrough();
     this.imageLoads.set(id, this.deps.engine.loadImage(pipe).then(() => undefined, (err: unknown) => asFerryError(err, 'FERRY_ERR_DOCKER')));
     return pipe;
-  }
-
-  /** The lazy-pages daemon's work directory (its socket) of a migration. */
-  private lazyWorkOf(id: string): string {
-    return path.join(this.deps.imagesDir, 'lazy', id);
   }
 
   /** Where CRIU's images of a migration are kept: ferry's directory, never Docker's. */
