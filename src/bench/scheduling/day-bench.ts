@@ -7,7 +7,7 @@
  * (container-seconds with less than 90 % of the CPU wanted, from each workload's own log).
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../core/config.ts';
@@ -16,7 +16,7 @@ import type { ContainerRecord, MigrationRow } from '../../controller/state-store
 import { startControllerProcess, stopControllerProcess } from '../../controller/process.ts';
 import type { NodeReport } from '../../controller/node-report.ts';
 import { DockerEngine } from '../../docker/engine.ts';
-import { readToken, testbedDown, testbedUp, type Cluster } from '../../testbed/index.ts';
+import { keepLogsAfterFailure, readToken, testbedDown, testbedUp, type Cluster } from '../../testbed/index.ts';
 import { clusterFile } from '../../testbed/cluster.ts';
 import { ensureWorkloadImage } from '../../workloads/catalog.ts';
 import { parseLoadLog, slaShortfallSeconds } from '../../workloads/load-log.ts';
@@ -74,7 +74,10 @@ export async function runDayBench(o: DayBenchOptions): Promise<DayResults> {
     for (const h of cluster.hosts) await ensureWorkloadImage(new DockerEngine(h.dockerSocket), 'load');
     for (const policy of o.policies) {
       o.say(`bench: ${policy}: playing a ${script.seconds} s day`);
-      const played = await playDay(cluster, token, policy, script, o.say);
+      const played = await playDay(cluster, token, policy, script, o.say).catch(async (err: unknown) => {
+        await keepDayLogs(cluster, policy, err, o.say);
+        throw err;
+      });
       const day: Omit<PolicyDay, 'policy'> = { ...played };
       delete (day as Partial<PolicyDay>).policy;
       results.policies[policy] = day;
@@ -84,6 +87,15 @@ export async function runDayBench(o: DayBenchOptions): Promise<DayResults> {
     await testbedDown({ config, log: () => undefined });
   }
   return results;
+}
+
+/** A failed day keeps the hosts' logs and the controller's log before the test bed is torn down, and says where. */
+async function keepDayLogs(cluster: Cluster, policy: string, err: unknown, say: (l: string) => void): Promise<void> {
+  const kept = await keepLogsAfterFailure(cluster.stateDir, { what: `bench-day-${policy}`, error: err }, say);
+  if (!kept) return;
+  await copyFile(path.join(DAY_TESTBED.stateDir, `controller-${policy}`, 'controller.log'), path.join(kept, `controller-${policy}.log`))
+    .catch((e: unknown) => say(`the controller log of ${policy} could not be kept: ${String(e)}`));
+  say(`bench: ${policy} failed; logs kept in ${kept} (the hosts' and controller-${policy}.log)`);
 }
 
 /** Plays the day under one policy on a clean cluster. */
