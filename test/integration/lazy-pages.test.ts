@@ -44,7 +44,7 @@ async function gone(pid: number): Promise<void> {
   }
 }
 
-void test('a lazily restored process answers at once with its memory intact; the daemon exits 0 when every page is in', { timeout: 120_000 }, async (t) => {
+void test('a lazily restored process answers at once with its memory intact; the daemon exits 0 when every page is in (skipped where CRIU has no userfaultfd)', { timeout: 120_000 }, async (t) => {
   if (!(await criuFacts({ PATH: `${path.dirname(CRIU)}:${process.env['PATH'] ?? ''}` })).uffdNoncoop) { t.skip('this kernel has no userfaultfd for CRIU (uffd-noncoop)'); return; }
   const dir = await mkdtemp(path.join(tmpdir(), 'ferry-it-lazy-'));
   const images = path.join(dir, 'images');
