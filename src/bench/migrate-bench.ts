@@ -20,7 +20,7 @@ import { PAGE } from '../precopy/page-delta.ts';
 import { keepLogsAfterFailure, testbedDown, testbedUp, planOfCluster, type Cluster } from '../testbed/index.ts';
 import { clusterFile } from '../testbed/cluster.ts';
 import { shapeHost } from '../testbed/net.ts';
-import { migrate } from '../cmd/ferry/commands/migrate.ts';
+import { migrate } from '../cli/migrate-client.ts';
 import type { MigrationReport } from '../migration/report.ts';
 import { continuity } from '../workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';

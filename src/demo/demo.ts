@@ -10,7 +10,7 @@ import { FerryError } from '../core/errors.ts';
 import { DockerEngine } from '../docker/engine.ts';
 import type { Cluster } from '../cli/cluster.ts';
 import { clusterHost } from '../cli/cluster.ts';
-import { migrate } from '../cmd/ferry/commands/migrate.ts';
+import { migrate } from '../cli/migrate-client.ts';
 import type { MigrationObserver } from '../cli/progress.ts';
 import type { MigrationReport } from '../migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage, parseBeats } from '../workloads/counter-image.ts';

@@ -1,39 +1,11 @@
-/** @module doctor/criu-parse.test — parsers of CRIU output, the prefix layout, the wrapper and the private apt tree. */
+/** @module doctor/criu-parse.test — suites, the prefix layout, the wrapper, the probes' answers and the private apt tree. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseCriuVersion } from '../host/criu-output.ts';
 import {
-  aptSourcesLine, aptTree, aptTreeOptions, archLayout, checkSaysNoBreakpoints, CRIU_SUITES, criuPrefixLayout, criuVersionOk,
-  criuWrapperScript, judgeRestore, needsNoBreakpointSwitch, parseBreakpointProbe, parseCriuCheck, parseCriuFeature,
-  parseCriuVersion, parsePrefixMarker, parseSocketsAnswer, shellQuote,
+  aptSourcesLine, aptTree, aptTreeOptions, archLayout, CRIU_SUITES, criuPrefixLayout, criuWrapperScript, judgeRestore,
+  needsNoBreakpointSwitch, parseBreakpointProbe, parsePrefixMarker, parseSocketsAnswer, shellQuote,
 } from './criu-parse.ts';
-
-void test('parseCriuVersion reads the Version line', () => {
-  assert.deepEqual(parseCriuVersion('Version: 4.1.1\n'), { major: 4, minor: 1, patch: 1, text: '4.1.1' });
-  assert.deepEqual(parseCriuVersion('Version: 3.17\nGitID: v3.17\n'), { major: 3, minor: 17, patch: 0, text: '3.17.0' });
-  assert.equal(parseCriuVersion('criu: command not found'), null);
-});
-
-void test('criuVersionOk wants major >= 4', () => {
-  assert.equal(criuVersionOk(parseCriuVersion('Version: 3.17.1')), false);
-  assert.equal(criuVersionOk(parseCriuVersion('Version: 4.0')), true);
-  assert.equal(criuVersionOk(null), false);
-});
-
-void test('parseCriuCheck passes only on exit 0 with "Looks good."', () => {
-  assert.deepEqual(parseCriuCheck(0, 'Looks good.\n', ''), { ok: true, detail: 'Looks good.' });
-  const failing = 'Error (criu/vdso.c:613): vdso: Failed to fill self vdso symtable\nError (criu/kerndat.c:1615): kerndat_vdso_fill_symtable failed\n';
-  assert.deepEqual(parseCriuCheck(1, '', failing), { ok: false, detail: 'Error (criu/vdso.c:613): vdso: Failed to fill self vdso symtable' });
-  assert.equal(parseCriuCheck(0, 'Warn: something\n', '').ok, false);
-  assert.equal(parseCriuCheck(1, '', '').detail, 'criu check exited with 1');
-});
-
-void test('parseCriuFeature: supported, and off with the warning text', () => {
-  assert.deepEqual(parseCriuFeature('uffd-noncoop', 0, 'uffd-noncoop is supported\n', ''), { name: 'uffd-noncoop', supported: true, detail: 'uffd-noncoop is supported' });
-  const off = parseCriuFeature('mem_dirty_track', 1, '', 'Warn  (criu/cr-check.c:824): Dirty tracking is OFF. Memory snapshot will not work.\n');
-  assert.equal(off.supported, false);
-  assert.equal(off.detail, 'Dirty tracking is OFF. Memory snapshot will not work.');
-  assert.equal(parseCriuFeature('x', 1, '', '').detail, 'x is not supported');
-});
 
 void test('archLayout knows amd64 and arm64 only', () => {
   assert.deepEqual(archLayout('amd64\n'), { triplet: 'x86_64-linux-gnu', loader: 'ld-linux-x86-64.so.2' });
@@ -70,11 +42,6 @@ void test('the private apt tree points apt only at its own dirs and trixie', () 
   assert.match(aptSourcesLine('sid'), / sid main\n$/);
 });
 
-void test('parseCriuFeature ignores CRIU 4.2\'s breakpoint warning', () => {
-  const f = parseCriuFeature('uffd-noncoop', 0, 'uffd-noncoop is supported\n', 'Warn  (criu/cr-check.c:1607): Hardware breakpoints don\'t seem to work (status=137f)\n');
-  assert.deepEqual(f, { name: 'uffd-noncoop', supported: true, detail: 'uffd-noncoop is supported' });
-});
-
 void test('suites are tried newest first', () => {
   assert.deepEqual([...CRIU_SUITES], ['sid', 'trixie']);
 });
@@ -84,11 +51,6 @@ void test('parseBreakpointProbe reads the helper\'s one line', () => {
   assert.equal(parseBreakpointProbe('does not fire\n').state, 'does-not-fire');
   assert.deepEqual(parseBreakpointProbe('unsupported: not x86_64\n'), { state: 'unknown', detail: 'unsupported: not x86_64' });
   assert.equal(parseBreakpointProbe('').state, 'unknown');
-});
-
-void test('checkSaysNoBreakpoints spots CRIU 4.2\'s warning', () => {
-  assert.equal(checkSaysNoBreakpoints('Warn  (criu/cr-check.c:1607): Hardware breakpoints don\'t seem to work\nLooks good.\n'), true);
-  assert.equal(checkSaysNoBreakpoints('Looks good.\n'), false);
 });
 
 void test('needsNoBreakpointSwitch: only CRIU older than 4.2 where breakpoints do not fire', () => {

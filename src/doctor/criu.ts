@@ -10,9 +10,12 @@ import { FerryError } from '../core/errors.ts';
 import { defaultConfig, type Config } from '../core/config.ts';
 import { run, runOrThrow, which } from '../host/run.ts';
 import {
-  archLayout, aptSourcesLine, type ArchLayout, aptTree, aptTreeOptions, checkSaysNoBreakpoints, CRIU_SUITES, criuPrefixLayout, criuVersionOk,
-  criuWrapperScript, needsNoBreakpointSwitch, parseCriuCheck, parseCriuFeature, parseCriuVersion, parsePrefixMarker, SUITE_NAMES,
-  type BreakpointState, type CriuCheckResult, type CriuFeature, type CriuPrefixLayout, type CriuSuite, type CriuVersion, type PrefixMarker,
+  checkSaysNoBreakpoints, criuVersionOk, parseCriuCheck, parseCriuFeature, parseCriuVersion,
+  type CriuCheckResult, type CriuFeature, type CriuVersion,
+} from '../host/criu-output.ts';
+import {
+  archLayout, aptSourcesLine, type ArchLayout, aptTree, aptTreeOptions, CRIU_SUITES, criuPrefixLayout, criuWrapperScript,
+  needsNoBreakpointSwitch, parsePrefixMarker, SUITE_NAMES, type BreakpointState, type CriuPrefixLayout, type CriuSuite, type PrefixMarker,
 } from './criu-parse.ts';
 import { probeBreakpoints, probeCriuCached, probeCriuFunction, type FunctionalProbe } from './criu-probe.ts';
 import type { Check, CriuChoice } from './report.ts';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { criuTimeoutError } from './deadline.ts';
 import { run } from './run.ts';
-import { criuVersionOk, parseCriuCheck, parseCriuFeature, parseCriuVersion } from '../doctor/criu-parse.ts';
+import { criuVersionOk, parseCriuCheck, parseCriuFeature, parseCriuVersion } from './criu-output.ts';
 
 /** CRIU probes that hang are a failure, not a wait. */
 const T = { timeoutMs: 60_000 };

@@ -20,7 +20,7 @@ import { DockerEngine } from '../../src/docker/engine.ts';
 import { startAgent, stopAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
 import { parseOwner } from '../../src/host/runc-criu-config.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
+import { migrate } from '../../src/cli/migrate-client.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';

@@ -15,7 +15,7 @@ import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
 import { loadCluster, setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
+import { migrate } from '../../src/cli/migrate-client.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';

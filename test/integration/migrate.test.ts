@@ -19,7 +19,7 @@ import { FerryError } from '../../src/core/errors.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
 import { testbedDown, testbedUp, startAgent, setLinkState, loadCluster, type Cluster } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate, type MigrateCliOptions } from '../../src/cmd/ferry/commands/migrate.ts';
+import { migrate, type MigrateCliOptions } from '../../src/cli/migrate-client.ts';
 import { agentClient } from '../../src/cli/cluster.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';

@@ -16,7 +16,7 @@ import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
 import { testbedDown, testbedUp, loadCluster, type Cluster } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
+import { migrate } from '../../src/cli/migrate-client.ts';
 import { readContainerProcesses } from '../../src/host/container-processes.ts';
 import { CAP_SYS_RESOURCE, hasCap, parseProcStatus } from '../../src/host/proc-status.ts';
 import { processTree } from '../../src/precopy/process-tree.ts';

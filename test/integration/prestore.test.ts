@@ -16,7 +16,7 @@ import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
 import { testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
+import { migrate } from '../../src/cli/migrate-client.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
 import { continuity } from '../../src/workloads/heartbeat.ts';
 import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';

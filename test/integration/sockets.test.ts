@@ -18,7 +18,7 @@ import { DockerEngine } from '../../src/docker/engine.ts';
 import { run } from '../../src/host/run.ts';
 import { testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate } from '../../src/cmd/ferry/commands/migrate.ts';
+import { migrate } from '../../src/cli/migrate-client.ts';
 import { helperBinary } from '../../src/doctor/criu-probe.ts';
 import { judgeRestore, parseSocketsAnswer, type SocketsAnswer } from '../../src/doctor/criu-parse.ts';
 import { ensureWorkloadImage, workloadSpec } from '../../src/workloads/catalog.ts';
