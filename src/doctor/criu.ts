@@ -230,14 +230,14 @@ async function trySuite(suite: CriuSuite, work: string, arch: ArchLayout, config
  * Fills (or upgrades in place) the private prefix with the CRIU of the newest Debian suite
  * that passes the functional probe; the prefix is replaced only by a CRIU that passed.
  */
-export async function installCriuPrefix(config: Config, log: (line: string) => void = () => {}): Promise<string> {
+export async function installCriuPrefix(config: Config, log: (line: string) => void = () => {}, knownBreakpoints?: BreakpointState): Promise<string> {
   const prefix = config.prerequisites.criuPrefix;
   const arch = await machineArch();
   const layout = criuPrefixLayout(prefix, arch);
   await assertReplaceable(prefix);
   const work = `${prefix}.ferry-tmp`;
   await rm(work, { recursive: true, force: true });
-  const breakpoints = (await probeBreakpoints(join(probeDir(config), 'bin'))).state;
+  const breakpoints = knownBreakpoints ?? (await probeBreakpoints(join(probeDir(config), 'bin'))).state;
   const tried: string[] = [];
   try {
     for (const suite of CRIU_SUITES) {

@@ -52,7 +52,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       }
       if (plan.criuPrefix !== null) {
         try {
-          actions.push(await installCriuPrefix(config, log));
+          actions.push(await installCriuPrefix(config, log, collected.hardwareBreakpoints.state));
         } catch (err) {
           actions.push(`FAILED installing CRIU into ${plan.criuPrefix}: ${asFerryError(err).message}`);
         }

@@ -26,6 +26,7 @@ import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { thinRestore } from './thin-restore.ts';
 import { LazyWindows } from './lazy-windows.ts';
+import type { RestorePath } from './report.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
 import { checkCreateBody, type PreflightRequest, type PrepareRequest, type PrepareReply, type DestinationStatus } from './protocol.ts';
@@ -64,8 +65,7 @@ export interface DestinationDeps {
 /** What restore reports: CRIU's restore, the page rebuild, and (prestore) the fetches from the store. */
 export interface RestoreResult {
   restoreMs: number;
-  /** How the images reached CRIU: `thin` (read from ferry's directory; Docker's checkpoint holds only runc's descriptors); `thin-lazy` (and the memory filled after resume by CRIU's lazy-pages daemon). */
-  restoredBy: 'thin' | 'thin-lazy';
+  restoredBy: RestorePath;
   rebuildMs?: number;
   fetched?: FetchCounts & { waitMs: number };
 }

@@ -34,8 +34,8 @@ export interface MigrationReport {
   dumpedBy?: 'runc' | 'docker-api';
   /** Time CRIU took to restore on the destination. */
   restoreMs?: number;
-  /** How the destination restored: thin (images from ferry's directory), thin-lazy (and memory filled after resume). */
-  restoredBy?: 'thin' | 'thin-lazy';
+  /** How the destination restored. */
+  restoredBy?: RestorePath;
   /** Lazy restore: from resume until every page was in (the container ran meanwhile), in ms. */
   lazyWindowMs?: number;
   bytes: { rawBytes: number; wireBytes: number; compressionRatio: number; byRoot: Record<string, RootBytes> };
@@ -133,6 +133,9 @@ export function finishReport(report: MigrationReport, outcome: MigrationReport['
   report.endedAt = now;
   report.totalMs = now - report.startedAt;
 }
+
+/** How a destination restores: `thin` (CRIU's images read from ferry's directory; Docker's checkpoint holds only runc's descriptors), `thin-lazy` (and the memory filled after resume by CRIU's lazy-pages daemon). */
+export type RestorePath = 'thin' | 'thin-lazy';
 
 /** Where the frozen time went: freeze, CRIU's dump, the transfer while frozen, the restore, and what is left (control calls). */
 export interface FrozenParts {

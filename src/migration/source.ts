@@ -24,7 +24,7 @@ import { checkpointName, type RestoreResult } from './destination.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { DataLinkOpener } from './data-link-port.ts';
 import { SourceSteps } from './source-steps.ts';
-import { runcPause } from '../host/runc.ts';
+import { thawAfterDump } from '../docker/thaw.ts';
 import { PrecopySteps } from './precopy-steps.ts';
 
 /** What the source remembers of one migration. */
@@ -329,25 +329,11 @@ export class SourceService {
     }
     if (rec.data.paused) {
       const c = await this.deps.engine.findContainer(spec.id);
-      if (c?.State.Paused) await this.unpause(spec.id, steps);
+      const { runcRoot } = this.deps.config.agent;
+      if (c?.State.Paused && await thawAfterDump(this.deps.engine, { runcRoot, timeoutMs: this.deps.config.deadlines.dockerMs }, spec.id)) {
+        steps.push('Docker\'s paused state brought back in step (CRIU had already thawed the cgroup)');
+      }
       steps.push(c ? 'source container thawed' : 'source container not found');
-    }
-  }
-
-  /**
-   * `docker unpause`; when a CRIU that failed midway already thawed the cgroup behind Docker's
-   * back ("container not paused"), runc freezes it again so that Docker's unpause succeeds and
-   * its state matches the processes (a moment of freeze, instead of a record never settled).
-   */
-  private async unpause(id: string, steps: string[]): Promise<void> {
-    try {
-      await this.deps.engine.unpause(id);
-    } catch (err) {
-      if (!/not paused/i.test(String((err as Error).message))) throw err;
-      log('warn', 'the source was thawed behind Docker\'s back (CRIU failed midway); re-freezing through runc so Docker can unpause it', { container: id });
-      await runcPause({ runcRoot: this.deps.config.agent.runcRoot, containerId: id, timeoutMs: this.deps.config.deadlines.dockerMs });
-      await this.deps.engine.unpause(id);
-      steps.push('Docker\'s paused state brought back in step (CRIU had already thawed the cgroup)');
     }
   }
 

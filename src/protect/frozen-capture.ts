@@ -9,6 +9,7 @@ import { FerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import type { DockerEngine } from '../docker/engine.ts';
+import { thawAfterDump } from '../docker/thaw.ts';
 import { runcCriuConfigOf } from '../host/runc-criu-config.ts';
 import { runcCheckpoint, runcKnows } from '../host/runc.ts';
 import { storeStream, type StoredChain } from '../prestore/block-chain.ts';
@@ -62,7 +63,7 @@ export async function freezeAndCapture(deps: PointDeps, spec: ContainerSpec, tre
     for (const v of spec.volumes) volumes.push({ name: v.name, ...(await captureTree(deps, trees, v.source)) });
     captured = { takenAt: new Date(pausedAt).toISOString(), pausedAt, dumpMs, dumpDir, dumpedBy: viaRunc ? 'runc' : 'docker-api', upper, volumes };
   } finally {
-    await thaw(engine, spec);
+    await thaw(engine, spec, { runcRoot, timeoutMs: config.deadlines.dockerMs });
   }
   return { ...captured, frozenMs: Date.now() - pausedAt };
 }
@@ -107,9 +108,9 @@ export async function warmTrees(deps: PointDeps, spec: ContainerSpec, trees: Tre
 }
 
 /** Unpauses the container; one retry, then an error that says it stays frozen. */
-async function thaw(engine: DockerEngine, spec: ContainerSpec): Promise<void> {
+async function thaw(engine: DockerEngine, spec: ContainerSpec, runc: { runcRoot: string; timeoutMs: number }): Promise<void> {
   try {
-    await engine.unpause(spec.id);
+    await thawAfterDump(engine, runc, spec.id);
   } catch (first) {
     log('warn', 'unpause after a protection point failed; retrying', { container: spec.name, err: String(first) });
     try {
