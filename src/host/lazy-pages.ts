@@ -1,9 +1,10 @@
 /**
- * @module host/lazy-pages — CRIU's lazy-pages daemon for a restore from local images: the
- * restored processes resume before their memory is filled, and the daemon fills each page
- * on its first fault (userfaultfd) and the rest in the background, then exits 0. Every page
- * is on this host before the restore begins, so nothing of the container stays behind on the
- * source; only the copying into its memory is deferred. The daemon runs in a process group
+ * @module host/lazy-pages — CRIU's lazy-pages daemon for a restore: the restored processes
+ * resume before their memory is filled, and the daemon fills each page on its first fault
+ * (userfaultfd) and the rest in the background, then exits 0. It reads the pages from the
+ * images' page files, or asks ferry's page server for them (host/page-server.ts). In the
+ * default strategy every page is on this host before the restore begins, so only the copying
+ * into the container's memory is deferred; in post-copy the page server fetches from the source. The daemon runs in a process group
  * of its own and outlives an agent that dies during the window (the container needs it).
  */
 import { spawn } from 'node:child_process';
@@ -36,6 +37,8 @@ export interface LazyPagesOptions {
   logFile: string;
   /** How long the daemon may take to listen, in ms. */
   startMs?: number;
+  /** Ask a page server on this loopback port for the pages instead of reading the images' page files (host/page-server.ts). */
+  pageServerPort?: number;
 }
 
 /** Starts the daemon and waits until it listens. */
@@ -44,7 +47,8 @@ export async function startLazyPages(o: LazyPagesOptions): Promise<LazyPages> {
   await mkdir(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
   const socket = path.join(o.workDir, LAZY_SOCKET);
   await rm(socket, { force: true });
-  const child = spawn(o.criu, ['lazy-pages', '-D', o.imagesDir, '-W', o.workDir, '-o', o.logFile, '-v4'], { detached: true, stdio: 'ignore' });
+  const remote = o.pageServerPort ? ['--page-server', '--address', '127.0.0.1', '--port', String(o.pageServerPort)] : [];
+  const child = spawn(o.criu, ['lazy-pages', '-D', o.imagesDir, '-W', o.workDir, '-o', o.logFile, '-v4', ...remote], { detached: true, stdio: 'ignore' });
   child.unref();
   const cause = async () => criuLogCause(await readFile(o.logFile, 'utf8').catch(() => '')) || 'no log';
   let exited: number | null | undefined;

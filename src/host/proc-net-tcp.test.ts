@@ -20,9 +20,9 @@ const TCP6 = `  sl  local_address                         remote_address        
 
 test('IPv4: addresses in host byte order, ports, states and inodes', () => {
   assert.deepEqual(parseProcNetTcp(TCP), [
-    { inode: 1062, state: 10, local: '0.0.0.0:7400', remote: '0.0.0.0:0' },
-    { inode: 0, state: 6, local: '10.225.0.1:36734', remote: '10.225.0.11:7070' },
-    { inode: 38794, state: 1, local: '127.0.0.1:38890', remote: '127.0.0.1:19002' },
+    { inode: 1062, state: 10, local: '0.0.0.0:7400', remote: '0.0.0.0:0', uid: 0 },
+    { inode: 0, state: 6, local: '10.225.0.1:36734', remote: '10.225.0.11:7070', uid: 0 },
+    { inode: 38794, state: 1, local: '127.0.0.1:38890', remote: '127.0.0.1:19002', uid: 0 },
   ]);
 });
 

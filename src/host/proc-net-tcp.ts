@@ -21,6 +21,8 @@ export interface TcpSocket {
   local: string;
   /** `address:port` of the peer (`0.0.0.0:0` when none). */
   remote: string;
+  /** The uid of the socket's owner. */
+  uid: number;
 }
 
 /** The name of a TCP state, or its number when unknown. */
@@ -41,8 +43,9 @@ export function parseProcNetTcp(text: string, littleEndian = true): TcpSocket[] 
     const remote = parseEndpoint(f[2] ?? '', littleEndian);
     const state = parseInt(f[3] ?? '', 16);
     const inode = Number(f[9]);
-    if (!local || !remote || !Number.isInteger(state) || !Number.isInteger(inode)) continue;
-    out.push({ inode, state, local, remote });
+    const uid = Number(f[7]);
+    if (!local || !remote || !Number.isInteger(state) || !Number.isInteger(inode) || !Number.isInteger(uid)) continue;
+    out.push({ inode, state, local, remote, uid });
   }
   return out;
 }

@@ -25,7 +25,9 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { thinRestore } from './thin-restore.ts';
-import { LazyWindows } from './lazy-windows.ts';
+import { LazyWindows, type LazySource, type LazyWindowResult } from './lazy-windows.ts';
+import { localPages } from './local-pages.ts';
+import { iovLayoutOf } from '../host/page-server-protocol.ts';
 import type { RestorePath } from './report.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
 import type { RecordStore, MigrationRecord } from './record-store.ts';
@@ -268,27 +270,36 @@ export class DestinationService {
         await fetcher.settled();
         fetched = { ...fetcher.counts, waitMs: Date.now() - waitFrom };
       }
+      const criu = await this.deps.criu();
+      const lazyHere = this.lazy.lazyHere(criu.uffdNoncoop);
+      let from: LazySource | undefined;
       if (rec.data.request.pages) {
         const store = this.stores.get(id);
         const recipe = this.recipes.get(id);
         if (!store || !recipe) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} has no ${store ? 'page recipe' : 'page store'}; the final round did not arrive (or this agent restarted)`);
         const started = Date.now();
-        await store.rebuild(recipe, this.imagesOf(id));
+        if (lazyHere) {
+          // The daemon asks ferry for the lazy pages; the store lives until the window ends.
+          from = { source: (await localPages(store, recipe, this.imagesOf(id))).source, layout: iovLayoutOf(criu.version) };
+        } else {
+          await store.rebuild(recipe, this.imagesOf(id));
+          this.dropPages(id);
+        }
         rebuildMs = Date.now() - started;
-        this.dropPages(id);
       }
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
       const { engine, config, dataRoot } = this.deps;
-      const lazy = await this.lazy.start(id, this.imagesOf(id), (await this.deps.criu()).uffdNoncoop);
+      const lazyWorkDir = lazyHere ? await this.lazy.start(id, this.imagesOf(id), from) : undefined;
       try {
-        await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`), ...(lazy ? { lazyWorkDir: lazy.workDir } : {}) });
+        await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`), ...(lazyWorkDir ? { lazyWorkDir } : {}) });
       } catch (err) {
-        lazy?.stop();
+        await this.lazy.drop(id);
         throw err;
       }
-      if (lazy) this.lazy.opened(id, lazy);
+      if (lazyWorkDir) this.lazy.opened(id);
       this.update(id, (r) => (r.phase = 'restored'));
+      const lazy = lazyWorkDir !== undefined;
       return { restoreMs: Date.now() - started, restoredBy: lazy ? 'thin-lazy' : 'thin', ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };
     });
   }
@@ -304,7 +315,7 @@ export class DestinationService {
   }
 
   /** Checks that the restored container keeps running for the verify window. */
-  verify(id: string): Promise<{ running: boolean; pid: number; lazyWindowMs?: number }> {
+  verify(id: string): Promise<{ running: boolean; pid: number; lazyWindowMs?: number; lazy?: LazyWindowResult }> {
     return this.exclusive(id, async () => {
       const rec = this.expect(id, ['restored']);
       const first = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
@@ -314,12 +325,13 @@ export class DestinationService {
         throw new FerryError('FERRY_ERR_RESTORE', `the restored container did not keep running (state ${again.State.Status}, exit code ${again.State.ExitCode} ${again.State.Error})`);
       }
       // Commit only a copy that holds every page: until the lazy window ends, part of its memory is still in the images.
-      const lazyWindowMs = await this.lazy.close(id, `container ${rec.container}`);
-      if (lazyWindowMs !== undefined) {
+      const lazy = await this.lazy.close(id, `container ${rec.container}`);
+      this.dropPages(id);
+      if (lazy !== undefined) {
         const after = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
         if (!after.State.Running || after.State.StartedAt !== first.State.StartedAt) throw new FerryError('FERRY_ERR_RESTORE', `the restored container stopped while its memory was filled (state ${after.State.Status}, exit code ${after.State.ExitCode})`);
       }
-      return { running: true, pid: again.State.Pid, ...(lazyWindowMs !== undefined ? { lazyWindowMs } : {}) };
+      return { running: true, pid: again.State.Pid, ...(lazy !== undefined ? { lazyWindowMs: lazy.windowMs, lazy } : {}) };
     });
   }
 

@@ -23,7 +23,7 @@ const names = (c: ContainerProcesses, agent = AGENT) => checkFreeze(c, agent).ma
 
 test('a plain root container with a listener, UDP and a unix pair passes every rule', () => {
   const server = proc(10, 'sockets', { fds: [{ fd: 3, target: 'socket:[501]' }, { fd: 4, target: 'socket:[502]' }, { fd: 5, target: 'socket:[503]' }, { fd: 6, target: 'anon_inode:[eventpoll]' }, { fd: 7, target: 'anon_inode:[timerfd]' }] });
-  const tcp = [{ inode: 501, state: 10, local: '0.0.0.0:7000', remote: '0.0.0.0:0' }, { inode: 0, state: 6, local: '172.29.1.2:7000', remote: '172.29.1.1:5000' }];
+  const tcp = [{ inode: 501, state: 10, local: '0.0.0.0:7000', remote: '0.0.0.0:0', uid: 0 }, { inode: 0, state: 6, local: '172.29.1.2:7000', remote: '172.29.1.1:5000', uid: 0 }];
   assert.deepEqual(checkFreeze(container([proc(1, 'sh'), server], tcp), AGENT), []);
 });
 
@@ -51,10 +51,10 @@ test('connected TCP: established and other connected states of sockets the conta
   const client = proc(11, 'nc', { fds: [{ fd: 3, target: 'socket:[601]' }] });
   const server = proc(12, 'nc', { fds: [{ fd: 3, target: 'socket:[600]' }, { fd: 4, target: 'socket:[602]' }] });
   const tcp = [
-    { inode: 600, state: 10, local: '127.0.0.1:9000', remote: '0.0.0.0:0' },
-    { inode: 601, state: 1, local: '127.0.0.1:41234', remote: '127.0.0.1:9000' },
-    { inode: 602, state: 8, local: '127.0.0.1:9000', remote: '127.0.0.1:41234' },
-    { inode: 777, state: 1, local: '10.0.0.1:22', remote: '10.0.0.2:5000' }, // held by no process of the container
+    { inode: 600, state: 10, local: '127.0.0.1:9000', remote: '0.0.0.0:0', uid: 0 },
+    { inode: 601, state: 1, local: '127.0.0.1:41234', remote: '127.0.0.1:9000', uid: 0 },
+    { inode: 602, state: 8, local: '127.0.0.1:9000', remote: '127.0.0.1:41234', uid: 0 },
+    { inode: 777, state: 1, local: '10.0.0.1:22', remote: '10.0.0.2:5000', uid: 0 }, // held by no process of the container
   ];
   const [refusal] = checkFreeze(container([proc(1, 'sh'), client, server], tcp), AGENT);
   assert.equal(refusal?.rule.name, 'tcp-connected');
@@ -64,14 +64,14 @@ test('connected TCP: established and other connected states of sockets the conta
 test('connected TCP: SYN_SENT, FIN_WAIT1/2, LAST_ACK and CLOSING are refused; LISTEN, CLOSE and TIME_WAIT are not', () => {
   const states = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const p = proc(3, 'app', { fds: states.map((s) => ({ fd: s, target: `socket:[${700 + s}]` })) });
-  const tcp = states.map((s) => ({ inode: 700 + s, state: s, local: '1.1.1.1:1', remote: '2.2.2.2:2' }));
+  const tcp = states.map((s) => ({ inode: 700 + s, state: s, local: '1.1.1.1:1', remote: '2.2.2.2:2', uid: 0 }));
   const found = TCP_CONNECTED.find(container([p], tcp), AGENT).map((f) => /\((\w+)\)$/.exec(f)?.[1]);
   assert.deepEqual(found, ['ESTABLISHED', 'SYN_SENT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 });
 
 test('the connection rule can be left out by name (for when connections move)', () => {
   const p = proc(3, 'app', { fds: [{ fd: 3, target: 'socket:[1]' }] });
-  const c = container([p], [{ inode: 1, state: 1, local: '1.1.1.1:1', remote: '2.2.2.2:2' }]);
+  const c = container([p], [{ inode: 1, state: 1, local: '1.1.1.1:1', remote: '2.2.2.2:2', uid: 0 }]);
   assert.deepEqual(checkFreeze(c, AGENT, FREEZE_RULES.filter((r) => r.name !== 'tcp-connected')), []);
 });
 
@@ -108,7 +108,7 @@ test('nested namespaces: a pid or uts namespace below the container\'s is refuse
 
 test('the error: first rule\'s code, every finding with reason, rule name and fix; details list all', () => {
   const pg = proc(42, 'postgres', { status: { name: 'postgres', uids: [999, 999, 999, 999], gids: [999, 999, 999, 999], tracerPid: 0, capEff: 0n }, fds: [{ fd: 3, target: 'socket:[1]' }] });
-  const c = container([proc(1, 'sh'), pg], [{ inode: 1, state: 1, local: '1.1.1.1:1', remote: '2.2.2.2:2' }]);
+  const c = container([proc(1, 'sh'), pg], [{ inode: 1, state: 1, local: '1.1.1.1:1', remote: '2.2.2.2:2', uid: 0 }]);
   const err = freezeError('db', checkFreeze(c, AGENT));
   assert.equal(err.code, 'FERRY_ERR_CRIU_UNSUPPORTED');
   assert.match(err.message, /^container db cannot be frozen, nothing was sent and it runs on: process 42 \(postgres\) runs as uid 999/);

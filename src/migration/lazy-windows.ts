@@ -3,15 +3,35 @@
  * migration, CRIU's lazy-pages daemon (host/lazy-pages.ts) and when the container resumed.
  * The lazy window is from resume until every page is in; commit waits for its end.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
 import { criuTimeoutError } from '../host/deadline.ts';
 import { startLazyPages, type LazyPages } from '../host/lazy-pages.ts';
+import { startPageServer, type PageServer, type PageSource } from '../host/page-server.ts';
+import type { IovLayout } from '../host/page-server-protocol.ts';
+
+/** Where a lazy restore's pages come from: the page files of the images, or a page source served to the daemon. */
+export interface LazySource {
+  source: PageSource;
+  /** The page-server header layout of this machine's CRIU. */
+  layout: IovLayout;
+}
+
+/** What a lazy window did: its length, and the pages the page server sent (on fault or in the background). */
+export interface LazyWindowResult {
+  windowMs: number;
+  /** Pages the daemon fetched through ferry's page server (absent when it read page files). */
+  servedPages?: number;
+  /** Page faults the daemon handled first (counted from its log). */
+  faults?: number;
+}
 
 /** The lazy restores of one destination, by migration id. */
 export class LazyWindows {
-  private readonly open = new Map<string, { pages: LazyPages; resumedAt: number }>();
+  private readonly open = new Map<string, { pages: LazyPages; server?: PageServer; resumedAt: number }>();
+  /** Daemons (and their page servers) started, before their container resumed. */
+  private readonly starting = new Map<string, { pages: LazyPages; server?: PageServer }>();
   private readonly config: Config;
   /** The destination's images directory: work dirs under lazy/, daemon logs under logs/. */
   private readonly root: string;
@@ -30,19 +50,33 @@ export class LazyWindows {
     return path.join(this.root, 'logs', `${id}-lazy-pages.log`);
   }
 
-  /** Starts the daemon on a migration's images when lazy restore is on and CRIU has userfaultfd; undefined otherwise (eager restore). */
-  async start(id: string, imagesDir: string, uffd: boolean): Promise<LazyPages | undefined> {
-    if (!this.config.migration.lazyRestore || !uffd) return undefined;
-    return startLazyPages({ criu: this.config.agent.criuPath, imagesDir, workDir: this.workDir(id), logFile: this.logFile(id) });
+  /** True when restores here are lazy (config migration.lazyRestore and CRIU with userfaultfd). */
+  lazyHere(uffd: boolean): boolean {
+    return this.config.migration.lazyRestore && uffd;
+  }
+
+  /** Starts the daemon on a migration's images (asking `from` for the pages when given); its work directory, which the restore must use. */
+  async start(id: string, imagesDir: string, from?: LazySource): Promise<string> {
+    const server = from ? await startPageServer(from.source, from.layout) : undefined;
+    try {
+      const pages = await startLazyPages({ criu: this.config.agent.criuPath, imagesDir, workDir: this.workDir(id), logFile: this.logFile(id), ...(server ? { pageServerPort: server.port } : {}) });
+      this.starting.set(id, { pages, ...(server ? { server } : {}) });
+      return pages.workDir;
+    } catch (err) {
+      server?.stop();
+      throw err;
+    }
   }
 
   /** The container resumed: its window opens. */
-  opened(id: string, pages: LazyPages): void {
-    this.open.set(id, { pages, resumedAt: Date.now() });
+  opened(id: string): void {
+    const s = this.starting.get(id);
+    this.starting.delete(id);
+    if (s) this.open.set(id, { ...s, resumedAt: Date.now() });
   }
 
-  /** Waits (deadlines.criuRestoreMs) until every page is in; the window's length in ms, or undefined when the restore was eager. */
-  async close(id: string, subject: string): Promise<number | undefined> {
+  /** Waits (deadlines.criuRestoreMs) until every page is in; what the window did, or undefined when the restore was eager. */
+  async close(id: string, subject: string): Promise<LazyWindowResult | undefined> {
     const lazy = this.open.get(id);
     if (!lazy) return undefined;
     const deadlineMs = this.config.deadlines.criuRestoreMs;
@@ -52,19 +86,27 @@ export class LazyWindows {
     });
     let finishedAt: number;
     try {
-      finishedAt = await Promise.race([lazy.pages.done, late]);
+      // A page server that fails says why better than the daemon it leaves without pages.
+      const server = lazy.server ? [lazy.server.done.then(() => lazy.pages.done)] : [];
+      finishedAt = await Promise.race([lazy.pages.done, late, ...server]);
     } finally {
       clearTimeout(timer);
     }
     this.open.delete(id);
+    lazy.server?.stop();
+    const faults = (await readFile(this.logFile(id), 'utf8').catch(() => '')).match(/#PF at /g)?.length;
     await rm(this.logFile(id), { force: true });
-    return Math.max(0, finishedAt - lazy.resumedAt);
+    return { windowMs: Math.max(0, finishedAt - lazy.resumedAt), ...(lazy.server ? { servedPages: lazy.server.served.pages } : {}), ...(faults !== undefined ? { faults } : {}) };
   }
 
   /** Ends a migration's daemon, if any (abort), and removes its work directory. */
   async drop(id: string): Promise<void> {
-    this.open.get(id)?.pages.stop();
-    this.open.delete(id);
+    for (const m of [this.open, this.starting]) {
+      const s = m.get(id);
+      s?.pages.stop();
+      s?.server?.stop();
+      m.delete(id);
+    }
     await rm(this.workDir(id), { recursive: true, force: true });
   }
 }

@@ -38,6 +38,8 @@ export interface MigrationReport {
   restoredBy?: RestorePath;
   /** Lazy restore: from resume until every page was in (the container ran meanwhile), in ms. */
   lazyWindowMs?: number;
+  /** Lazy restore: pages ferry's page server sent to CRIU's lazy-pages daemon, and how many of them a fault asked for first (the rest went in the background). */
+  lazyFill?: { servedPages?: number; faults?: number };
   bytes: { rawBytes: number; wireBytes: number; compressionRatio: number; byRoot: Record<string, RootBytes> };
   /** Pre-copy rounds, the rule that ended them and the final round (strategy precopy). */
   precopy?: PrecopyReport;
@@ -79,7 +81,7 @@ export interface PrecopyReport {
   stopDetail?: string;
   /** The frozen round: pages of the dump, those that had to cross, and its bytes. */
   final?: { dumpPages: number; sentPages: number; files: number; deleted: number; rawBytes: number; wireBytes: number; ms: number };
-  /** Time the destination took to rebuild the page files from what it held. */
+  /** Time the destination took to write the page files from what it held (all of them for an eager restore, only the pages CRIU's restorer reads itself for a lazy one). */
   rebuildMs?: number;
 }
 
@@ -163,7 +165,7 @@ export function formatReport(r: MigrationReport): string {
   const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
   const lines = [
     `migration ${r.migrationId}: ${r.container} ${r.from} -> ${r.to} (${r.strategy}): ${r.outcome}`,
-    `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms by ${r.dumpedBy ?? '-'}, restore ${r.restoreMs ?? '-'} ms ${r.restoredBy ?? ''}${r.lazyWindowMs !== undefined ? `, then ${r.lazyWindowMs} ms filling memory while it ran` : ''})`,
+    `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms by ${r.dumpedBy ?? '-'}, restore ${r.restoreMs ?? '-'} ms ${r.restoredBy ?? ''}${r.lazyWindowMs !== undefined ? `, then ${r.lazyWindowMs} ms filling memory while it ran${r.lazyFill ? ` (${r.lazyFill.servedPages ?? '-'} pages from ferry's page server, ${r.lazyFill.faults ?? '-'} on fault)` : ''}` : ''})`,
     ...((f) => (f ? [`  frozen: freeze ${f.freezeMs} ms, dump ${f.dumpMs} ms, transfer ${f.transferMs} ms, restore ${f.restoreMs} ms, other ${f.otherMs} ms`] : []))(frozenParts(r)),
     `  phases: ${r.phases.map((p) => `${p.phase} ${p.ms} ms`).join(', ')}`,
     `  bytes: ${mib(r.bytes.rawBytes)} raw, ${mib(r.bytes.wireBytes)} on the wire (compression ${r.bytes.compressionRatio.toFixed(2)}x)`,
@@ -173,7 +175,7 @@ export function formatReport(r: MigrationReport): string {
   if (pc) {
     lines.push(`  pre-copy (${pc.dirtyTracking}, defer k=${pc.policy.deferWindow} T=${pc.policy.deferThreshold}): ${pc.rounds.length} rounds, stopped by ${pc.stopRule ?? '-'}${pc.stopDetail ? ` (${pc.stopDetail})` : ''}`);
     for (const x of pc.rounds) lines.push(`    round ${x.round}: ${x.dirtyPages} dirty, ${x.deferredPages} deferred, ${x.sentPages} sent, ${x.files} files; ${mib(x.wireBytes)} wire in ${x.ms} ms`);
-    if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms; rebuild ${pc.rebuildMs ?? '-'} ms`);
+    if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms; page files written before restore in ${pc.rebuildMs ?? '-'} ms`);
   }
   const ps = r.prestore;
   if (ps) {

@@ -213,8 +213,9 @@ export class SourceService {
       rec.data.report.frozenMs = Date.now() - (rec.data.pausedAt ?? Date.now());
       await this.move(rec, 'verify');
       // A lazy restore's verify waits until every page is in (deadlines.criuRestoreMs), so it gets the restore's deadline.
-      const verified = await this.step(rec, 'verify', () => dest.call<{ lazyWindowMs?: number }>('POST', `/v1/incoming/${rec.id}/verify`, {}, this.restoreDeadline()));
+      const verified = await this.step(rec, 'verify', () => dest.call<{ lazyWindowMs?: number; lazy?: { servedPages?: number; faults?: number } }>('POST', `/v1/incoming/${rec.id}/verify`, {}, this.restoreDeadline()));
       if (verified.lazyWindowMs !== undefined) rec.data.report.lazyWindowMs = verified.lazyWindowMs;
+      if (verified.lazy) rec.data.report.lazyFill = { ...(verified.lazy.servedPages !== undefined ? { servedPages: verified.lazy.servedPages } : {}), ...(verified.lazy.faults !== undefined ? { faults: verified.lazy.faults } : {}) };
       rec.data.commitSent = true;
       await this.move(rec, 'commit');
       await this.step(rec, 'commit', () => this.commit(rec, dest));

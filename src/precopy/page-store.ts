@@ -118,6 +118,46 @@ export class PageStore {
     return { files: recipe.files.length, bytes };
   }
 
+  /** The held pages of `addresses`, in order, as one buffer; undefined when one is missing. */
+  pagesOf(addresses: readonly string[]): Buffer | undefined {
+    const out = Buffer.allocUnsafe(addresses.length * PAGE);
+    for (let i = 0; i < addresses.length; i++) {
+      const a = addresses[i] as string;
+      if (a === ZERO_PAGE) out.fill(0, i * PAGE, (i + 1) * PAGE);
+      else {
+        const page = this.page(a);
+        if (!page) return undefined;
+        page.copy(out, i * PAGE);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes each file of the recipe into `dir` as a sparse file of its full length holding
+   * only the pages `eager` names (by index; CRIU's restorer reads those itself, the
+   * lazy-pages daemon asks for the rest). Fails before writing when one is missing.
+   */
+  async writeEager(recipe: DumpRecipe, eager: ReadonlyMap<string, readonly number[]>, dir: string): Promise<{ files: number; bytes: number }> {
+    for (const f of recipe.files) for (const i of eager.get(f.name) ?? []) if (!this.has(f.pages[i] as string)) throw new FerryError('FERRY_ERR_INTEGRITY', `the page recipe names page ${f.pages[i]}, which never arrived; the dump cannot be restored`);
+    let bytes = 0;
+    for (const f of recipe.files) {
+      const out = await open(`${dir}/${f.name}`, 'wx', 0o600);
+      try {
+        await out.truncate(f.pages.length * PAGE);
+        for (const i of eager.get(f.name) ?? []) {
+          const a = f.pages[i] as string;
+          if (a === ZERO_PAGE) continue;
+          await out.write(this.page(a) as Buffer, 0, PAGE, i * PAGE);
+          bytes += PAGE;
+        }
+      } finally {
+        await out.close();
+      }
+    }
+    return { files: recipe.files.length, bytes };
+  }
+
   /** Frees the pages. */
   clear(): void {
     this.slabs.length = 0;
