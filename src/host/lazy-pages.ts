@@ -8,7 +8,7 @@
  * of its own and outlives an agent that dies during the window (the container needs it).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
@@ -16,6 +16,9 @@ import { criuLogCause } from './criu-log.ts';
 
 /** The socket the daemon listens on, in its work directory; CRIU's restore connects to it. */
 export const LAZY_SOCKET = 'lazy-pages.socket';
+
+/** The file in the daemon's work directory that names the resumed container's init pid (see {@link LazyPages.guard}). */
+export const GUARD_PID = 'guard.pid';
 
 /** A running lazy-pages daemon. */
 export interface LazyPages {
@@ -26,6 +29,8 @@ export interface LazyPages {
   done: Promise<number>;
   /** Ends the daemon (an aborted restore). */
   stop(): void;
+  /** Names the resumed container's init pid: if the daemon fails from now on, that process is killed. */
+  guard(pid: number): Promise<void>;
 }
 
 /** Options of {@link startLazyPages}. */
@@ -48,7 +53,12 @@ export async function startLazyPages(o: LazyPagesOptions): Promise<LazyPages> {
   const socket = path.join(o.workDir, LAZY_SOCKET);
   await rm(socket, { force: true });
   const remote = o.pageServerPort ? ['--page-server', '--address', '127.0.0.1', '--port', String(o.pageServerPort)] : [];
-  const child = spawn(o.criu, ['lazy-pages', '-D', o.imagesDir, '-W', o.workDir, '-o', o.logFile, '-v4', ...remote], { detached: true, stdio: 'ignore' });
+  // The guard: when the daemon fails, pages it never filled would read as zeros in the
+  // resumed container, so the shell around it kills the container (its init pid, written to
+  // GUARD_PID once it runs) at once; the agent need not be alive for that.
+  const guard = `"$@"; rc=$?; if [ $rc -ne 0 ] && [ -s ${GUARD_PID} ]; then kill -KILL "$(cat ${GUARD_PID})"; fi; exit $rc`;
+  await rm(path.join(o.workDir, GUARD_PID), { force: true });
+  const child = spawn('/bin/sh', ['-c', guard, 'lazy-pages-guard', o.criu, 'lazy-pages', '-D', o.imagesDir, '-W', o.workDir, '-o', o.logFile, '-v4', ...remote], { detached: true, stdio: 'ignore', cwd: o.workDir });
   child.unref();
   const cause = async () => criuLogCause(await readFile(o.logFile, 'utf8').catch(() => '')) || 'no log';
   let exited: number | null | undefined;
@@ -65,7 +75,7 @@ export async function startLazyPages(o: LazyPagesOptions): Promise<LazyPages> {
   while (!(await stat(socket).then(() => true, () => false))) {
     if (exited !== undefined) await done;
     if (Date.now() > until) {
-      child.kill('SIGKILL');
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
       throw new FerryError('FERRY_ERR_RESTORE', `CRIU's lazy-pages daemon did not listen on ${socket} within ${o.startMs ?? 5000} ms: ${await cause()}`);
     }
     await sleep(10);
@@ -74,6 +84,9 @@ export async function startLazyPages(o: LazyPagesOptions): Promise<LazyPages> {
     pid: child.pid ?? 0,
     workDir: o.workDir,
     done,
-    stop: () => { if (exited === undefined) child.kill('SIGKILL'); },
+    stop: () => {
+      if (exited === undefined && child.pid) process.kill(-child.pid, 'SIGKILL');
+    },
+    guard: (pid: number) => writeFile(path.join(o.workDir, GUARD_PID), String(pid), { mode: 0o600 }),
   };
 }

@@ -297,7 +297,7 @@ export class DestinationService {
         await this.lazy.drop(id);
         throw err;
       }
-      if (lazyWorkDir) this.lazy.opened(id);
+      if (lazyWorkDir) await this.lazy.opened(id, (await this.deps.engine.inspectContainer(rec.data.containerId ?? '')).State.Pid);
       this.update(id, (r) => (r.phase = 'restored'));
       const lazy = lazyWorkDir !== undefined;
       return { restoreMs: Date.now() - started, restoredBy: lazy ? 'thin-lazy' : 'thin', ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };

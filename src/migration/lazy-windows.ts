@@ -68,11 +68,13 @@ export class LazyWindows {
     }
   }
 
-  /** The container resumed: its window opens. */
-  opened(id: string): void {
+  /** The container resumed (its init is `pid`): its window opens, and a failing daemon kills it rather than let it read unfilled pages as zeros. */
+  async opened(id: string, pid: number): Promise<void> {
     const s = this.starting.get(id);
     this.starting.delete(id);
-    if (s) this.open.set(id, { ...s, resumedAt: Date.now() });
+    if (!s) return;
+    this.open.set(id, { ...s, resumedAt: Date.now() });
+    await s.pages.guard(pid);
   }
 
   /** Waits (deadlines.criuRestoreMs) until every page is in; what the window did, or undefined when the restore was eager. */

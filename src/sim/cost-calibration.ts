@@ -8,7 +8,13 @@
  * so a 0.5 s row counts as much as a 30 s one and no coefficient can turn a cost around:
  * 1. rounds (pre-copy, pre-store): a round's ms against [line time of what it sent, memory, 1];
  *    the MiB dirtied before the next round against the dirty rate × [line time sent, memory, 1];
- * 2. downtime minus the model's final round against [1, memory, line time of memory];
+ * 2. downtime minus the model's final round against [1, memory, line time of memory]; when every
+ *    row ran at one bandwidth, memory and its line time are proportional and the downtime alone
+ *    cannot tell CRIU's cost from the link's, so it goes in two steps:
+ *    a. the frozen transfer the row reports (its `transfer` phase) minus the model's final round
+ *       against [1, line time of memory]: the slope is `frozenLineFactor` (0 when no row reports
+ *       the phase; the intercept is left to step b);
+ *    b. downtime minus that line term and the model's final round against [1, memory];
  * 3. total minus the model's rounds and downtime against [1] (setup);
  * 4. wire MiB against [1, MiB the model sends].
  */
@@ -21,6 +27,18 @@ import { DEFAULT_ROUND_LIMITS, MIB_PER_MB, MIGRATION_STRATEGIES, lineMs, migrati
 
 /** Where `ferry bench migrate` writes its results. */
 export const BENCH_RESULTS_FILE = 'bench/results/migrate-latest.json';
+
+/**
+ * The results the model is fitted on unless a scenario names others (`migration.calibration`):
+ * one machine on 2026-12-06 (kernel 6.18.44-fc-v1272, CRIU 4.2.1, Docker 20.10), every migration
+ * thin with lazy restore. The rows fitted are stop-copy, precopy and prestore of two cases at
+ * 1000 Mbit/s: stream 1024 MiB dirtying 50 MB/s (`ferry bench migrate --headline`) and stream
+ * 256 MiB dirtying 20 MB/s (`ferry bench migrate --quick`); the files' other rows (baseline,
+ * podman, the variants without deferral or threshold, the bound) are no strategy the model prices.
+ * The older run on CRIU 4.1.1 without thin checkpoints stays in BENCH_RESULTS_FILE; a scenario
+ * that names it as its calibration is priced as before.
+ */
+export const CALIBRATION_FILES: readonly string[] = ['bench/results/migrate-headline-latest.json', 'bench/results/migrate-quick-latest.json'];
 
 /**
  * Workloads whose cost is their memory. compile's is mostly its files (stop-copy stages 5.9 of
@@ -56,13 +74,13 @@ interface Sample {
   fitted: boolean;
   input: MigrationInput;
   measured: MigrationCost;
+  /** The time the row reports for sending while frozen (its `transfer` phase), ms. */
+  frozenTransferMs?: number;
 }
 
 /** Fits every strategy to `results`; refuses results that lack one, naming it and the command that measures it. */
 export function calibrateFrom(results: BenchResults, source = 'the benchmark results'): CostCalibration {
-  if (results?.kind !== 'ferry-bench-migrate' || !Array.isArray(results.rows)) {
-    throw new FerryError('FERRY_ERR_INVALID_INPUT', `${source} is not the output of \`ferry bench migrate\` (kind "ferry-bench-migrate"); run \`ferry bench migrate\` to write ${BENCH_RESULTS_FILE}`);
-  }
+  if (results?.kind !== 'ferry-bench-migrate' || !Array.isArray(results.rows)) throw notResults(source);
   const samples = results.rows.flatMap((row) => sampleOf(row, results.rows));
   const strategies = {} as Record<MigrationStrategy, StrategyCoefficients>;
   for (const strategy of MIGRATION_STRATEGIES) {
@@ -81,15 +99,38 @@ export function calibrationReport(calibration: CostCalibration): CalibrationPoin
   return [...calibration.points].sort((a, b) => Number(b.fitted) - Number(a.fitted));
 }
 
-/** Reads `ferry bench migrate` results and calibrates the model on them. */
-export async function loadCalibration(file = BENCH_RESULTS_FILE): Promise<CostCalibration> {
-  let results: BenchResults;
-  try {
-    results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
-  } catch (cause) {
-    throw new FerryError('FERRY_ERR_INVALID_INPUT', `${file} cannot be read as benchmark results (${(cause as Error).message}); run \`ferry bench migrate\` to measure migrations and write it`, { cause });
+/** Reads the results of one or more `ferry bench migrate` runs on one machine and calibrates the model on all their rows. */
+export async function loadCalibration(files: string | readonly string[] = CALIBRATION_FILES): Promise<CostCalibration> {
+  const list = typeof files === 'string' ? [files] : files;
+  const runs: BenchResults[] = [];
+  for (const file of list) {
+    try {
+      runs.push(JSON.parse(await readFile(file, 'utf8')) as BenchResults);
+    } catch (cause) {
+      throw new FerryError('FERRY_ERR_INVALID_INPUT', `${file} cannot be read as benchmark results (${(cause as Error).message}); run \`ferry bench migrate\` to measure migrations and write it`, { cause });
+    }
   }
-  return calibrateFrom(results, file);
+  return calibrateFrom(mergeRuns(runs, list), list.join(' + '));
+}
+
+/** The rows of several runs as one; refuses a file that is no benchmark run, and runs from different machines (a fit across them prices neither). */
+export function mergeRuns(runs: readonly BenchResults[], files: readonly string[]): BenchResults {
+  runs.forEach((r, i) => {
+    if (r?.kind !== 'ferry-bench-migrate' || !Array.isArray(r.rows)) throw notResults(files[i] ?? 'the benchmark results');
+  });
+  const machineOf = (r: BenchResults): string => `kernel ${r.machine?.kernel}, CRIU ${r.machine?.criu}`;
+  const [first, ...rest] = runs;
+  if (!first) throw new FerryError('FERRY_ERR_INVALID_INPUT', `no benchmark results to calibrate the migration cost model on; name at least one file \`ferry bench migrate\` wrote, such as ${CALIBRATION_FILES.join(' and ')}`);
+  rest.forEach((r, i) => {
+    if (machineOf(r) !== machineOf(first)) {
+      throw new FerryError('FERRY_ERR_INVALID_INPUT', `${files[i + 1]} was measured on ${machineOf(r)} but ${files[0]} on ${machineOf(first)}; calibrate on the results of one machine (run \`ferry bench migrate\` there)`);
+    }
+  });
+  return { ...first, rows: runs.flatMap((r) => r.rows) };
+}
+
+function notResults(source: string): FerryError {
+  return new FerryError('FERRY_ERR_INVALID_INPUT', `${source} is not the output of \`ferry bench migrate\` (kind "ferry-bench-migrate"); run \`ferry bench migrate\` to write ${BENCH_RESULTS_FILE}`);
 }
 
 /** A row in the model's terms, when it is a ferry strategy that ran and measured all three costs. */
@@ -100,7 +141,9 @@ function sampleOf(row: BenchRow, rows: readonly BenchRow[]): Sample[] {
   const wireBytes = measured(row, 'wireBytes');
   if (!strategy || totalMs === undefined || downtimeMs === undefined || wireBytes === undefined) return [];
   const input: MigrationInput = { memoryMiB: memoryOf(row, rows), dirtyRateMBps: dirtyRateOf(row), bandwidthMbps: row.case.bandwidthMbit, strategy };
-  return [{ row, fitted: FITTED_WORKLOADS.includes(row.case.workload), input, measured: { totalMs, downtimeMs, wireMiB: wireBytes / MIB } }];
+  const transfer = row.phases?.transfer;
+  const frozenTransferMs = transfer !== undefined && Number.isFinite(transfer) && transfer >= 0 ? { frozenTransferMs: transfer } : {};
+  return [{ row, fitted: FITTED_WORKLOADS.includes(row.case.workload), input, measured: { totalMs, downtimeMs, wireMiB: wireBytes / MIB }, ...frozenTransferMs }];
 }
 
 /** The case's memory; for workloads that size themselves, the footprint the benchmark measured. */
@@ -123,11 +166,7 @@ function dirtyRateOf(row: BenchRow): number {
 function fitStrategy(strategy: MigrationStrategy, fit: readonly Sample[], limits: RoundLimits): StrategyCoefficients {
   const rounds = strategy === 'stop-copy' ? undefined : fitRounds(fit);
   const plans = fit.map((s) => (rounds ? planRounds(s.input.memoryMiB, s.input.dirtyRateMBps, s.input.bandwidthMbps, rounds, limits) : undefined));
-  const [freezeMs = 0, checkpointMsPerMiB = 0, frozenLineFactor = 0] = relativeFit(
-    fit.map((s) => [1, s.input.memoryMiB, lineMs(s.input.memoryMiB, s.input.bandwidthMbps)]),
-    fit.map((s, i) => s.measured.downtimeMs - (plans[i]?.finalMs ?? 0)),
-    fit.map((s) => s.measured.downtimeMs),
-  );
+  const [freezeMs, checkpointMsPerMiB, frozenLineFactor] = fitDowntime(fit, plans.map((p) => p?.finalMs ?? 0));
   const downtime = (s: Sample, i: number): number => freezeMs + checkpointMsPerMiB * s.input.memoryMiB + frozenLineFactor * lineMs(s.input.memoryMiB, s.input.bandwidthMbps) + (plans[i]?.finalMs ?? 0);
   const [setupMs = 0] = relativeFit(
     fit.map(() => [1]),
@@ -140,6 +179,26 @@ function fitStrategy(strategy: MigrationStrategy, fit: readonly Sample[], limits
     fit.map((s) => s.measured.wireMiB),
   );
   return { freezeMs, checkpointMsPerMiB, frozenLineFactor, setupMs, wireBaseMiB, wireFactor, ...(rounds ? { rounds } : {}) };
+}
+
+/**
+ * freezeMs, checkpointMsPerMiB and frozenLineFactor (step 2 of the module header) from the
+ * downtime less the model's final round of each sample: together against [1, memory, line
+ * time] when the rows ran at more than one bandwidth, else the line term first from the frozen
+ * transfer the rows report.
+ */
+function fitDowntime(fit: readonly Sample[], finalMs: readonly number[]): [number, number, number] {
+  const line = (s: Sample): number => lineMs(s.input.memoryMiB, s.input.bandwidthMbps);
+  const frozen = fit.map((s, i) => s.measured.downtimeMs - (finalMs[i] ?? 0));
+  const weights = fit.map((s) => s.measured.downtimeMs);
+  if (new Set(fit.map((s) => s.input.bandwidthMbps)).size > 1) {
+    const [freezeMs = 0, checkpointMsPerMiB = 0, frozenLineFactor = 0] = relativeFit(fit.map((s) => [1, s.input.memoryMiB, line(s)]), frozen, weights);
+    return [freezeMs, checkpointMsPerMiB, frozenLineFactor];
+  }
+  const sent = fit.flatMap((s, i) => (s.frozenTransferMs === undefined ? [] : [{ s, y: s.frozenTransferMs - (finalMs[i] ?? 0) }]));
+  const [, frozenLineFactor = 0] = relativeFit(sent.map(({ s }) => [1, line(s)]), sent.map(({ y }) => y), sent.map(({ s }) => s.frozenTransferMs ?? 0));
+  const [freezeMs = 0, checkpointMsPerMiB = 0] = relativeFit(fit.map((s) => [1, s.input.memoryMiB]), frozen.map((y, i) => y - frozenLineFactor * line(fit[i]!)), weights);
+  return [freezeMs, checkpointMsPerMiB, frozenLineFactor];
 }
 
 /** Round time and dirtying from the measured rounds (the final, frozen round aside). */

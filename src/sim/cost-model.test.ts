@@ -4,30 +4,31 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import type { BenchResults } from '../bench/results.ts';
-import { calibrateFrom, calibrationReport, loadCalibration, nonNegativeLeastSquares } from './cost-calibration.ts';
-import { MIB_PER_MB, MBIT_PER_MIB, MIGRATION_STRATEGIES, migrationCost, planRounds, type CostModel, type MigrationCost, type MigrationInput, type StrategyCoefficients } from './cost-model.ts';
+import { BENCH_RESULTS_FILE, CALIBRATION_FILES, calibrateFrom, calibrationReport, loadCalibration, mergeRuns, nonNegativeLeastSquares } from './cost-calibration.ts';
+import { MIB_PER_MB, MBIT_PER_MIB, MIGRATION_STRATEGIES, lineMs, migrationCost, planRounds, type CostModel, type MigrationCost, type MigrationInput, type StrategyCoefficients } from './cost-model.ts';
 
-const RESULTS_FILE = path.join(import.meta.dirname, '..', '..', 'bench', 'results', 'migrate-latest.json');
-const results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as BenchResults;
-const calibration = calibrateFrom(results, RESULTS_FILE);
+const root = path.join(import.meta.dirname, '..', '..');
+const RESULTS_FILES = CALIBRATION_FILES.map((f) => path.join(root, f));
+const runs = RESULTS_FILES.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchResults);
+const results = mergeRuns(runs, RESULTS_FILES);
+const calibration = calibrateFrom(results, RESULTS_FILES.join(' + '));
 
 const invalid = (re: RegExp) => (e: unknown) => e instanceof FerryError && e.code === 'FERRY_ERR_INVALID_INPUT' && re.test(e.message);
 
 /*
- * Tolerance of the fit, per measure. The benchmark's own spread sets it: its two 1 GiB stream
- * cases differ only in the skew of the writes (an input the model does not take), yet their
- * measured totals differ by 13 % (stop-copy) and 22 % (prestore), their downtimes by up to 12 %
- * (stop-copy), and pre-copy's wire bytes by 27 % (deferral pays off on hot pages). A model of memory, dirty
- * rate and bandwidth cannot do better than that. Worst fitted errors on the committed run:
- * total −12.5 % (prestore, 1 GiB skewed), downtime +17.1 % (prestore, 256 MiB at 1000 Mbit/s:
- * CRIU's cost grows faster than linearly with memory — 0.6 s, 6 s, 29 s for ~0, 256, 1024 MiB),
- * wire +21.1 % (prestore, 1 GiB skewed).
+ * Tolerance of the fit, per measure. Two cases and three coefficients of a line each leave the
+ * downtime and the wire bytes little room: worst fitted errors on the committed runs are
+ * downtime −6.3 % and wire −3.4 % (prestore, 1 GiB). The total carries the round count, and the
+ * measured one turns on a wobble of the dirty set: pre-store's rounds at 1 GiB dirtied 446, 344,
+ * 246, 290 MiB, so the 10 % convergence margin fired after round 5, where the model's smooth
+ * series converges after 3.6; the same case without the threshold stopped after 3. A pre-store
+ * round there costs 7.5–16 s, 11–23 % of the total: worst total error −21.8 % (prestore, 1 GiB).
  */
-const TOLERANCE: MigrationCost = { totalMs: 0.15, downtimeMs: 0.2, wireMiB: 0.25 };
+const TOLERANCE: MigrationCost = { totalMs: 0.25, downtimeMs: 0.1, wireMiB: 0.1 };
 
 test('the fit on the committed benchmark reproduces every fitted ferry row within the tolerance', () => {
   const fitted = calibrationReport(calibration).filter((p) => p.fitted);
-  assert.equal(fitted.length, 15, 'stream ×4 and loop ×1 for each of the three strategies');
+  assert.equal(fitted.length, 6, 'stream 1 GiB and 256 MiB for each of the three strategies');
   for (const p of fitted) {
     for (const key of ['totalMs', 'downtimeMs', 'wireMiB'] as const) {
       assert.ok(Math.abs(p.error[key]) <= TOLERANCE[key], `${p.input.strategy}, ${p.case}: ${key} measured ${p.measured[key].toFixed(1)}, predicted ${p.predicted[key].toFixed(1)} (${(p.error[key] * 100).toFixed(1)} %)`);

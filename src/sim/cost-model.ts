@@ -9,8 +9,9 @@
  * - pre-copy and pre-store first run rounds: round 1 sends all of memory, each later round
  *   sends what the workload dirtied during the previous one (`r·sent + k`, a geometric series
  *   towards the fixed point `k / (1 − r)`, capped by memory), until the final round fits the
- *   downtime budget or the round cap is reached — ferry's own stop rules (precopy/stop-rule);
- *   the final round's transfer then adds to the downtime;
+ *   downtime budget, the dirty set shrinks by less than the margin round over round, or the
+ *   round cap is reached — ferry's own stop rules (precopy/stop-rule); the final round's
+ *   transfer then adds to the downtime;
  * - total = setup (preflight, staging) + rounds + downtime.
  * The round count is a real number (the series is solved in closed form), which keeps every
  * cost continuous and monotone: more memory or a higher dirty rate never costs less, more
@@ -78,8 +79,8 @@ export interface StrategyCoefficients {
   rounds?: RoundCoefficients;
 }
 
-/** The parts of ferry's stop policy the round model applies. */
-export type RoundLimits = Pick<StopPolicy, 'downtimeBudgetMs' | 'maxRounds'>;
+/** The parts of ferry's stop policy the round model applies (a dirty set that only shrinks never grows, so not growthLimit). */
+export type RoundLimits = Pick<StopPolicy, 'downtimeBudgetMs' | 'maxRounds' | 'shrinkMargin'>;
 
 /** Everything a price needs: coefficients per strategy and the stop policy the rounds run under. */
 export interface CostModel {
@@ -88,7 +89,7 @@ export interface CostModel {
 }
 
 /** The stop policy ferry migrates with by default (and the benchmark ran with). */
-export const DEFAULT_ROUND_LIMITS: RoundLimits = { downtimeBudgetMs: DEFAULT_STOP_POLICY.downtimeBudgetMs, maxRounds: DEFAULT_STOP_POLICY.maxRounds };
+export const DEFAULT_ROUND_LIMITS: RoundLimits = { downtimeBudgetMs: DEFAULT_STOP_POLICY.downtimeBudgetMs, maxRounds: DEFAULT_STOP_POLICY.maxRounds, shrinkMargin: DEFAULT_STOP_POLICY.shrinkMargin };
 
 /** Mbit in one MiB: 2^20 bytes × 8 bits / 10^6. */
 export const MBIT_PER_MIB = 8.388608;
@@ -116,7 +117,7 @@ export interface RoundPlan {
 
 /**
  * Plays the rounds: x₁ = m, x₍ᵢ₊₁₎ = min(m, r·xᵢ + k), stopping after n rounds when x₍ₙ₊₁₎ fits the
- * downtime budget at the send rate, or at the round cap.
+ * downtime budget at the send rate, when xₙ > (1 − margin)·x₍ₙ₋₁₎ (n ≥ 2), or at the round cap.
  */
 export function planRounds(memoryMiB: number, dirtyRateMBps: number, bandwidthMbps: number, c: RoundCoefficients, limits: RoundLimits): RoundPlan {
   const m = memoryMiB;
@@ -134,10 +135,23 @@ export function planRounds(memoryMiB: number, dirtyRateMBps: number, bandwidthMb
   if (dirtyAfter(1) <= budgetMiB) untilBudget = 1;
   else if (settled >= budgetMiB) untilBudget = Infinity;
   else untilBudget = Math.log((budgetMiB - settled) / (m - settled)) / Math.log(r);
-  const rounds = Math.max(1, Math.min(limits.maxRounds, untilBudget));
+  const rounds = Math.max(1, Math.min(limits.maxRounds, untilBudget, untilConverged(m, settled, r, limits.shrinkMargin)));
   const sentMiB = sentBy(rounds);
   const finalMiB = dirtyAfter(rounds);
   return { rounds, sentMiB, finalMiB, roundsMs: sentMiB * sendMsPerMiB + rounds * overheadMs, finalMs: finalMiB * sendMsPerMiB + overheadMs };
+}
+
+/**
+ * The round after which the dirty set x₍ₙ₎ = s + (m − s)·r^(n−1) first shrinks by less than `margin`:
+ * xₙ > (1 − margin)·x₍ₙ₋₁₎ holds from n = 2 + log(margin·s / ((1 − margin − r)(m − s))) / log r on,
+ * at once (n = 2) when the set cannot shrink that much, never when it shrinks by r each round
+ * towards nothing (s = 0, r < 1 − margin) or the rule is off (margin 0).
+ */
+function untilConverged(m: number, settled: number, r: number, margin: number): number {
+  if (!(margin > 0)) return Infinity;
+  if (settled >= m || r >= 1 - margin) return 2;
+  if (settled <= 0) return Infinity;
+  return 2 + Math.max(0, Math.log((margin * settled) / ((1 - margin - r) * (m - settled))) / Math.log(r));
 }
 
 /** The cost of one migration under `model`; refuses inputs that price nothing real. */
