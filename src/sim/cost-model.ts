@@ -15,7 +15,9 @@
  * - total = setup (preflight, staging) + rounds + downtime.
  * The round count is a real number (the series is solved in closed form), which keeps every
  * cost continuous and monotone: more memory or a higher dirty rate never costs less, more
- * bandwidth never costs more.
+ * bandwidth never costs more — but for one trade the convergence rule makes, as ferry's does:
+ * where a higher dirty rate or a slower link makes the dirty set stop shrinking sooner, the
+ * rounds end sooner, so the total and the bytes may drop while the downtime grows.
  * Units: memory MiB, dirty rate MB/s (10^6 bytes), bandwidth Mbit/s (10^6 bits), times ms.
  */
 import { FerryError } from '../core/errors.ts';

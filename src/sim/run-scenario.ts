@@ -11,7 +11,7 @@ import type { PolicyRun, SimReport, TargetResult } from './report/types.ts';
 import type { SimMetrics } from './sim-accounts.ts';
 import type { Scenario } from './scenario.ts';
 import { simulate, type SimDecision } from './simulation.ts';
-import { prepareScenario } from './workload.ts';
+import { calibrationFiles, prepareScenario } from './workload.ts';
 
 /** Options of a run. */
 export interface RunOptions {
@@ -48,7 +48,7 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<SimR
     machine: { node: process.version, cpuModel: cpus()[0]?.model ?? 'unknown', cpus: cpus().length },
     setup: {
       hosts: hosts.length, containers: containers.length, maxSimulatedHours: s.durationS / 3600, tickS: s.tickS, demandStepS: s.demandStepS ?? intervalS,
-      migrationStrategy: strategy, slowdown: s.slowdown, workload: s.workload.kind,
+      migrationStrategy: strategy, migrationCalibration: calibrationFiles(s).join(' + '), slowdown: s.slowdown, workload: s.workload.kind,
     },
     perPolicy: Object.fromEntries(runs.map((r) => [r.policy, { ...scalars(r.metrics), ...derived[r.policy] }])),
     runs, derived, targets: checkTargets(s, runs, derived), references: s.references,

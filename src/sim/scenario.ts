@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigSchema } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
+import { CALIBRATION_FILES } from './cost-calibration.ts';
 import { POWER_PRESETS, PowerModelSchema } from './power.ts';
 import { SyntheticTraceSchema } from './trace/synthetic.ts';
 
@@ -103,9 +104,9 @@ export const ScenarioSchema = z.strictObject({
   slowdown: z.number().min(0).max(1).default(0.1),
   migration: z.strictObject({
     strategy: z.enum(['stop-copy', 'precopy', 'prestore']).default('precopy'),
-    /** `ferry bench migrate` results the cost model is fitted on (relative to the checkout). */
-    calibration: z.string().default('bench/results/migrate-latest.json'),
-  }).default({ strategy: 'precopy', calibration: 'bench/results/migrate-latest.json' }),
+    /** `ferry bench migrate` results of one machine the cost model is fitted on (relative to the checkout). */
+    calibration: z.union([z.string(), z.array(z.string()).min(1)]).default([...CALIBRATION_FILES]),
+  }).default({ strategy: 'precopy', calibration: [...CALIBRATION_FILES] }),
   targets: z.array(TargetSchema).default([]),
   references: z.array(ReferenceSchema).default([]),
   notes: z.array(z.string()).default([]),

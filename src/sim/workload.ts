@@ -69,6 +69,11 @@ export async function scenarioWorkload(s: Scenario): Promise<{ containers: SimCo
   }
 }
 
+/** The results files a scenario's migration cost model is fitted on, as the scenario names them. */
+export function calibrationFiles(s: Scenario): string[] {
+  return [s.migration.calibration].flat();
+}
+
 /** What every run of a scenario shares: hosts, containers, parameters, the fitted migration price. */
 export interface PreparedScenario {
   hosts: SimHostSpec[];
@@ -83,7 +88,7 @@ export interface PreparedScenario {
 export async function prepareScenario(s: Scenario): Promise<PreparedScenario> {
   const hosts = scenarioHosts(s);
   const { containers, intervalS } = await scenarioWorkload(s);
-  const calibration = await loadCalibration(resolve(repoRoot(), s.migration.calibration));
+  const calibration = await loadCalibration(calibrationFiles(s).map((f) => resolve(repoRoot(), f)));
   const strategy = s.migration.strategy;
   const price: SimSetup['price'] = (c, bandwidthMbps) => migrationCost({ memoryMiB: c.memoryMiB, dirtyRateMBps: c.dirtyRateMBps, bandwidthMbps, strategy }, calibration);
   return { hosts, containers, intervalS, params: schedulerParams(s), calibration, price };

@@ -1,13 +1,15 @@
 /**
  * @module sim/report/markdown — pure: the `ferry sim` report as Markdown: the scenario and its
- * setup, the policies side by side, ratios against the first policy, the derived numbers, the
- * targets and whether each was met, published references next to ours, the cost model's
- * calibration, the notes, and how long each run took.
+ * setup, the policies side by side, ratios against the first policy, the numbers of the report
+ * this one replaced beside its own, the derived numbers, the targets and whether each was met,
+ * published references next to ours, the cost model's calibration, the notes, and how long
+ * each run took.
  */
 import { markdownTable, markdownText } from '../../bench/markdown.ts';
 import { NO_VALUE, ratio } from '../../bench/format.ts';
 import { columnHeader, shownColumns } from './columns.ts';
 import { fixed, metricOf, plain, relativeError, setupLine } from './format.ts';
+import { comparedMetrics } from './previous.ts';
 import type { SimReport } from './types.ts';
 
 /** The whole report, ending in a newline. */
@@ -23,6 +25,7 @@ export function simMarkdown(report: SimReport): string {
     '',
     ...policiesSection(report),
     ...ratiosSection(report),
+    ...previousSection(report),
     ...derivedSection(report),
     ...targetsSection(report),
     ...referencesSection(report),
@@ -46,6 +49,21 @@ function ratiosSection(report: SimReport): string[] {
   const columns = shownColumns(report.runs).filter((c) => c.ratio);
   const body = report.runs.map((r) => [r.policy, ...columns.map((c) => ratio((c.ratio?.(r.metrics) ?? NaN) / (c.ratio?.(base.metrics) ?? NaN)))]);
   return [`## Against ${base.policy}`, '', ...markdownTable(['policy', ...columns.map((c) => `${c.name} ÷ ${base.policy}`)], body)];
+}
+
+function previousSection(report: SimReport): string[] {
+  const { previous } = report;
+  if (!previous) return [];
+  const metrics = comparedMetrics(report.runs);
+  const body = metrics.map((m) => [m.label, ...report.runs.flatMap((r) => [m.format(previous.perPolicy[r.policy]?.[m.key]), m.format(metricOf(report, r, m.key))])]);
+  const header = ['metric', ...report.runs.flatMap((r) => [`${r.policy}: previous`, `${r.policy}: now`])];
+  const now = report.setup.migrationCalibration;
+  const pricedBy = previous.migrationCalibration ? `migrations priced from ${previous.migrationCalibration}` : 'its report does not name what its migrations were priced from';
+  return [
+    '## Against the previous run', '',
+    markdownText(`The report this one replaced: run ${previous.startedAt}, ${pricedBy}${now ? `; now ${report.startedAt}, priced from ${now}` : ''}.`), '',
+    ...markdownTable(header, body, `l${'r'.repeat(report.runs.length * 2)}`),
+  ];
 }
 
 function derivedSection(report: SimReport): string[] {

@@ -56,4 +56,15 @@ export interface SimReport {
   calibration: Array<{ strategy: string; case: string; measuredTotalS: number; predictedTotalS: number; measuredDowntimeS: number; predictedDowntimeS: number }>;
   /** Honest notes: deviations from the published setup and why. */
   notes: string[];
+  /** The report this one replaced, when there was one: its numbers, printed beside these. */
+  previous?: PreviousRun;
+}
+
+/** What a report keeps of the one it replaced (the same scenario's report file written before). */
+export interface PreviousRun {
+  startedAt: string;
+  /** The results its migration cost model was fitted on, when that report names them. */
+  migrationCalibration?: string;
+  /** Per policy, the compared metrics (sim/report/previous). */
+  perPolicy: Record<string, Record<string, number>>;
 }

@@ -51,3 +51,24 @@ test('without a converter only the SVGs are written, and a warning names the mis
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a rerun keeps the numbers of the report it replaces, of the same scenario only', async () => {
+  const dir = tempDir();
+  try {
+    const noPng = () => Promise.resolve(true);
+    await writeSimReport(dir, 'tiny', SIM_FIXTURE, noPng);
+    const rerun = { ...SIM_FIXTURE, startedAt: '2026-12-06T12:00:00.000Z', perPolicy: { elastic: { migrations: 3 } } };
+    await writeSimReport(dir, 'tiny', { ...rerun, perPolicy: {} }, noPng);
+    const second = JSON.parse(readFileSync(path.join(dir, 'tiny.json'), 'utf8')) as typeof SIM_FIXTURE;
+    assert.deepEqual(second.previous, { startedAt: SIM_FIXTURE.startedAt, perPolicy: {} });
+    await writeSimReport(dir, 'tiny', rerun, noPng);
+    await writeSimReport(dir, 'tiny', rerun, noPng);
+    const fourth = JSON.parse(readFileSync(path.join(dir, 'tiny.json'), 'utf8')) as typeof SIM_FIXTURE;
+    assert.deepEqual(fourth.previous, { startedAt: rerun.startedAt, perPolicy: { elastic: { migrations: 3 } } });
+    assert.match(readFileSync(path.join(dir, 'tiny.md'), 'utf8'), /## Against the previous run\n\nThe report this one replaced: run 2026-12-06T12:00:00\.000Z/);
+    await writeSimReport(dir, 'tiny', { ...SIM_FIXTURE, scenario: 'other' }, noPng);
+    assert.equal((JSON.parse(readFileSync(path.join(dir, 'tiny.json'), 'utf8')) as typeof SIM_FIXTURE).previous, undefined, 'another scenario under the same name');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
