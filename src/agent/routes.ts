@@ -46,6 +46,7 @@ function engineRoutes(s: () => EngineServices): Route<any>[] { // eslint-disable
     { method: 'POST', path: '/v1/incoming/:id/prestored', body: PrestoredRequest, handler: ({ params, body }) => s().destination.prestored(params['id'] ?? '', (body as PrestoredRequest).packs) },
     { method: 'POST', path: '/v1/incoming/:id/stored-image', body: StoredImageRequest, handler: ({ params, body }) => s().destination.storedImage(params['id'] ?? '', (body as StoredImageRequest).imageId) },
     { method: 'POST', path: '/v1/incoming/:id/restore', body: Empty, handler: ({ params }) => s().destination.restore(params['id'] ?? '') },
+    { method: 'POST', path: '/v1/incoming/:id/wants', body: Empty, handler: ({ params }) => s().destination.wants(params['id'] ?? '', 1000) },
     { method: 'POST', path: '/v1/incoming/:id/verify', body: Empty, handler: ({ params }) => s().destination.verify(params['id'] ?? '') },
     { method: 'POST', path: '/v1/incoming/:id/commit', body: Empty, handler: ({ params }) => s().destination.commit(params['id'] ?? '') },
     { method: 'POST', path: '/v1/incoming/:id/abort', body: Abort, handler: ({ params, body }) => s().destination.abort(params['id'] ?? '', (body as { why?: string }).why ?? 'asked by the source') },

@@ -10,7 +10,7 @@ import type { BenchCase, BenchStrategy } from './results.ts';
 export const HEADLINE: BenchCase = { workload: 'stream', sizeMiB: 1024, dirtyMBps: 50, bandwidthMbit: 1000 };
 
 /** Strategies that run (the bound is computed beside them). */
-export const RUN_STRATEGIES: readonly Exclude<BenchStrategy, 'bound'>[] = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'prestore-nothreshold', 'prestore'];
+export const RUN_STRATEGIES: readonly Exclude<BenchStrategy, 'bound'>[] = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'prestore-nothreshold', 'prestore', 'postcopy'];
 
 /** The matrix: quick for CI-sized runs, full for the committed results. */
 export function benchCases(quick: boolean): BenchCase[] {
@@ -37,8 +37,8 @@ export function warmupMs(c: BenchCase): number {
 }
 
 /** The ferry strategy a benchmark row runs. */
-export function ferryStrategy(strategy: BenchStrategy): 'stop-copy' | 'precopy' | 'prestore' {
-  return strategy === 'stop-copy' ? 'stop-copy' : strategy.startsWith('prestore') ? 'prestore' : 'precopy';
+export function ferryStrategy(strategy: BenchStrategy): 'stop-copy' | 'precopy' | 'prestore' | 'postcopy' {
+  return strategy === 'stop-copy' || strategy === 'postcopy' ? strategy : strategy.startsWith('prestore') ? 'prestore' : 'precopy';
 }
 
 /** The pre-storage overrides of a ferry strategy: the threshold disabled for the comparison row. */

@@ -5,7 +5,7 @@
  */
 
 /** Every strategy a benchmark row can name; `bound` is computed, not run. */
-export const BENCH_STRATEGIES = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'prestore-nothreshold', 'prestore', 'bound'] as const;
+export const BENCH_STRATEGIES = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'prestore-nothreshold', 'prestore', 'postcopy', 'bound'] as const;
 /** One of the benchmarked strategies. */
 export type BenchStrategy = (typeof BENCH_STRATEGIES)[number];
 

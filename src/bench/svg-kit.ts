@@ -14,6 +14,7 @@ export const STRATEGY_COLOURS: Readonly<Record<BenchStrategy, string>> = {
   precopy: '#0072b2',
   'prestore-nothreshold': '#f0e442',
   prestore: '#d55e00',
+  postcopy: '#882255',
   bound: '#cc79a7',
 };
 

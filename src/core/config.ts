@@ -82,6 +82,13 @@ export const ConfigSchema = z.strictObject({
       /** Stop once this many times the footprint has been sent (Xen's 3x). */
       maxBytesFactor: z.number().min(0.5).max(100).default(3),
     }).prefault({}),
+    /** Post-copy (strategy postcopy): the container resumes on the destination first and its pages come from the frozen source afterwards. */
+    postcopy: z.strictObject({
+      /** A fault on a page still on the source fails (and the restored copy is killed) when the page does not come within this long, in ms. */
+      pageWaitMs: ms(30_000),
+      /** A push of the pages that fails (link cut) is retried this many times. */
+      pushAttempts: z.number().int().min(1).max(20).default(4),
+    }).prefault({}),
     /** Pre-storage (strategy prestore, PF-Docker): stable pages go to the object store during the rounds, flowing ones wait for the stop. */
     prestore: z.strictObject({
       /** How many recent rounds the change history covers. */

@@ -25,6 +25,7 @@ export const ERRORS = {
   FERRY_ERR_UNKNOWN_CONTAINER: { exit: 4, http: 404, retryable: false, hint: 'Name a container that exists on the source host (`docker ps` there).' },
   FERRY_ERR_UNKNOWN_MIGRATION: { exit: 4, http: 404, retryable: false, hint: 'Name a migration id that this agent recorded.' },
   FERRY_ERR_NOT_RUNNING: { exit: 5, http: 409, retryable: false, hint: 'Start the container first; only a running container can be live-migrated.' },
+  FERRY_ERR_POSTCOPY_REFUSED: { exit: 5, http: 409, retryable: false, hint: 'The container opts out of post-copy (label ferry.postcopy=refuse), or the destination cannot restore lazily (no userfaultfd); use --strategy precopy, which never splits a container across hosts.' },
   FERRY_ERR_TTY: { exit: 5, http: 409, retryable: false, hint: 'Re-create the container without -t (Tty=false); CRIU cannot restore a container attached to a terminal.' },
   FERRY_ERR_PRIVILEGED: { exit: 5, http: 409, retryable: false, hint: 'Run the container without --privileged or --device; host devices cannot follow it to another host.' },
   FERRY_ERR_DOCKER_SOCKET: { exit: 5, http: 409, retryable: false, hint: 'Remove the bind of docker.sock; a container that drives its own host engine cannot change host.' },

@@ -26,7 +26,13 @@ import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { thinRestore } from './thin-restore.ts';
 import { LazyWindows, type LazySource, type LazyWindowResult } from './lazy-windows.ts';
-import { localPages } from './local-pages.ts';
+import { localPages, readPagemaps } from './local-pages.ts';
+import { RemotePages, type PageWant } from './remote-pages.ts';
+import { EagerParser, RecordParser, type EagerHeader } from '../precopy/postcopy-frames.ts';
+import { layoutDump } from '../precopy/page-map.ts';
+import { PAGE } from '../precopy/page-delta.ts';
+import { Writable } from 'node:stream';
+import { open, type FileHandle } from 'node:fs/promises';
 import { iovLayoutOf } from '../host/page-server-protocol.ts';
 import type { RestorePath } from './report.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from './phases.ts';
@@ -89,6 +95,10 @@ export class DestinationService {
   /** Pre-copy migrations: the pages received so far, and the recipe of the final dump. */
   private readonly stores = new Map<string, PageStore>();
   private readonly recipes = new Map<string, DumpRecipe>();
+  /** Post-copy migrations: the page files' layout that came while frozen, and the pages that come after the resume. */
+  private readonly eagerHeaders = new Map<string, EagerHeader>();
+  private readonly remotes = new Map<string, RemotePages>();
+  private readonly remotesMaking = new Map<string, Promise<RemotePages>>();
   /** Lazily restored containers whose memory is still being filled. */
   private readonly lazy: LazyWindows;
   /** Pre-stored migrations: the store and the fetches from it. */
@@ -105,6 +115,7 @@ export class DestinationService {
   async preflight(req: PreflightRequest): Promise<{ criu: CriuFacts }> {
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the destination is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
+    if (req.postcopy && !this.lazy.lazyHere(criu.uffdNoncoop)) throw new FerryError('FERRY_ERR_POSTCOPY_REFUSED', `the destination cannot restore lazily (migration.lazyRestore ${String(this.deps.config.migration.lazyRestore)}, CRIU userfaultfd ${String(criu.uffdNoncoop)}); post-copy needs it`);
     const cpu = await checkCpuinfo(req.cpuinfo, this.deps.config.deadlines.criuProbeMs);
     if (cpu) throw new FerryError('FERRY_ERR_CPU_INCOMPATIBLE', `the destination CPU lacks what the source CPU offers: ${cpu}`);
     if (await this.deps.engine.findContainer(req.container)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.container} already exists on the destination`);
@@ -207,7 +218,8 @@ export class DestinationService {
   /** Checks a data-link hello: an open record before restore, its exact ticket, one session at a time. */
   authorize(id: string, ticket: string): void {
     const rec = this.deps.records.get<IncomingData>(id, 'destination');
-    if (!rec || !['prepared', 'created'].includes(rec.phase) || !ticketMatches(rec.data.ticket, ticket)) {
+    const phases = rec?.data.request.postcopy ? ['prepared', 'created', 'received', 'restored'] : ['prepared', 'created'];
+    if (!rec || !phases.includes(rec.phase) || !ticketMatches(rec.data.ticket, ticket)) {
       throw new FerryError('FERRY_ERR_AUTH', `data link refused: no migration ${id} open for data with that ticket`);
     }
     if (this.sessions.has(id)) throw new FerryError('FERRY_ERR_AUTH', `data link refused: migration ${id} already has a session open`);
@@ -229,7 +241,9 @@ export class DestinationService {
       this.update(id, (r) => (r.data.imageStarted = true));
       return { kind: 'stream', sink: () => this.imageSink(id) };
     }
+    if (root === 'postcopy-pages' && rec.data.request.postcopy && ['created', 'received', 'restored'].includes(rec.phase)) return { kind: 'stream', sink: () => recordSink(() => this.remotePages(id)) };
     if (rec.phase !== 'created') throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} is ${rec.phase}; state is accepted only after create`);
+    if (root === 'postcopy-eager' && rec.data.request.postcopy) return { kind: 'stream', sink: () => eagerSink(this.imagesOf(id), (h) => void this.eagerHeaders.set(id, h)) };
     const store = this.stores.get(id);
     if (root === 'pages' && store) return { kind: 'stream', sink: () => store.sink() };
     if (root === 'recipe' && store) return { kind: 'stream', sink: () => collectSink(MAX_LIST_BYTES, 'the page recipe', (b) => void this.recipes.set(id, parseRecipe(b.toString('utf8')))) };
@@ -261,7 +275,8 @@ export class DestinationService {
   restore(id: string): Promise<RestoreResult> {
     return this.exclusive(id, async () => {
       const rec = this.expect(id, ['created']);
-      if (this.sessions.has(id)) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} still has a data session open`);
+      // A post-copy's page push runs during its restore (the source opened it after the frozen transfer had finished).
+      if (this.sessions.has(id) && !rec.data.request.postcopy) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} still has a data session open`);
       let rebuildMs: number | undefined;
       let fetched: RestoreResult['fetched'];
       const fetcher = this.fetchers.get(id);
@@ -287,6 +302,10 @@ export class DestinationService {
         }
         rebuildMs = Date.now() - started;
       }
+      if (rec.data.request.postcopy) {
+        if (!lazyHere) throw new FerryError('FERRY_ERR_POSTCOPY_REFUSED', `this host cannot restore lazily (migration.lazyRestore ${String(this.deps.config.migration.lazyRestore)}, CRIU userfaultfd ${String(criu.uffdNoncoop)}); post-copy needs it`);
+        from = { source: await this.remotePages(id), layout: iovLayoutOf(criu.version) };
+      }
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
       const { engine, config, dataRoot } = this.deps;
@@ -304,8 +323,35 @@ export class DestinationService {
     });
   }
 
+  /** A post-copy's remote pages, made on first use from the page layout and pagemaps the frozen transfer brought. */
+  private remotePages(id: string): Promise<RemotePages> {
+    const made = this.remotes.get(id);
+    if (made) return Promise.resolve(made);
+    const making = (this.remotesMaking.get(id) ?? (async () => {
+      const header = this.eagerHeaders.get(id);
+      if (!header) throw new FerryError('FERRY_ERR_PROTOCOL', `post-copy migration ${id} has no page layout; the frozen transfer did not arrive (or this agent restarted)`);
+      const layout = layoutDump(await readPagemaps(this.imagesOf(id)), new Map(header.files.map((f) => [f.name, f.pages])));
+      const remote = new RemotePages(layout, this.deps.config.migration.postcopy.pageWaitMs);
+      this.remotes.set(id, remote);
+      return remote;
+    })());
+    this.remotesMaking.set(id, making);
+    return making;
+  }
+
+  /** Post-copy: the ranges faults asked for since the last call (the source sends them first); waits up to `maxWaitMs` when there are none. `done` once the window is over. */
+  async wants(id: string, maxWaitMs: number): Promise<{ wants: PageWant[]; done: boolean }> {
+    const remote = this.remotes.get(id);
+    if (!remote) return { wants: [], done: true };
+    return { wants: await remote.takeWants(maxWaitMs), done: false };
+  }
+
   /** Frees the page store and recipe of a migration. */
   private dropPages(id: string): void {
+    this.remotes.get(id)?.close(new FerryError('FERRY_ERR_RESTORE', `post-copy migration ${id} ended`));
+    this.remotes.delete(id);
+    this.remotesMaking.delete(id);
+    this.eagerHeaders.delete(id);
     this.fetchers.get(id)?.stop();
     this.fetchers.delete(id);
     this.objectStores.delete(id);
@@ -325,8 +371,12 @@ export class DestinationService {
         throw new FerryError('FERRY_ERR_RESTORE', `the restored container did not keep running (state ${again.State.Status}, exit code ${again.State.ExitCode} ${again.State.Error})`);
       }
       // Commit only a copy that holds every page: until the lazy window ends, part of its memory is still in the images.
-      const lazy = await this.lazy.close(id, `container ${rec.container}`);
-      this.dropPages(id);
+      let lazy: LazyWindowResult | undefined;
+      try {
+        lazy = await this.lazy.close(id, `container ${rec.container}`);
+      } finally {
+        this.dropPages(id);
+      }
       if (lazy !== undefined) {
         const after = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
         if (!after.State.Running || after.State.StartedAt !== first.State.StartedAt) throw new FerryError('FERRY_ERR_RESTORE', `the restored container stopped while its memory was filled (state ${after.State.Status}, exit code ${after.State.ExitCode})`);
@@ -457,4 +507,67 @@ export class DestinationService {
     this.deps.records.put(rec);
     return rec;
   }
+}
+
+/** Writes a post-copy's eager pages into sparse page files of full length as they come. */
+function eagerSink(dir: string, onHeader: (h: EagerHeader) => void): Writable {
+  const parser = new EagerParser();
+  let header: EagerHeader | undefined;
+  let file = 0;
+  let next = 0;
+  let fh: FileHandle | undefined;
+  const openFile = async (): Promise<void> => {
+    for (; header && file < header.files.length; file++, next = 0) {
+      const f = header.files[file] as EagerHeader['files'][number];
+      if (!fh) {
+        fh = await open(path.join(dir, f.name), 'wx', 0o600);
+        await fh.truncate(f.pages * PAGE);
+      }
+      if (next < f.eager.length) return;
+      await fh.close();
+      fh = undefined;
+    }
+  };
+  return new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      void (async () => {
+        const got = parser.push(chunk);
+        if (got.header) {
+          header = got.header;
+          onHeader(header);
+          await openFile();
+        }
+        for (let off = 0; off < got.pages.length; off += PAGE) {
+          const f = header?.files[file];
+          if (!f || !fh) throw new FerryError('FERRY_ERR_PROTOCOL', 'the post-copy eager pages run past what their header lists');
+          await fh.write(got.pages, off, PAGE, (f.eager[next] as number) * PAGE);
+          next++;
+          await openFile();
+        }
+      })().then(() => done(), (err: unknown) => done(err as Error));
+    },
+    final: (done) => {
+      void (async () => {
+        await openFile();
+        if (!header || file < header.files.length || parser.rest) throw new FerryError('FERRY_ERR_PROTOCOL', 'the post-copy eager pages ended before every listed page came');
+      })().then(() => done(), (err: unknown) => done(err as Error));
+    },
+    destroy: (err, done) => {
+      void (fh?.close() ?? Promise.resolve()).finally(() => done(err));
+    },
+  });
+}
+
+/** Hands pushed post-copy pages to the migration's remote pages. */
+function recordSink(remote: () => Promise<RemotePages>): Writable {
+  const parser = new RecordParser();
+  return new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      remote().then((r) => {
+        for (const rec of parser.push(chunk)) r.put(rec);
+        done();
+      }).catch((err: unknown) => done(err as Error));
+    },
+    final: (done) => done(parser.rest ? new FerryError('FERRY_ERR_PROTOCOL', `the post-copy page push ended ${parser.rest} bytes into a record`) : null),
+  });
 }

@@ -21,6 +21,8 @@ export const PreflightRequest = z.strictObject({
   needs: z.strictObject({ memoryBytes: z.number().nonnegative(), diskBytes: z.number().nonnegative() }),
   cpuinfo: z.string().max(1 << 20),
   skipCapacityCheck: z.boolean(),
+  /** Post-copy: the destination must be able to restore lazily. */
+  postcopy: z.boolean().optional(),
 });
 export type PreflightRequest = z.infer<typeof PreflightRequest>;
 
@@ -35,6 +37,8 @@ export const PrepareRequest = z.strictObject({
   createBody: z.record(z.string(), z.unknown()),
   /** The source sends memory as pages plus a recipe (pre-copy), so the destination keeps a page store. */
   pages: z.boolean().optional(),
+  /** Post-copy: the destination resumes the container before its lazy pages came; the source pushes them afterwards. */
+  postcopy: z.boolean().optional(),
   /** The object store the source pre-stores into (strategy prestore); the destination must use the same one. */
   store: z.string().min(1).max(1024).optional(),
 });
@@ -57,7 +61,7 @@ export interface DestinationStatus {
 /** The start of a migration, as the CLI asks the source agent. */
 export const MigrateRequest = z.strictObject({
   container: z.string().min(1).max(255),
-  strategy: z.enum(['stop-copy', 'precopy', 'prestore']),
+  strategy: z.enum(['stop-copy', 'precopy', 'prestore', 'postcopy']),
   destination: z.strictObject({
     name: z.string().min(1).max(64),
     controlUrl: z.url(),

@@ -43,6 +43,8 @@ export interface MigrationReport {
   bytes: { rawBytes: number; wireBytes: number; compressionRatio: number; byRoot: Record<string, RootBytes> };
   /** Pre-copy rounds, the rule that ended them and the final round (strategy precopy). */
   precopy?: PrecopyReport;
+  /** Post-copy: the pages that followed the resume, and how many ranges faults asked for first. */
+  postcopy?: { lazyPages: number; eagerPages: number; pushedPages: number; wantedRanges: number; pushAttempts: number };
   /** What went through the object store (strategy prestore). */
   prestore?: PrestoreReport;
   error?: WireError;
@@ -177,6 +179,8 @@ export function formatReport(r: MigrationReport): string {
     for (const x of pc.rounds) lines.push(`    round ${x.round}: ${x.dirtyPages} dirty, ${x.deferredPages} deferred, ${x.sentPages} sent, ${x.files} files; ${mib(x.wireBytes)} wire in ${x.ms} ms`);
     if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms; page files written before restore in ${pc.rebuildMs ?? '-'} ms`);
   }
+  const po = r.postcopy;
+  if (po) lines.push(`  post-copy: ${po.eagerPages} pages sent while frozen, ${po.lazyPages} after the resume (${po.pushedPages} pushed in order, ${po.wantedRanges} ranges asked for by faults first; ${po.pushAttempts} push sessions)`);
   const ps = r.prestore;
   if (ps) {
     lines.push(`  pre-storage in ${ps.store} (threshold ${ps.policy.threshold} of ${ps.policy.window} rounds): ${mib(ps.uploadedBytes)} uploaded in ${ps.packs} packs, ${mib(ps.fetchedBytes ?? 0)} fetched by the destination (restore waited ${ps.fetchWaitMs ?? '-'} ms), ${mib(ps.directBytes ?? 0)} direct; stale uploads ${ps.stalePages ?? '-'} pages (${mib(ps.staleBytes ?? 0)}); image ${ps.image === 'store' ? `through the store (${mib(ps.imageUploadedBytes)} uploaded now)` : 'already on the destination'}`);

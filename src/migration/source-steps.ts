@@ -47,6 +47,8 @@ export class SourceSteps {
     // What the freeze would fail on (freeze-preflight.ts), refused before any round or byte.
     const refusals = checkFreeze(await readContainerProcesses(await processTree(inspect.State.Pid)), await readAgentFacts());
     if (refusals.length) throw freezeError(spec.name, refusals);
+    const { strategy } = this.rec.data.request;
+    if (strategy === 'postcopy' && inspect.Config.Labels?.['ferry.postcopy'] === 'refuse') throw new FerryError('FERRY_ERR_POSTCOPY_REFUSED', `container ${spec.name} opts out of post-copy (label ferry.postcopy=refuse): its memory must never be split across two hosts; use --strategy precopy`);
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
     const needs = await measureNeeds(inspect, spec);
@@ -58,6 +60,7 @@ export class SourceSteps {
       needs,
       cpuinfo: await dumpCpuinfo(config.deadlines.criuProbeMs),
       skipCapacityCheck: options.skipCapacityCheck ?? config.migration.skipCapacityCheck,
+      ...(strategy === 'postcopy' ? { postcopy: true } : {}),
     });
     this.rec.data.spec = spec;
   }
@@ -75,7 +78,8 @@ export class SourceSteps {
       imageRef: spec.imageRef,
       volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
       createBody: spec.createBody,
-      pages: strategy !== 'stop-copy',
+      pages: strategy === 'precopy' || strategy === 'prestore',
+      ...(strategy === 'postcopy' ? { postcopy: true } : {}),
       ...(store ? { store: store.where } : {}),
     });
     if (reply.needImage && store) {

@@ -26,6 +26,7 @@ import type { DataLinkOpener } from './data-link-port.ts';
 import { SourceSteps } from './source-steps.ts';
 import { thawAfterDump } from '../docker/thaw.ts';
 import { PrecopySteps } from './precopy-steps.ts';
+import { PostcopySteps } from './postcopy-steps.ts';
 
 /** What the source remembers of one migration. */
 export interface OutgoingData {
@@ -188,11 +189,13 @@ export class SourceService {
     const { request } = rec.data;
     const dest = this.destination(rec);
     let reply: PrepareReply | undefined;
+    let postcopy: PostcopySteps | undefined;
     try {
       const steps = new SourceSteps(this.deps, rec, (ev) => this.emit(rec.id, ev));
       await this.step(rec, 'preflight', () => steps.preflight(dest));
       await this.move(rec, 'stage');
-      const precopy = request.strategy === 'stop-copy' ? undefined : new PrecopySteps(this.deps, rec, steps, dest);
+      const precopy = request.strategy === 'precopy' || request.strategy === 'prestore' ? new PrecopySteps(this.deps, rec, steps, dest) : undefined;
+      if (request.strategy === 'postcopy') postcopy = new PostcopySteps(this.deps, rec, steps, dest);
       reply = await this.step(rec, 'stage', () => steps.stage(dest));
       const staged = reply;
       if (precopy) {
@@ -202,8 +205,9 @@ export class SourceService {
       await this.move(rec, 'stop');
       await this.step(rec, 'stop', () => steps.stop());
       await this.move(rec, 'transfer');
-      await this.step(rec, 'transfer', () => (precopy ? precopy.finalRound(staged, steps.checkpointDir()) : steps.transfer(staged)));
+      await this.step(rec, 'transfer', () => (precopy ? precopy.finalRound(staged, steps.checkpointDir()) : postcopy ? postcopy.transfer(staged, steps.checkpointDir()) : steps.transfer(staged)));
       rec.data.restoreRequested = true;
+      postcopy?.start(staged, steps.checkpointDir());
       await this.move(rec, 'restore');
       const { restoreMs, rebuildMs, fetched, restoredBy } = await this.step(rec, 'restore', () => dest.call<RestoreResult>('POST', `/v1/incoming/${rec.id}/restore`, {}, this.restoreDeadline()));
       rec.data.report.restoreMs = restoreMs;
@@ -213,7 +217,9 @@ export class SourceService {
       rec.data.report.frozenMs = Date.now() - (rec.data.pausedAt ?? Date.now());
       await this.move(rec, 'verify');
       // A lazy restore's verify waits until every page is in (deadlines.criuRestoreMs), so it gets the restore's deadline.
+      // Post-copy: the pages follow during restore and verify; verify waits until the destination holds them all.
       const verified = await this.step(rec, 'verify', () => dest.call<{ lazyWindowMs?: number; lazy?: { servedPages?: number; faults?: number } }>('POST', `/v1/incoming/${rec.id}/verify`, {}, this.restoreDeadline()));
+      await postcopy?.stop();
       if (verified.lazyWindowMs !== undefined) rec.data.report.lazyWindowMs = verified.lazyWindowMs;
       if (verified.lazy) rec.data.report.lazyFill = { ...(verified.lazy.servedPages !== undefined ? { servedPages: verified.lazy.servedPages } : {}), ...(verified.lazy.faults !== undefined ? { faults: verified.lazy.faults } : {}) };
       rec.data.commitSent = true;
@@ -225,6 +231,7 @@ export class SourceService {
       this.emit(rec.id, { type: 'end', report: rec.data.report });
       log('info', 'migration done', { migration: rec.id, container: request.container });
     } catch (err) {
+      await postcopy?.stop();
       await this.rollback(rec, asFerryError(err));
     }
   }

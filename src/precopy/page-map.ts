@@ -36,34 +36,10 @@ export class PageMap {
   static build(pagemaps: ReadonlyMap<number, Pagemap>, recipe: DumpRecipe): PageMap {
     const map = new PageMap();
     const files = new Map(recipe.files.map((f) => [f.name, f.pages]));
-    const lazyOf = new Map<string, Set<number>>();
-    for (const [pid, pm] of pagemaps) {
-      const name = `pages-${pm.pagesId}.img`;
-      const pages = files.get(name);
-      if (!pages) throw new FerryError('FERRY_ERR_INTEGRITY', `the pagemap of process ${pid} names ${name}, which the final round did not describe`);
-      const lazy = lazyOf.get(name) ?? new Set<number>();
-      lazyOf.set(name, lazy);
-      const runs: LazyRun[] = [];
-      let at = 0;
-      for (const r of pm.runs) {
-        if (r.flags & PE_PARENT) throw new FerryError('FERRY_ERR_INTEGRITY', `the pagemap of process ${pid} refers to a parent dump, which ferry never makes`);
-        if (!(r.flags & PE_PRESENT)) continue;
-        if (r.flags & PE_LAZY) {
-          runs.push({ vaddr: r.vaddr, nrPages: r.nrPages, pages, first: at });
-          for (let i = 0; i < r.nrPages; i++) lazy.add(at + i);
-          map.lazyPages += r.nrPages;
-        }
-        at += r.nrPages;
-      }
-      if (at !== pages.length) throw new FerryError('FERRY_ERR_INTEGRITY', `the pagemap of process ${pid} counts ${at} pages in ${name}, the recipe ${pages.length}; the dump did not arrive whole`);
-      map.runs.set(pid, runs.sort((a, b) => a.vaddr - b.vaddr));
-    }
-    for (const f of recipe.files) {
-      const lazy = lazyOf.get(f.name);
-      const eager: number[] = [];
-      for (let i = 0; i < f.pages.length; i++) if (!lazy?.has(i)) eager.push(i);
-      map.eager.set(f.name, eager);
-    }
+    const layout = layoutDump(pagemaps, new Map(recipe.files.map((f) => [f.name, f.pages.length])));
+    for (const [pid, runs] of layout.lazy) map.runs.set(pid, runs.map((r) => ({ vaddr: r.vaddr, nrPages: r.nrPages, pages: files.get(r.file) as string[], first: r.first })));
+    for (const [name, eager] of layout.eager) map.eager.set(name, eager);
+    map.lazyPages = layout.lazyPages;
     return map;
   }
 
@@ -100,4 +76,60 @@ function lastAtOrBefore(runs: readonly LazyRun[], vaddr: number): number {
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** A lazily restorable run of a process's pages and where it is in its page file. */
+export interface LazyRunAt {
+  pid: number;
+  vaddr: number;
+  nrPages: number;
+  file: string;
+  /** Index of its first page in the file. */
+  first: number;
+}
+
+/** How a dump's pages are laid out: each process's lazy runs (sorted by address), each file's eager page indexes. */
+export interface DumpLayout {
+  lazy: Map<number, LazyRunAt[]>;
+  eager: Map<string, number[]>;
+  lazyPages: number;
+}
+
+/**
+ * Lays a dump out from the pagemaps of its processes and the page count of each page file;
+ * fails with FERRY_ERR_INTEGRITY when they disagree or a pagemap refers to a parent dump.
+ */
+export function layoutDump(pagemaps: ReadonlyMap<number, Pagemap>, pageCounts: ReadonlyMap<string, number>): DumpLayout {
+  const lazy = new Map<number, LazyRunAt[]>();
+  const lazyOf = new Map<string, Set<number>>();
+  let lazyPages = 0;
+  for (const [pid, pm] of pagemaps) {
+    const file = `pages-${pm.pagesId}.img`;
+    const count = pageCounts.get(file);
+    if (count === undefined) throw new FerryError('FERRY_ERR_INTEGRITY', `the pagemap of process ${pid} names ${file}, which the dump does not hold`);
+    const marks = lazyOf.get(file) ?? new Set<number>();
+    lazyOf.set(file, marks);
+    const runs: LazyRunAt[] = [];
+    let at = 0;
+    for (const r of pm.runs) {
+      if (r.flags & PE_PARENT) throw new FerryError('FERRY_ERR_INTEGRITY', `the pagemap of process ${pid} refers to a parent dump, which ferry never makes`);
+      if (!(r.flags & PE_PRESENT)) continue;
+      if (r.flags & PE_LAZY) {
+        runs.push({ pid, vaddr: r.vaddr, nrPages: r.nrPages, file, first: at });
+        for (let i = 0; i < r.nrPages; i++) marks.add(at + i);
+        lazyPages += r.nrPages;
+      }
+      at += r.nrPages;
+    }
+    if (at !== count) throw new FerryError('FERRY_ERR_INTEGRITY', `the pagemap of process ${pid} counts ${at} pages in ${file}, the dump ${count}; the dump did not arrive whole`);
+    lazy.set(pid, runs.sort((a, b) => a.vaddr - b.vaddr));
+  }
+  const eager = new Map<string, number[]>();
+  for (const [file, count] of pageCounts) {
+    const marks = lazyOf.get(file);
+    const list: number[] = [];
+    for (let i = 0; i < count; i++) if (!marks?.has(i)) list.push(i);
+    eager.set(file, list);
+  }
+  return { lazy, eager, lazyPages };
 }

@@ -72,7 +72,7 @@ after(async () => {
 }, LONG);
 
 describe('a server holding TCP, UDP and unix sockets', () => {
-  for (const strategy of ['stop-copy', 'precopy', 'prestore'] as const) {
+  for (const strategy of ['stop-copy', 'precopy', 'prestore', 'postcopy'] as const) {
     it(`moves with --strategy ${strategy}, every socket and its memory intact`, LONG, async () => {
       const name = `sockets-${strategy}`;
       await engine('h1').removeContainer(name);

@@ -1,0 +1,206 @@
+/**
+ * @module migration/postcopy-steps — the source's post-copy strategy: after the freeze and a
+ * local dump, only what the restore cannot do without crosses while frozen (CRIU's images
+ * but the page files, the eager pages, the writable layer and volumes); the destination
+ * resumes the container and its lazy pages follow. During the window the source pushes every
+ * lazy page over the data link and, first, the ranges the destination's faults ask for
+ * (collected by long poll). The source stays frozen, holding the dump, until the destination
+ * has every page; a cut push is retried. If the source dies in the window the container is
+ * lost unless protected (docs/ARCHITECTURE.md).
+ */
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { log } from '../core/events.ts';
+import type { ContainerSpec } from '../docker/container-spec.ts';
+import type { ControlClient } from '../control/client.ts';
+import { PAGE } from '../precopy/page-delta.ts';
+import { layoutDump, type DumpLayout, type LazyRunAt } from '../precopy/page-map.ts';
+import { encodeEagerHeader, encodeRecordHeader, type EagerHeader } from '../precopy/postcopy-frames.ts';
+import { isPagesFile } from '../precopy/round-source.ts';
+import { readPagemaps } from './local-pages.ts';
+import type { MigrationRecord } from './record-store.ts';
+import type { PrepareReply } from './protocol.ts';
+import type { PageWant } from './remote-pages.ts';
+import type { OutgoingData, SourceDeps } from './source.ts';
+import type { SourceSteps } from './source-steps.ts';
+
+/** Pages per pushed record (1 MiB): small enough that a fault's want goes out soon. */
+const PUSH_PAGES = 256;
+
+/** The frozen transfer and the window of one post-copy migration. */
+export class PostcopySteps {
+  private readonly deps: SourceDeps;
+  private readonly rec: MigrationRecord<OutgoingData>;
+  private readonly steps: SourceSteps;
+  private readonly dest: ControlClient;
+  private layout: DumpLayout | undefined;
+  private readonly files = new Map<string, FileHandle>();
+  private running: { stop: AbortController; work: Promise<unknown> } | undefined;
+
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: ControlClient) {
+    this.deps = deps;
+    this.rec = rec;
+    this.steps = steps;
+    this.dest = dest;
+  }
+
+  /** While frozen: the eager pages, the images but the page files, the writable layer and volumes. */
+  async transfer(reply: PrepareReply, dir: string): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const name of (await readdir(dir)).filter(isPagesFile)) counts.set(name, (await stat(path.join(dir, name))).size / PAGE);
+    const layout = (this.layout = layoutDump(await readPagemaps(dir), counts));
+    const header: EagerHeader = { files: [...layout.eager].map(([name, eager]) => ({ name, pages: counts.get(name) ?? 0, eager })) };
+    const spec = this.rec.data.spec as ContainerSpec;
+    const link = await this.steps.link(reply);
+    try {
+      await link.sendStream('postcopy-eager', this.eagerPages(dir, header));
+      await link.sendTree('checkpoint', dir, { select: (rel) => !isPagesFile(rel) });
+      await link.sendTree('upper', spec.upperDir);
+      for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
+      this.steps.account(await link.finish(), 'state');
+    } catch (err) {
+      link.destroy();
+      throw err;
+    }
+    this.rec.data.report.postcopy = { lazyPages: layout.lazyPages, eagerPages: header.files.reduce((n, f) => n + f.eager.length, 0), pushedPages: 0, wantedRanges: 0, pushAttempts: 0 };
+    this.deps.records.put(this.rec);
+  }
+
+  /** Opens the window before the restore (CRIU's restore itself faults pages in): pushes every lazy page, wanted ones first, until {@link stop}. */
+  start(reply: PrepareReply, dir: string): void {
+    const wants: PageWant[] = [];
+    const stop = new AbortController();
+    const work = Promise.allSettled([this.pollWants(wants, stop.signal), this.push(reply, dir, wants, stop.signal)]);
+    this.running = { stop, work };
+  }
+
+  /** Closes the window (after verify, which waits until the destination holds every page, or on rollback). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running.stop.abort();
+    await this.running.work;
+    this.running = undefined;
+    for (const fh of this.files.values()) await fh.close().catch(() => undefined);
+    this.files.clear();
+    this.deps.records.put(this.rec);
+  }
+
+  /** Collects the ranges the destination's faults want, until stopped or the window is over. */
+  private async pollWants(into: PageWant[], signal: AbortSignal): Promise<void> {
+    const report = this.report();
+    while (!signal.aborted) {
+      try {
+        const r = await this.dest.call<{ wants: PageWant[]; done: boolean }>('POST', `/v1/incoming/${this.rec.id}/wants`, {}, 10_000);
+        report.wantedRanges += r.wants.length;
+        into.push(...r.wants);
+        if (r.done) return;
+      } catch {
+        await sleep(200);
+      }
+    }
+  }
+
+  /** Pushes the lazy pages, retrying a failed session (a cut link) up to migration.postcopy.pushAttempts times. */
+  private async push(reply: PrepareReply, dir: string, wants: PageWant[], signal: AbortSignal): Promise<void> {
+    const report = this.report();
+    const { pushAttempts } = this.deps.config.migration.postcopy;
+    while (!signal.aborted && report.pushAttempts < pushAttempts) {
+      report.pushAttempts++;
+      const link = await this.steps.link(reply).catch((err: unknown) => err as Error);
+      if (link instanceof Error) {
+        log('warn', 'post-copy push could not open the data link', { migration: this.rec.id, err: link.message });
+        await sleep(1000);
+        continue;
+      }
+      const onAbort = () => link.destroy();
+      signal.addEventListener('abort', onAbort);
+      try {
+        await link.sendStream('postcopy-pages', this.records(dir, wants, signal));
+        this.steps.account(await link.finish(), 'postcopy');
+        // Every page is across; wants that still come are for pages the destination now holds.
+        return;
+      } catch (err) {
+        link.destroy();
+        if (!signal.aborted) log('warn', 'post-copy push failed; retrying', { migration: this.rec.id, err: (err as Error).message });
+        await sleep(500);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  /** Every lazy page as records, the wanted ranges slipped in ahead of the rest. */
+  private async *records(dir: string, wants: PageWant[], signal: AbortSignal): AsyncGenerator<Buffer> {
+    const layout = this.layout;
+    if (!layout) return;
+    const report = this.report();
+    for (const runs of layout.lazy.values()) {
+      for (const run of runs) {
+        for (let i = 0; i < run.nrPages; i += PUSH_PAGES) {
+          if (signal.aborted) return;
+          while (wants.length) {
+            const w = wants.shift() as PageWant;
+            for (const part of this.partsOf(w)) yield await this.record(dir, part.run, part.from, part.n);
+          }
+          const n = Math.min(PUSH_PAGES, run.nrPages - i);
+          yield await this.record(dir, run, i, n);
+          report.pushedPages += n;
+        }
+      }
+    }
+  }
+
+  /** The lazy runs a wanted range covers, as (run, first page in it, count). */
+  private partsOf(w: PageWant): Array<{ run: LazyRunAt; from: number; n: number }> {
+    const out: Array<{ run: LazyRunAt; from: number; n: number }> = [];
+    let at = w.vaddr;
+    const end = w.vaddr + w.nrPages * PAGE;
+    for (const run of this.layout?.lazy.get(w.pid) ?? []) {
+      const runEnd = run.vaddr + run.nrPages * PAGE;
+      if (runEnd <= at || run.vaddr >= end) continue;
+      const from = Math.max(0, (at - run.vaddr) / PAGE);
+      const n = Math.min(runEnd, end) / PAGE - (run.vaddr / PAGE + from);
+      for (let k = 0; k < n; k += PUSH_PAGES) out.push({ run, from: from + k, n: Math.min(PUSH_PAGES, n - k) });
+      at = runEnd;
+    }
+    return out;
+  }
+
+  /** One record: `n` pages of `run` from its page `from`, read from the dump's page file. */
+  private async record(dir: string, run: LazyRunAt, from: number, n: number): Promise<Buffer> {
+    let fh = this.files.get(run.file);
+    if (!fh) this.files.set(run.file, (fh = await open(path.join(dir, run.file), 'r')));
+    const out = Buffer.allocUnsafe(16 + n * PAGE);
+    encodeRecordHeader(run.pid, run.vaddr + from * PAGE, n).copy(out, 0);
+    const { bytesRead } = await fh.read(out, 16, n * PAGE, (run.first + from) * PAGE);
+    if (bytesRead !== n * PAGE) throw new Error(`${run.file} is shorter than its pagemap says`);
+    return out;
+  }
+
+  /** The eager header, then the eager pages in order. */
+  private async *eagerPages(dir: string, header: EagerHeader): AsyncGenerator<Buffer> {
+    yield encodeEagerHeader(header);
+    for (const f of header.files) {
+      if (!f.eager.length) continue;
+      const fh = await open(path.join(dir, f.name), 'r');
+      try {
+        for (let i = 0; i < f.eager.length; ) {
+          // Contiguous eager pages go in one read.
+          let n = 1;
+          while (i + n < f.eager.length && n < PUSH_PAGES && f.eager[i + n] === (f.eager[i] as number) + n) n++;
+          const buf = Buffer.allocUnsafe(n * PAGE);
+          await fh.read(buf, 0, n * PAGE, (f.eager[i] as number) * PAGE);
+          yield buf;
+          i += n;
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+  }
+
+  private report(): NonNullable<OutgoingData['report']['postcopy']> {
+    return (this.rec.data.report.postcopy ??= { lazyPages: 0, eagerPages: 0, pushedPages: 0, wantedRanges: 0, pushAttempts: 0 });
+  }
+}
