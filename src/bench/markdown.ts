@@ -16,6 +16,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     ...machineSection(results.machine),
     ...benchCases(results.rows).flatMap((c) => caseSection(results.rows, c)),
+    ...frozenSection(results.rows),
     ...roundsSection(results.rows),
     ...targetsSection(results.summary),
     ...problemsSection(results.rows),
@@ -54,6 +55,21 @@ function caseSection(rows: readonly BenchRow[], c: BenchCase): string[] {
     ratio(ratioOf(measured(r, 'totalMs'), measured(baseline, 'totalMs'))),
   ]);
   return [`## ${caseLabel(c)}`, '', ...markdownTable(header, body, 'lcrrrrrlrr')];
+}
+
+/** Where each ferry row's frozen time went, and the lazy window after it. */
+function frozenSection(rows: readonly BenchRow[]): string[] {
+  const ferry = benchCases(rows).flatMap((c) => rowsOfCase(rows, c)).filter((r) => r.phases && r.frozenMs !== undefined);
+  if (ferry.length === 0) return [];
+  return [
+    '## Frozen time and lazy window',
+    '',
+    'Frozen = stop (freeze and CRIU dump) + transfer while frozen + restore + control calls. The lazy window follows the resume: the container runs while its memory is filled; pace is the workload\'s beats per second in that window over its pace before the migration.',
+    '',
+    ...markdownTable(['strategy', 'case', 'stop s', 'transfer s', 'restore s', 'frozen s', 'restored by', 'lazy window s', 'pace in window'], ferry.map((r) => [
+      r.strategy, caseLabel(r.case), seconds(r.phases?.['stop']), seconds(r.phases?.['transfer']), seconds(r.phases?.['restore']), seconds(r.frozenMs), r.restoredBy ?? NO_VALUE, seconds(r.lazyWindowMs), r.lazyPace !== undefined ? `${(r.lazyPace * 100).toFixed(0)} %` : NO_VALUE,
+    ]), 'llrrrrlrr'),
+  ];
 }
 
 function roundsSection(rows: readonly BenchRow[]): string[] {

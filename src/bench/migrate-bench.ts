@@ -22,7 +22,7 @@ import { clusterFile } from '../testbed/cluster.ts';
 import { shapeHost } from '../testbed/net.ts';
 import { migrate } from '../cli/migrate-client.ts';
 import type { MigrationReport } from '../migration/report.ts';
-import { continuity } from '../workloads/heartbeat.ts';
+import { continuity, lazyWindowPace } from '../workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';
 import { runDockerStopCopy, runPodman, podmanVersion, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
 import { baselineHosts } from './baselines/hosts.ts';
@@ -126,7 +126,10 @@ async function runOne(cluster: Cluster, c: BenchCase, strategy: Exclude<BenchStr
 
 /** A measured row: downtime is the longest silence of the heartbeat, which must also be continuous. */
 function row(c: BenchCase, strategy: BenchStrategy, heartbeat: string, measured: Partial<BenchRow>, problem?: string): BenchRow {
-  const beats = continuity(workloadSpec(c.workload).parse(heartbeat));
+  const parsed = workloadSpec(c.workload).parse(heartbeat);
+  const beats = continuity(parsed);
+  const pace = measured.lazyWindowMs !== undefined ? lazyWindowPace(parsed, measured.lazyWindowMs) : undefined;
+  if (pace !== undefined) measured.lazyPace = pace;
   const issues = [problem, beats.continuous ? undefined : `heartbeat not continuous after the move: ${beats.problem ?? 'no beats'}`].filter(Boolean);
   return { case: c, strategy, ok: beats.continuous, downtimeMs: beats.longestGapMs, ...measured, ...(issues.length ? { problem: issues.join('; ') } : {}) };
 }

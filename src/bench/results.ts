@@ -64,6 +64,8 @@ export interface BenchRow {
   restoredBy?: string;
   /** Lazy restore: from resume until every page was in, while the container ran, ms. */
   lazyWindowMs?: number;
+  /** The workload's pace (beats per second) during the lazy window over its pace before the migration. */
+  lazyPace?: number;
   /** Named phase durations as the strategy reports them, ms. */
   phases?: Record<string, number>;
   /** Pre-storage (prestore rows): bytes through the object store and direct, and uploads that went stale. */

@@ -25,6 +25,8 @@ export const ConfigSchema = z.strictObject({
     runcCriuConfig: z.string().min(1).default('/etc/criu/runc.conf'),
     /** Where the destination keeps CRIU's images of an incoming migration ('' : ferry-images under Docker's data root, the file system the capacity check measures). */
     imagesDir: z.string().default(''),
+    /** A tmpfs directory for the source's CRIU dumps when it has room for the container's memory twice over plus 1 GiB ('' : always Docker's checkpoint directory on disk). */
+    tmpfsDir: z.string().default('/dev/shm/ferry'),
   }).prefault({}),
   deadlines: z.strictObject({
     /** A CRIU dump (runc checkpoint, or Docker's checkpoint API) that has not finished by then is killed, with its process group, and the source thawed, in ms. Generous: a dump of several GiB fits. */

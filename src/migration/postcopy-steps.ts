@@ -116,8 +116,10 @@ export class PostcopySteps {
       const onAbort = () => link.destroy();
       signal.addEventListener('abort', onAbort);
       try {
+        const started = Date.now();
         await link.sendStream('postcopy-pages', this.records(dir, wants, signal));
         this.steps.account(await link.finish(), 'postcopy');
+        report.pushMs = Date.now() - started;
         // Every page is across; wants that still come are for pages the destination now holds.
         return;
       } catch (err) {
@@ -135,15 +137,21 @@ export class PostcopySteps {
     const layout = this.layout;
     if (!layout) return;
     const report = this.report();
+    /** Chunks (run start address + page offset) already sent because a fault wanted them. */
+    const early = new Set<string>();
     for (const runs of layout.lazy.values()) {
       for (const run of runs) {
         for (let i = 0; i < run.nrPages; i += PUSH_PAGES) {
           if (signal.aborted) return;
           while (wants.length) {
             const w = wants.shift() as PageWant;
-            for (const part of this.partsOf(w)) yield await this.record(dir, part.run, part.from, part.n);
+            for (const part of this.partsOf(w)) {
+              yield await this.record(dir, part.run, part.from, part.n);
+              if (part.from % PUSH_PAGES === 0 && (part.n === PUSH_PAGES || part.from + part.n === part.run.nrPages)) early.add(`${part.run.pid}:${part.run.vaddr}:${part.from}`);
+            }
           }
           const n = Math.min(PUSH_PAGES, run.nrPages - i);
+          if (early.has(`${run.pid}:${run.vaddr}:${i}`)) continue;
           yield await this.record(dir, run, i, n);
           report.pushedPages += n;
         }
@@ -161,7 +169,9 @@ export class PostcopySteps {
       if (runEnd <= at || run.vaddr >= end) continue;
       const from = Math.max(0, (at - run.vaddr) / PAGE);
       const n = Math.min(runEnd, end) / PAGE - (run.vaddr / PAGE + from);
-      for (let k = 0; k < n; k += PUSH_PAGES) out.push({ run, from: from + k, n: Math.min(PUSH_PAGES, n - k) });
+      // Whole push chunks, so that a wanted chunk is not pushed again in order.
+      const first = Math.floor(from / PUSH_PAGES) * PUSH_PAGES;
+      for (let k = first; k < from + n; k += PUSH_PAGES) out.push({ run, from: k, n: Math.min(PUSH_PAGES, run.nrPages - k) });
       at = runEnd;
     }
     return out;

@@ -44,7 +44,7 @@ export interface MigrationReport {
   /** Pre-copy rounds, the rule that ended them and the final round (strategy precopy). */
   precopy?: PrecopyReport;
   /** Post-copy: the pages that followed the resume, and how many ranges faults asked for first. */
-  postcopy?: { lazyPages: number; eagerPages: number; pushedPages: number; wantedRanges: number; pushAttempts: number };
+  postcopy?: { lazyPages: number; eagerPages: number; pushedPages: number; wantedRanges: number; pushAttempts: number; pushMs?: number };
   /** What went through the object store (strategy prestore). */
   prestore?: PrestoreReport;
   error?: WireError;
@@ -180,7 +180,7 @@ export function formatReport(r: MigrationReport): string {
     if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms; page files written before restore in ${pc.rebuildMs ?? '-'} ms`);
   }
   const po = r.postcopy;
-  if (po) lines.push(`  post-copy: ${po.eagerPages} pages sent while frozen, ${po.lazyPages} after the resume (${po.pushedPages} pushed in order, ${po.wantedRanges} ranges asked for by faults first; ${po.pushAttempts} push sessions)`);
+  if (po) lines.push(`  post-copy: ${po.eagerPages} pages sent while frozen, ${po.lazyPages} after the resume (${po.pushedPages} pushed in order, ${po.wantedRanges} ranges asked for by faults first; ${po.pushAttempts} push sessions${po.pushMs !== undefined ? `, the last ${po.pushMs} ms` : ''})`);
   const ps = r.prestore;
   if (ps) {
     lines.push(`  pre-storage in ${ps.store} (threshold ${ps.policy.threshold} of ${ps.policy.window} rounds): ${mib(ps.uploadedBytes)} uploaded in ${ps.packs} packs, ${mib(ps.fetchedBytes ?? 0)} fetched by the destination (restore waited ${ps.fetchWaitMs ?? '-'} ms), ${mib(ps.directBytes ?? 0)} direct; stale uploads ${ps.stalePages ?? '-'} pages (${mib(ps.staleBytes ?? 0)}); image ${ps.image === 'store' ? `through the store (${mib(ps.imageUploadedBytes)} uploaded now)` : 'already on the destination'}`);

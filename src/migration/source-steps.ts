@@ -3,6 +3,7 @@
  * preflight checks, staging on the destination, freezing and dumping, and the transfer of
  * the state over the data link. The orchestration and recovery live in source.ts.
  */
+import { chooseDumpDir, dumpRoot } from '../host/dump-dir.ts';
 import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
@@ -52,6 +53,7 @@ export class SourceSteps {
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
     const needs = await measureNeeds(inspect, spec);
+    this.rec.data.memoryBytes = needs.memoryBytes;
     await dest.call('POST', '/v1/incoming/preflight', {
       migrationId: this.rec.id,
       container: spec.name,
@@ -128,6 +130,8 @@ export class SourceSteps {
     this.deps.records.put(this.rec);
     const { runcRoot } = this.deps.config.agent;
     if (runcKnows(runcRoot, spec.id)) {
+      this.rec.data.checkpointDir = await chooseDumpDir(dumpRoot(this.deps.config.agent.tmpfsDir, this.deps.stateDir), this.rec.id, this.rec.data.memoryBytes ?? 0, this.dockerCheckpointDir());
+      this.deps.records.put(this.rec);
       await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs, criuConfig: runcCriuConfigOf(this.deps.config) });
       this.rec.data.report.dumpedBy = 'runc';
     } else {
@@ -137,8 +141,13 @@ export class SourceSteps {
     this.rec.data.report.checkpointMs = Date.now() - started;
   }
 
-  /** Where the checkpoint goes: Docker's own directory for it, so Docker can delete it. */
+  /** Where the checkpoint is: on tmpfs (host/dump-dir.ts) or Docker's own directory for it. */
   checkpointDir(): string {
+    return this.rec.data.checkpointDir ?? this.dockerCheckpointDir();
+  }
+
+  /** Docker's directory for the checkpoint, so Docker can delete it. */
+  private dockerCheckpointDir(): string {
     const spec = this.rec.data.spec as ContainerSpec;
     return path.join(this.deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(this.rec.id));
   }

@@ -5,6 +5,7 @@
  * source thaws its copy only when the destination has none running, and removes its copy
  * only when the destination has committed.
  */
+import { dumpRoot, removeStaleDumps } from '../host/dump-dir.ts';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,6 +41,10 @@ export interface OutgoingData {
   /** Set (and persisted) before the commit request. */
   commitSent?: boolean;
   pausedAt?: number;
+  /** The container's memory at preflight, in bytes (sizes the dump directory). */
+  memoryBytes?: number;
+  /** Where CRIU's dump went when not Docker's checkpoint directory (tmpfs); removed when the migration ends. */
+  checkpointDir?: string;
 }
 
 /** An event of a running migration, as the CLI streams it. */
@@ -150,6 +155,10 @@ export class SourceService {
   /** Resolves records left unfinished by a crash, and keeps retrying in-doubt ones. */
   async resume(): Promise<void> {
     await this.resolveAll();
+    // Dumps on tmpfs of migrations that are over (an agent that died mid-way left them).
+    const open = new Set(this.deps.records.unfinished<OutgoingData>('source', TERMINAL).map((r) => r.id));
+    const gone = await removeStaleDumps(dumpRoot(this.deps.config.agent.tmpfsDir, this.deps.stateDir), open);
+    if (gone.length) log('info', 'removed stale dumps', { migrations: gone.join(', ') });
     this.resolver = setInterval(() => void this.resolveAll(), 3000);
     this.resolver.unref();
   }
@@ -228,6 +237,7 @@ export class SourceService {
       finishReport(rec.data.report, 'migrated', Date.now());
       await this.move(rec, 'done');
       await rm(path.join(this.deps.stateDir, 'criu', rec.id), { recursive: true, force: true });
+      if (rec.data.checkpointDir) await rm(rec.data.checkpointDir, { recursive: true, force: true });
       this.emit(rec.id, { type: 'end', report: rec.data.report });
       log('info', 'migration done', { migration: rec.id, container: request.container });
     } catch (err) {
@@ -333,6 +343,7 @@ export class SourceService {
     if (!spec) return;
     if (rec.data.checkpointed) {
       await this.deps.engine.deleteCheckpoint(spec.id, checkpointName(rec.id)).catch(() => undefined);
+      if (rec.data.checkpointDir) await rm(rec.data.checkpointDir, { recursive: true, force: true });
       steps.push('source checkpoint deleted');
     }
     if (rec.data.paused) {

@@ -42,3 +42,27 @@ export function beatRate(beats: readonly Beat[]): number {
   if (!first || !last || last.atMs <= first.atMs) return 0;
   return ((last.n - first.n) * 1000) / (last.atMs - first.atMs);
 }
+
+/**
+ * The workload's pace while its memory was filled after a lazy restore, as a fraction of its
+ * pace before the migration: beats per second in the `windowMs` after the longest silence
+ * (the resume) over beats per second in the first `baselineMs` of the log. Undefined when
+ * either span holds fewer than two beats.
+ */
+export function lazyWindowPace(beats: readonly Beat[], windowMs: number, baselineMs = 5000): number | undefined {
+  let resume = -1;
+  let longest = 0;
+  for (let i = 1; i < beats.length; i++) {
+    const gap = (beats[i] as Beat).atMs - (beats[i - 1] as Beat).atMs;
+    if (gap > longest) [longest, resume] = [gap, i];
+  }
+  if (resume < 0 || !beats[0]) return undefined;
+  const from = (beats[resume] as Beat).atMs;
+  const start = beats[0].atMs;
+  const during = beats.filter((b) => b.atMs >= from && b.atMs <= from + windowMs);
+  const before = beats.filter((b) => b.atMs <= start + baselineMs);
+  const rateBefore = beatRate(before);
+  // A window shorter than a beat: the pace over the next beat.
+  const rateDuring = during.length >= 2 ? beatRate(during) : beatRate(beats.slice(resume, resume + 2));
+  return rateBefore > 0 && rateDuring > 0 ? rateDuring / rateBefore : undefined;
+}
