@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { FerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import { parseProcNetTcp } from './proc-net-tcp.ts';
-import { PS_IOV_CLOSE, PS_IOV_FORCE_CLOSE, PS_IOV_GET, commandOf, decodeIov, encodeIov, pagesReply, type IovLayout } from './page-server-protocol.ts';
+import { PS_IOV_CLOSE, PS_IOV_FORCE_CLOSE, PS_IOV_GET, commandOf, decodeIov, encodeIov, pagesReply, type IovLayout, type PageIov } from './page-server-protocol.ts';
 
 /** Most pages one request may ask for (the daemon asks for at most 4 MiB at once). */
 export const MAX_REQUEST_PAGES = 1 << 16;
@@ -83,31 +83,67 @@ export async function startPageServer(source: PageSource, layout: IovLayout): Pr
   };
 }
 
-/** Answers one daemon's requests in order until it closes. */
+/**
+ * Answers one daemon's requests in order until it closes. Every request is handed to the
+ * source as soon as it is read, so a fault queued behind a request still waiting for its
+ * pages is asked for at once (post-copy: both go to the source as wants); the answers go
+ * out in the order the daemon asked, as its protocol needs.
+ */
 async function serve(sock: net.Socket, source: PageSource, layout: IovLayout, served: { requests: number; pages: number }): Promise<void> {
   sock.setNoDelay(true);
-  let pending: Buffer = Buffer.alloc(0);
-  for await (const chunk of sock as AsyncIterable<Buffer>) {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    while (pending.length >= layout) {
-      const req = decodeIov(pending, layout);
-      pending = pending.subarray(layout);
-      const cmd = commandOf(req);
-      if (cmd === PS_IOV_CLOSE || cmd === PS_IOV_FORCE_CLOSE) {
-        await write(sock, Buffer.alloc(4));
-        sock.end();
-        return;
+  const answers: Array<Promise<Buffer | 'close'>> = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  const reader = (async () => {
+    let pending: Buffer = Buffer.alloc(0);
+    for await (const chunk of sock as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= layout) {
+        const req = decodeIov(pending, layout);
+        pending = pending.subarray(layout);
+        const a = answer(req, source, layout, served);
+        a.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
+        answers.push(a);
+        wake?.();
       }
-      if (cmd !== PS_IOV_GET) throw new FerryError('FERRY_ERR_PROTOCOL', `the lazy-pages daemon sent page-server command ${req.cmd}, which ferry does not serve`);
-      if (req.nrPages < 1 || req.nrPages > MAX_REQUEST_PAGES) throw new FerryError('FERRY_ERR_PROTOCOL', `the lazy-pages daemon asked for ${req.nrPages} pages at once (1..${MAX_REQUEST_PAGES})`);
-      const pages = await source.read(req.dstId, req.vaddr, req.nrPages);
-      if (!pages) throw new FerryError('FERRY_ERR_INTEGRITY', `the lazy-pages daemon asked for ${req.nrPages} pages of process ${req.dstId} at 0x${req.vaddr.toString(16)}, which the dump does not hold`);
-      served.requests++;
-      served.pages += req.nrPages;
-      await write(sock, Buffer.concat([encodeIov(pagesReply(req), layout), pages]));
     }
+  })().finally(() => {
+    ended = true;
+    wake?.();
+  });
+  reader.catch(() => undefined);
+  for (;;) {
+    const next = answers.shift();
+    if (!next) {
+      if (ended) {
+        await reader;
+        throw new FerryError('FERRY_ERR_RESTORE', 'the lazy-pages daemon closed its connection before it said it was done');
+      }
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      continue;
+    }
+    const out = await next;
+    if (out === 'close') {
+      await write(sock, Buffer.alloc(4));
+      sock.end();
+      return;
+    }
+    await write(sock, out);
   }
-  throw new FerryError('FERRY_ERR_RESTORE', 'the lazy-pages daemon closed its connection before it said it was done');
+}
+
+/** The answer to one request: a header and its pages, or 'close' for the daemon's goodbye. */
+async function answer(req: PageIov, source: PageSource, layout: IovLayout, served: { requests: number; pages: number }): Promise<Buffer | 'close'> {
+  const cmd = commandOf(req);
+  if (cmd === PS_IOV_CLOSE || cmd === PS_IOV_FORCE_CLOSE) return 'close';
+  if (cmd !== PS_IOV_GET) throw new FerryError('FERRY_ERR_PROTOCOL', `the lazy-pages daemon sent page-server command ${req.cmd}, which ferry does not serve`);
+  if (req.nrPages < 1 || req.nrPages > MAX_REQUEST_PAGES) throw new FerryError('FERRY_ERR_PROTOCOL', `the lazy-pages daemon asked for ${req.nrPages} pages at once (1..${MAX_REQUEST_PAGES})`);
+  const pages = await source.read(req.dstId, req.vaddr, req.nrPages);
+  if (!pages) throw new FerryError('FERRY_ERR_INTEGRITY', `the lazy-pages daemon asked for ${req.nrPages} pages of process ${req.dstId} at 0x${req.vaddr.toString(16)}, which the dump does not hold`);
+  served.requests++;
+  served.pages += req.nrPages;
+  return Buffer.concat([encodeIov(pagesReply(req), layout), pages]);
 }
 
 /** Writes and waits for the kernel to take the bytes (backpressure). */

@@ -18,7 +18,7 @@ export interface DataLinkOptions {
 /** One open data-link session. */
 export interface DataLinkSession {
   sendTree(root: string, dir: string, select?: TreeSelection): Promise<void>;
-  sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array>): Promise<void>;
+  sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, options?: { immediate?: boolean }): Promise<void>;
   finish(): Promise<{ files: number; rawBytes: number; wireBytes: number }>;
   destroy(): void;
 }

@@ -78,6 +78,9 @@ export interface RestoreResult {
   fetched?: FetchCounts & { waitMs: number };
 }
 
+/** A post-copy's long poll also returns once this many more pushed pages arrived (1 MiB), so the source can pace its push. */
+const ACK_PAGES = 256;
+
 /** Largest page recipe or prune list accepted, in bytes. */
 const MAX_LIST_BYTES = 256 * 1024 * 1024;
 
@@ -99,6 +102,8 @@ export class DestinationService {
   private readonly eagerHeaders = new Map<string, EagerHeader>();
   private readonly remotes = new Map<string, RemotePages>();
   private readonly remotesMaking = new Map<string, Promise<RemotePages>>();
+  /** Post-copy windows that ended (their wants are over). */
+  private readonly windowsOver = new Set<string>();
   /** Lazily restored containers whose memory is still being filled. */
   private readonly lazy: LazyWindows;
   /** Pre-stored migrations: the store and the fetches from it. */
@@ -340,14 +345,23 @@ export class DestinationService {
   }
 
   /** Post-copy: the ranges faults asked for since the last call (the source sends them first); waits up to `maxWaitMs` when there are none. `done` once the window is over. */
-  async wants(id: string, maxWaitMs: number): Promise<{ wants: PageWant[]; done: boolean }> {
-    const remote = this.remotes.get(id);
-    if (!remote) return { wants: [], done: true };
-    return { wants: await remote.takeWants(maxWaitMs), done: false };
+  async wants(id: string, maxWaitMs: number): Promise<{ wants: PageWant[]; done: boolean; receivedPages?: number }> {
+    const rec = this.deps.records.get<IncomingData>(id, 'destination');
+    const open = rec?.data.request.postcopy === true && ['created', 'received', 'restored'].includes(rec.phase);
+    if (!open || this.windowsOver.has(id)) return { wants: [], done: true };
+    const remote = this.remotes.get(id) ?? (this.eagerHeaders.has(id) ? await this.remotePages(id) : undefined);
+    if (!remote) {
+      // The frozen transfer is still under way: nothing can fault yet.
+      await new Promise((r) => setTimeout(r, maxWaitMs));
+      return { wants: [], done: false };
+    }
+    const wants = await remote.takeWants(maxWaitMs, ACK_PAGES);
+    return { wants, done: false, receivedPages: remote.counts.receivedPages };
   }
 
   /** Frees the page store and recipe of a migration. */
   private dropPages(id: string): void {
+    if (this.remotes.has(id)) this.windowsOver.add(id);
     this.remotes.get(id)?.close(new FerryError('FERRY_ERR_RESTORE', `post-copy migration ${id} ended`));
     this.remotes.delete(id);
     this.remotesMaking.delete(id);
@@ -396,6 +410,7 @@ export class DestinationService {
       await this.deps.engine.deleteCheckpoint(rec.data.containerId ?? '', checkpointName(id)).catch(() => undefined);
       await rm(this.imagesOf(id), { recursive: true, force: true });
       await this.lazy.drop(id);
+      this.windowsOver.delete(id);
       return this.status(id);
     });
   }
@@ -457,6 +472,7 @@ export class DestinationService {
     await rm(this.imagesOf(id), { recursive: true, force: true });
     this.imageLoads.delete(id);
     this.dropPages(id);
+    this.windowsOver.delete(id);
     this.update(id, (r) => (r.phase = 'aborted'));
     return this.status(id);
   }

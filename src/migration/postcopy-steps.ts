@@ -27,6 +27,10 @@ import type { SourceSteps } from './source-steps.ts';
 
 /** Pages per pushed record (1 MiB): small enough that a fault's want goes out soon. */
 const PUSH_PAGES = 256;
+/** Pages pushed but not yet known to have arrived, at most (4 MiB): a wanted page queues behind no more in the link's buffers. */
+const WINDOW_PAGES = 1024;
+/** Without word of arrivals for this long the push goes on regardless (the long poll may be slow), ms. */
+const WINDOW_PATIENCE_MS = 300;
 
 /** The frozen transfer and the window of one post-copy migration. */
 export class PostcopySteps {
@@ -37,6 +41,11 @@ export class PostcopySteps {
   private layout: DumpLayout | undefined;
   private readonly files = new Map<string, FileHandle>();
   private running: { stop: AbortController; work: Promise<unknown> } | undefined;
+  /** Pages sent in records (all sessions) and pages the destination said arrived. */
+  private sent = 0;
+  private arrived = 0;
+  /** Called whenever the destination's long poll answers (wants or arrivals). */
+  private onWord: (() => void) | undefined;
 
   constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: ControlClient) {
     this.deps = deps;
@@ -91,9 +100,11 @@ export class PostcopySteps {
     const report = this.report();
     while (!signal.aborted) {
       try {
-        const r = await this.dest.call<{ wants: PageWant[]; done: boolean }>('POST', `/v1/incoming/${this.rec.id}/wants`, {}, 10_000);
+        const r = await this.dest.call<{ wants: PageWant[]; done: boolean; receivedPages?: number }>('POST', `/v1/incoming/${this.rec.id}/wants`, {}, 10_000);
         report.wantedRanges += r.wants.length;
         into.push(...r.wants);
+        if (r.receivedPages !== undefined) this.arrived = Math.max(this.arrived, r.receivedPages);
+        this.onWord?.();
         if (r.done) return;
       } catch {
         await sleep(200);
@@ -107,6 +118,8 @@ export class PostcopySteps {
     const { pushAttempts } = this.deps.config.migration.postcopy;
     while (!signal.aborted && report.pushAttempts < pushAttempts) {
       report.pushAttempts++;
+      // What a failed session had in flight is not coming; the window starts afresh.
+      this.sent = this.arrived;
       const link = await this.steps.link(reply).catch((err: unknown) => err as Error);
       if (link instanceof Error) {
         log('warn', 'post-copy push could not open the data link', { migration: this.rec.id, err: link.message });
@@ -117,7 +130,7 @@ export class PostcopySteps {
       signal.addEventListener('abort', onAbort);
       try {
         const started = Date.now();
-        await link.sendStream('postcopy-pages', this.records(dir, wants, signal));
+        await link.sendStream('postcopy-pages', this.records(dir, wants, signal), { immediate: true });
         this.steps.account(await link.finish(), 'postcopy');
         report.pushMs = Date.now() - started;
         // Every page is across; wants that still come are for pages the destination now holds.
@@ -152,10 +165,23 @@ export class PostcopySteps {
           }
           const n = Math.min(PUSH_PAGES, run.nrPages - i);
           if (early.has(`${run.pid}:${run.vaddr}:${i}`)) continue;
+          await this.window(signal);
           yield await this.record(dir, run, i, n);
           report.pushedPages += n;
         }
       }
+    }
+  }
+
+  /** Waits while more than WINDOW_PAGES are in flight, for word from the destination or WINDOW_PATIENCE_MS. */
+  private async window(signal: AbortSignal): Promise<void> {
+    const until = Date.now() + WINDOW_PATIENCE_MS;
+    while (this.sent - this.arrived > WINDOW_PAGES && !signal.aborted && Date.now() < until) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, until - Date.now()));
+        this.onWord = () => { clearTimeout(t); resolve(); };
+      });
+      this.onWord = undefined;
     }
   }
 
@@ -185,6 +211,7 @@ export class PostcopySteps {
     encodeRecordHeader(run.pid, run.vaddr + from * PAGE, n).copy(out, 0);
     const { bytesRead } = await fh.read(out, 16, n * PAGE, (run.first + from) * PAGE);
     if (bytesRead !== n * PAGE) throw new Error(`${run.file} is shorter than its pagemap says`);
+    this.sent += n;
     return out;
   }
 

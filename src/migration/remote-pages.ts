@@ -55,8 +55,10 @@ export class RemotePages implements PageSource {
   private wants: PageWant[] = [];
   private wantListener: (() => void) | undefined;
   private closed: Error | undefined;
+  /** Received-page count at which a waiting takeWants returns. */
+  private ackAt = Infinity;
   /** Pages that arrived, and pages faults asked for before they arrived. */
-  readonly counts = { arrivedPages: 0, wantedPages: 0 };
+  readonly counts = { arrivedPages: 0, wantedPages: 0, receivedPages: 0 };
 
   constructor(layout: DumpLayout, waitMs: number) {
     this.layout = layout;
@@ -67,6 +69,8 @@ export class RemotePages implements PageSource {
   put(rec: PageRecord): void {
     const n = rec.pages.length / PAGE;
     if (!covered(this.layout.lazy.get(rec.pid), rec.vaddr, n)) throw new FerryError('FERRY_ERR_PROTOCOL', `the source pushed ${n} pages of process ${rec.pid} at 0x${rec.vaddr.toString(16)}, which are not lazy pages of the dump`);
+    this.counts.receivedPages += n;
+    if (this.counts.receivedPages >= this.ackAt) this.wantListener?.();
     let mine = this.held.get(rec.pid);
     if (!mine) this.held.set(rec.pid, (mine = new Map<number, Buffer>()));
     for (let i = 0; i < n; i++) {
@@ -107,8 +111,13 @@ export class RemotePages implements PageSource {
     });
   }
 
-  /** The wants queued since the last call; waits up to `maxWaitMs` for one when there are none. */
-  async takeWants(maxWaitMs: number): Promise<PageWant[]> {
+  /**
+   * The wants queued since the last call; waits up to `maxWaitMs` for one when there are
+   * none, or until `ackPages` more pages arrived (the source paces its push by what arrived,
+   * so that a wanted page never queues behind more than a few MiB in the link's buffers).
+   */
+  async takeWants(maxWaitMs: number, ackPages = Infinity): Promise<PageWant[]> {
+    this.ackAt = this.counts.receivedPages + ackPages;
     if (!this.wants.length && !this.closed) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, maxWaitMs);

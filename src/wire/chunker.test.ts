@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { rechunk } from './chunker.ts';
+import { rechunk, splitOnly } from './chunker.ts';
 
 async function collect(pieces: Array<Uint8Array | string>, size: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
@@ -36,4 +36,10 @@ void test('the bytes that go in come out, for any piece and chunk size', async (
       assert.ok(out.slice(0, -1).every((c) => c.length === chunkSize));
     }
   }
+});
+
+test('splitOnly passes each piece on at once, cut to the chunk size, never holding bytes for the next piece', async () => {
+  const out: number[] = [];
+  for await (const c of splitOnly(Readable.from([Buffer.alloc(10, 1), Buffer.alloc(0), Buffer.alloc(3, 2)]), 4)) out.push(c.length);
+  assert.deepEqual(out, [4, 4, 2, 3]);
 });

@@ -8,6 +8,14 @@ function toBuffer(piece: Uint8Array | string): Buffer {
   return Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
 }
 
+/** Yields each piece of `source` at once, cut into chunks of at most `chunkBytes` (for a stream whose pieces must not wait for the next one); never an empty one. */
+export async function* splitOnly(source: AsyncIterable<Uint8Array | string>, chunkBytes: number): AsyncGenerator<Buffer> {
+  for await (const piece of source) {
+    const buf = toBuffer(piece);
+    for (let at = 0; at < buf.length; at += chunkBytes) yield buf.subarray(at, Math.min(buf.length, at + chunkBytes));
+  }
+}
+
 /** Yields `chunkBytes`-sized chunks of `source`, the last one shorter; never an empty one. */
 export async function* rechunk(source: AsyncIterable<Uint8Array | string>, chunkBytes: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];

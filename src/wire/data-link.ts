@@ -59,7 +59,8 @@ export interface DataLink {
   /** Sends the directory `dir` as root `root`. */
   sendTree(root: string, dir: string, select?: TreeSelection): Promise<void>;
   /** Sends a byte stream as root `root`. */
-  sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>): Promise<void>;
+  /** Sends a byte stream; with `immediate`, each piece goes out as it comes instead of waiting to fill a chunk. */
+  sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>, options?: { immediate?: boolean }): Promise<void>;
   /** Ends the session; resolves with what the server acknowledged as received intact. */
   finish(): Promise<TransferSummary>;
   /** Drops the connection at once; pending calls reject. */

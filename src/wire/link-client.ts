@@ -13,7 +13,7 @@ import { ErrorPayloadSchema, HelloAckSchema, parsePayload, TransferSummarySchema
 import { IdleTimer, LINK_DEFAULTS, MAX_REPLY_BYTES, stallError } from './link-common.ts';
 import { readTree } from './tree-source.ts';
 import { sendError } from './io-errors.ts';
-import { rechunk } from './chunker.ts';
+import { rechunk, splitOnly } from './chunker.ts';
 import type { DataLink, DataLinkClientOptions, LinkProgress, TreeSelection } from './data-link.ts';
 
 /** Connects, says HELLO and waits for the server to accept the ticket. */
@@ -97,14 +97,14 @@ class LinkClient implements DataLink {
     });
   }
 
-  sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>): Promise<void> {
+  sendStream(root: string, readable: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>, options: { immediate?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
       this.begin(root);
       await this.write(FrameType.STREAM_BEGIN, Buffer.from(JSON.stringify({ root, kind: 'stream' })));
       const hash = createHash('sha256');
       let rawBytes = 0;
       try {
-        for await (const chunk of rechunk(readable, this.chunkBytes)) {
+        for await (const chunk of (options.immediate ? splitOnly : rechunk)(readable, this.chunkBytes)) {
           hash.update(chunk);
           rawBytes += chunk.length;
           await this.data(chunk);
