@@ -21,7 +21,7 @@ import { keepLogsAfterFailure, testbedDown, testbedUp, planOfCluster, type Clust
 import { clusterFile } from '../testbed/cluster.ts';
 import { shapeHost } from '../testbed/net.ts';
 import { migrate } from '../cli/migrate-client.ts';
-import type { MigrationReport } from '../migration/report.ts';
+import { frozenParts, type MigrationReport } from '../migration/report.ts';
 import { continuity, lazyWindowPace } from '../workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';
 import { runDockerStopCopy, runPodman, podmanVersion, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
@@ -121,7 +121,7 @@ async function runOne(cluster: Cluster, c: BenchCase, strategy: Exclude<BenchStr
   const heartbeat = await readFile(path.join(upper, spec.heartbeatPath), 'utf8').catch(() => '');
   const untilRestored = ['preflight', 'stage', 'precopy', 'stop', 'transfer', 'restore'];
   const totalMs = report.phases.filter((p) => untilRestored.includes(p.phase)).reduce((a, p) => a + p.ms, 0);
-  return row(c, strategy, heartbeat, { totalMs, wireBytes, ...(report.frozenMs !== undefined ? { frozenMs: report.frozenMs } : {}), phases: Object.fromEntries(report.phases.map((p) => [p.phase, p.ms])), ...(report.restoredBy ? { restoredBy: report.restoredBy } : {}), ...(report.lazyWindowMs !== undefined ? { lazyWindowMs: report.lazyWindowMs } : {}), ...precopyFields(report), ...prestoreFields(report) });
+  return row(c, strategy, heartbeat, { totalMs, wireBytes, ...(report.frozenMs !== undefined ? { frozenMs: report.frozenMs } : {}), phases: Object.fromEntries(report.phases.map((p) => [p.phase, p.ms])), ...(report.restoredBy ? { restoredBy: report.restoredBy } : {}), ...(report.lazyWindowMs !== undefined ? { lazyWindowMs: report.lazyWindowMs } : {}), ...((f) => (f ? { frozenParts: f } : {}))(frozenParts(report)), ...precopyFields(report), ...prestoreFields(report) });
 }
 
 /** A measured row: downtime is the longest silence of the heartbeat, which must also be continuous. */

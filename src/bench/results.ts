@@ -64,6 +64,8 @@ export interface BenchRow {
   restoredBy?: string;
   /** Lazy restore: from resume until every page was in, while the container ran, ms. */
   lazyWindowMs?: number;
+  /** Where the frozen time went (ferry rows): freeze, CRIU's dump, transfer while frozen, restore, the rest. */
+  frozenParts?: { freezeMs: number; dumpMs: number; transferMs: number; restoreMs: number; otherMs: number };
   /** The workload's pace (beats per second) during the lazy window over its pace before the migration. */
   lazyPace?: number;
   /** Named phase durations as the strategy reports them, ms. */
