@@ -22,7 +22,7 @@ import { readPagemaps } from './local-pages.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
 import type { PageWant } from './remote-pages.ts';
-import type { OutgoingData, SourceDeps } from './source.ts';
+import type { OutgoingData, SourceDeps } from './source-types.ts';
 import type { SourceSteps } from './source-steps.ts';
 
 /** Pages per pushed record (1 MiB): small enough that a fault's want goes out soon. */

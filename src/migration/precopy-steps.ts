@@ -21,7 +21,7 @@ import type { PrepareReply } from './protocol.ts';
 import type { ControlClient } from '../control/client.ts';
 import { PrestoreMemory } from './prestore-memory.ts';
 import type { DataLinkSession } from './data-link-port.ts';
-import type { OutgoingData, SourceDeps } from './source.ts';
+import type { OutgoingData, SourceDeps } from './source-types.ts';
 import type { SourceSteps } from './source-steps.ts';
 
 /** A tree that moves by deltas: the writable layer or a volume. */

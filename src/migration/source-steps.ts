@@ -22,7 +22,7 @@ import type { PrepareReply } from './protocol.ts';
 import { checkpointName } from './destination.ts';
 import { measureNeeds } from './needs.ts';
 import { checkFreeze, freezeError } from './freeze-preflight.ts';
-import type { MigrationEvent, OutgoingData, SourceDeps } from './source.ts';
+import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
 
 /** The forward phases of one migration. */
 export class SourceSteps {

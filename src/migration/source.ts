@@ -10,66 +10,21 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter, on } from 'node:events';
-import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
 import { log, publishHeartbeat, publishPhase } from '../core/events.ts';
-import type { DockerEngine } from '../docker/engine.ts';
-import type { ContainerSpec } from '../docker/container-spec.ts';
 import { ControlClient } from '../control/client.ts';
-import type { CriuFacts } from '../host/criu.ts';
 import { assertMove, afterAbort, resolveUnfinished, TERMINAL, type SourcePhase, type DestinationWord } from './phases.ts';
-import { newReport, addPhase, finishReport, type MigrationReport } from './report.ts';
-import type { RecordStore, MigrationRecord } from './record-store.ts';
+import { newReport, addPhase, finishReport } from './report.ts';
+import type { MigrationRecord } from './record-store.ts';
 import type { MigrateRequest, PrepareReply, DestinationStatus } from './protocol.ts';
 import { checkpointName, type RestoreResult } from './destination.ts';
-import type { ObjectStore } from '../store/object-store.ts';
-import type { DataLinkOpener } from './data-link-port.ts';
 import { SourceSteps } from './source-steps.ts';
 import { thawAfterDump } from '../docker/thaw.ts';
 import { PrecopySteps } from './precopy-steps.ts';
 import { PostcopySteps } from './postcopy-steps.ts';
+import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
 
-/** What the source remembers of one migration. */
-export interface OutgoingData {
-  request: MigrateRequest;
-  report: MigrationReport;
-  spec?: ContainerSpec;
-  paused?: boolean;
-  checkpointed?: boolean;
-  /** Set (and persisted) before the restore request: from then on the destination may run a copy. */
-  restoreRequested?: boolean;
-  /** Set (and persisted) before the commit request. */
-  commitSent?: boolean;
-  pausedAt?: number;
-  /** The container's memory at preflight, in bytes (sizes the dump directory). */
-  memoryBytes?: number;
-  /** Where CRIU's dump went when not Docker's checkpoint directory (tmpfs); removed when the migration ends. */
-  checkpointDir?: string;
-}
-
-/** An event of a running migration, as the CLI streams it. */
-export type MigrationEvent =
-  | { type: 'phase'; phase: SourcePhase; at: number }
-  | { type: 'progress'; root: string; rawBytes: number; wireBytes: number; at: number }
-  /** Still in `phase`, for `phaseMs` so far: sent every migration.heartbeatMs, so a long silent step shows time passing and the stream stays alive. */
-  | { type: 'heartbeat'; phase: SourcePhase; phaseMs: number; at: number }
-  | { type: 'end'; report: MigrationReport };
-
-/** Everything the source service needs, wired by the agent. */
-export interface SourceDeps {
-  hostName: string;
-  engine: DockerEngine;
-  records: RecordStore;
-  config: Config;
-  dataRoot: string;
-  /** The agent's own directory (CRIU work files go under it). */
-  stateDir: string;
-  token: string | undefined;
-  criu: () => Promise<CriuFacts>;
-  openDataLink: DataLinkOpener;
-  /** The object store (strategy prestore). */
-  store?: () => Promise<ObjectStore>;
-}
+export type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
 
 type Rec = MigrationRecord<OutgoingData>;
 

@@ -1,0 +1,57 @@
+/**
+ * @module migration/source-types — what the source's service and its strategies' steps
+ * share: the migration's persisted data, the events the CLI streams, and the service's
+ * dependencies. In a file of its own, so the steps need not import the service that drives them.
+ */
+import type { Config } from '../core/config.ts';
+import type { DockerEngine } from '../docker/engine.ts';
+import type { ContainerSpec } from '../docker/container-spec.ts';
+import type { CriuFacts } from '../host/criu.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+import type { SourcePhase } from './phases.ts';
+import type { MigrationReport } from './report.ts';
+import type { RecordStore } from './record-store.ts';
+import type { MigrateRequest } from './protocol.ts';
+import type { DataLinkOpener } from './data-link-port.ts';
+
+/** What the source remembers of one migration. */
+export interface OutgoingData {
+  request: MigrateRequest;
+  report: MigrationReport;
+  spec?: ContainerSpec;
+  paused?: boolean;
+  checkpointed?: boolean;
+  /** Set (and persisted) before the restore request: from then on the destination may run a copy. */
+  restoreRequested?: boolean;
+  /** Set (and persisted) before the commit request. */
+  commitSent?: boolean;
+  pausedAt?: number;
+  /** The container's memory at preflight, in bytes (sizes the dump directory). */
+  memoryBytes?: number;
+  /** Where CRIU's dump went when not Docker's checkpoint directory (tmpfs); removed when the migration ends. */
+  checkpointDir?: string;
+}
+
+/** An event of a running migration, as the CLI streams it. */
+export type MigrationEvent =
+  | { type: 'phase'; phase: SourcePhase; at: number }
+  | { type: 'progress'; root: string; rawBytes: number; wireBytes: number; at: number }
+  /** Still in `phase`, for `phaseMs` so far: sent every migration.heartbeatMs, so a long silent step shows time passing and the stream stays alive. */
+  | { type: 'heartbeat'; phase: SourcePhase; phaseMs: number; at: number }
+  | { type: 'end'; report: MigrationReport };
+
+/** Everything the source service needs, wired by the agent. */
+export interface SourceDeps {
+  hostName: string;
+  engine: DockerEngine;
+  records: RecordStore;
+  config: Config;
+  dataRoot: string;
+  /** The agent's own directory (CRIU work files go under it). */
+  stateDir: string;
+  token: string | undefined;
+  criu: () => Promise<CriuFacts>;
+  openDataLink: DataLinkOpener;
+  /** The object store (strategy prestore). */
+  store?: () => Promise<ObjectStore>;
+}
