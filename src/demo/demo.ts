@@ -52,7 +52,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await waitForBeats(src, 'counter', 15 + Math.ceil(o.ballastMiB / 25));
   const counterBefore = (await beatsOf(src, 'counter')).at(-1)?.n ?? 0;
   o.say(`counter on ${o.from} is at ${counterBefore}; migrating ${o.from} -> ${o.to}`);
-  const report = await migrate('counter', { from: o.from, to: o.to, strategy: 'stop-copy', cluster: o.clusterFile }, o.view);
+  const report = await migrate('counter', { from: o.from, to: o.to, strategy: 'precopy', cluster: o.clusterFile }, o.view);
   if (report.outcome !== 'migrated') {
     throw new FerryError('FERRY_ERR_INTERNAL', `the demo migration ended ${report.outcome}: ${report.error?.code ?? ''} ${report.error?.message ?? ''}`);
   }

@@ -22,7 +22,7 @@ export function registerMigrate(program: Command): void {
     .argument('<container>', 'container name or id on the source host')
     .requiredOption('--from <host>', 'source host')
     .requiredOption('--to <host>', 'destination host')
-    .option('--strategy <name>', 'stop-copy (freeze, then copy everything), precopy (rounds while it runs, then a short freeze) or prestore (rounds into the object store, the destination fetches from it) or postcopy (resume on the destination first, pages pulled from the frozen source afterwards; the container is lost if the source dies in that window)', 'stop-copy')
+    .option('--strategy <name>', 'precopy (rounds while it runs, then a short freeze; the default, as for the controller), stop-copy (freeze, then copy everything), prestore (rounds into the object store, the destination fetches from it) or postcopy (resume on the destination first, pages pulled from the frozen source afterwards; the container is lost if the source dies in that window)', 'precopy')
     .option('--defer-window <k>', 'precopy: rounds of page history kept (migration.precopy.deferWindow)')
     .option('--defer-threshold <t>', 'precopy: defer pages changed in at least T of the last k rounds; 0 = no deferral')
     .option('--downtime-budget <ms>', 'precopy: stop the rounds once the final round is predicted to fit this')
