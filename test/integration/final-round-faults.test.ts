@@ -9,22 +9,21 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
-import { loadCluster, setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
 import { agentClient, readCluster } from '../../src/cli/cluster.ts';
 import { migrate } from '../../src/cli/migrate-client.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
-import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
-import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
+import { continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
+import { beatsOf } from '../../src/demo/demo.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
-import { processesWhere } from '../support/processes.ts';
+import { agentPid, assertDestinationAborted, assertOneCopyOnSource, atPhase, startCounter, type TwoHosts } from '../support/one-copy.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-final-round-faults-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.228.0', hosts: 2, bandwidthMbit: 1000 } });
@@ -38,16 +37,7 @@ let cluster: Cluster;
 const engines: Record<string, DockerEngine> = {};
 const engine = (host: string) => engines[host] as DockerEngine;
 const logs = keepLogsOnFailure(import.meta.filename, config);
-
-/** Starts the counter on h1 with 192 MiB of ballast (state for the rounds to move); returns its StartedAt. */
-async function startCounter(name: string): Promise<string> {
-  await engine('h1').removeContainer(name);
-  await engine('h2').removeContainer(name);
-  const id = await engine('h1').createContainer(name, { Image: COUNTER_IMAGE, Env: ['BALLAST_MIB=192'], HostConfig: { Memory: 512 * 1024 * 1024 } });
-  await engine('h1').startContainer(id);
-  await waitForBeats(engine('h1'), name, 8);
-  return (await engine('h1').inspectContainer(name)).State.StartedAt;
-}
+const bed: TwoHosts = { stateDir, cluster: () => cluster, engine };
 
 /** A pre-copy migration of `name` from h1 to h2. */
 function precopy(name: string, view?: { show: (ev: MigrationEvent) => void }, onStart?: (id: string) => void): Promise<MigrationReport> {
@@ -55,13 +45,7 @@ function precopy(name: string, view?: { show: (ev: MigrationEvent) => void }, on
 }
 
 /** A hook that acts once, when the final round (phase transfer) begins: the container is frozen and dumped. */
-function atFinalRound(act: () => unknown): { hook: { show: (ev: MigrationEvent) => void }; fired: () => boolean } {
-  let fired = false;
-  return {
-    hook: { show: (ev) => { if (!fired && ev.type === 'phase' && ev.phase === 'transfer') { fired = true; void act(); } } },
-    fired: () => fired,
-  };
-}
+const atFinalRound = (act: () => unknown) => atPhase('transfer', act);
 
 /** The forward phases a report went through, in order. */
 const phasesOf = (report: MigrationReport): string[] => report.phases.map((p) => p.phase);
@@ -74,55 +58,6 @@ function assertFailedInFinalRound(report: MigrationReport): void {
   assert.ok(!phasesOf(report).includes('restore'), 'no restore was requested');
 }
 
-/** CRIU processes (dump, restore, lazy-pages daemon and their shell guards) inside a host's network namespace. */
-function criuOn(host: string): number[] {
-  const netns = cluster.hosts.find((h) => h.name === host)?.netns ?? '';
-  const ns = `net:[${statSync(path.join('/var/run/netns', netns)).ino}]`;
-  const inNs = (pid: number) => {
-    try {
-      return readlinkSync(`/proc/${pid}/ns/net`) === ns;
-    } catch {
-      return false;
-    }
-  };
-  return processesWhere((argv) => argv.includes('lazy-pages') || argv.some((a) => path.basename(a) === 'criu')).filter(inNs);
-}
-
-/** Waits until exactly one copy runs: the source's, thawed, the same process, counting on; none on the destination, no CRIU left. */
-async function assertOneCopyOnSource(name: string, startedAt: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const c = await engine('h1').findContainer(name);
-    const d = await engine('h2').findContainer(name);
-    if (c?.State.Running && !c.State.Paused && !d) break;
-    if (Date.now() > until) assert.fail(`not settled to one copy on h1: h1 ${c?.State.Status ?? 'absent'} paused=${String(c?.State.Paused)}, h2 ${d?.State.Status ?? 'absent'}`);
-    await sleep(300);
-  }
-  const c = await engine('h1').inspectContainer(name);
-  assert.equal(c.State.StartedAt, startedAt, 'the source was never restarted');
-  const before = (await beatsOf(engine('h1'), name)).at(-1)?.n ?? 0;
-  await sleep(800);
-  const counter = continuity(await beatsOf(engine('h1'), name));
-  assert.equal(counter.continuous, true, counter.problem);
-  assert.ok(counter.last > before, `the counter goes on past ${before}`);
-  assert.deepEqual(criuOn('h1'), [], 'no CRIU process left on the source');
-  assert.deepEqual(criuOn('h2'), [], 'no CRIU process or lazy-pages daemon left on the destination');
-}
-
-/** Waits until the destination says it aborted migration `id` and its received images are gone. */
-async function assertDestinationAborted(id: string, timeoutMs: number): Promise<void> {
-  const client = agentClient(readCluster(clusterFile(stateDir)), 'h2', 10_000);
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await client.call<{ phase: string | null; word: string }>('GET', `/v1/incoming/${encodeURIComponent(id)}`).catch(() => undefined);
-    if (status?.word === 'aborted') break;
-    if (Date.now() > until) assert.fail(`the destination did not abort ${id} within ${timeoutMs} ms (phase ${status?.phase ?? 'unknown'})`);
-    await sleep(300);
-  }
-  const h2Root = cluster.hosts.find((h) => h.name === 'h2')?.dataRoot ?? '';
-  assert.equal(existsSync(path.join(h2Root, 'ferry-images', id)), false, 'the destination dropped the images it received');
-}
-
 /** The source agent's record of a migration, polled until it has an outcome (the agent resolves it after a restart). */
 async function settledReport(id: string, timeoutMs: number): Promise<MigrationReport> {
   const client = agentClient(readCluster(clusterFile(stateDir)), 'h1', 10_000);
@@ -133,13 +68,6 @@ async function settledReport(id: string, timeoutMs: number): Promise<MigrationRe
     if (Date.now() > until) assert.fail(`migration ${id} not settled by the restarted source within ${timeoutMs} ms (phase ${rec?.phase ?? 'unknown'})`);
     await sleep(300);
   }
-}
-
-/** The agent PID of a host, as the cluster file says now. */
-async function agentPid(host: string): Promise<number> {
-  const pid = (await loadCluster(stateDir)).hosts.find((h) => h.name === host)?.pids.agent ?? 0;
-  assert.ok(pid > 0, `${host}'s agent runs`);
-  return pid;
 }
 
 before(async () => {
@@ -155,7 +83,7 @@ after(async () => {
 
 describe('faults during the pre-copy final round', () => {
   it('a clean pre-copy migration of the counter: the frozen final round, then one copy on the destination', LONG, async () => {
-    await startCounter('clean');
+    await startCounter(bed, 'clean');
     const report = await precopy('clean');
     assert.equal(report.outcome, 'migrated', JSON.stringify(report.error));
     const transferMs = report.phases.find((p) => p.phase === 'transfer')?.ms ?? -1;
@@ -168,8 +96,8 @@ describe('faults during the pre-copy final round', () => {
   });
 
   it('the destination agent killed as the final round begins: rolled back, exactly one copy, the source\'s, thawed', LONG, async () => {
-    const startedAt = await startCounter('dest-killed');
-    const pid = await agentPid('h2');
+    const startedAt = await startCounter(bed, 'dest-killed');
+    const pid = await agentPid(bed, 'h2');
     const kill = atFinalRound(() => process.kill(pid, 'SIGKILL'));
     const report = await precopy('dest-killed', kill.hook);
     assert.ok(kill.fired(), 'the destination agent was killed in the final round');
@@ -177,13 +105,13 @@ describe('faults during the pre-copy final round', () => {
     assert.equal(report.outcome, 'rolled-back');
     // The restarted destination drops its half (created container, received pages) on start.
     await startAgent('h2', { stateDir });
-    await assertOneCopyOnSource('dest-killed', startedAt, 30_000);
-    await assertDestinationAborted(report.migrationId, 10_000);
+    await assertOneCopyOnSource(bed, 'dest-killed', startedAt, 30_000);
+    await assertDestinationAborted(bed, report.migrationId, 10_000);
     await engine('h1').removeContainer('dest-killed');
   });
 
   it('the destination\'s link cut as the final round begins: rolled back, exactly one copy, the source\'s, once the link is back', LONG, async () => {
-    const startedAt = await startCounter('cut');
+    const startedAt = await startCounter(bed, 'cut');
     const cut = atFinalRound(() => setLinkState('h2', 'down', { stateDir }));
     let report: MigrationReport;
     try {
@@ -196,14 +124,14 @@ describe('faults during the pre-copy final round', () => {
     assertFailedInFinalRound(report);
     assert.equal(report.outcome, 'rolled-back');
     // The destination's half goes when its lease runs out (no word from the source) or at the source's abort.
-    await assertOneCopyOnSource('cut', startedAt, 60_000);
-    await assertDestinationAborted(report.migrationId, 10_000);
+    await assertOneCopyOnSource(bed, 'cut', startedAt, 60_000);
+    await assertDestinationAborted(bed, report.migrationId, 10_000);
     await engine('h1').removeContainer('cut');
   });
 
   it('the source agent killed during the final round and restarted: it thaws its copy, the destination aborts its half', LONG, async () => {
-    const startedAt = await startCounter('src-killed');
-    const pid = await agentPid('h1');
+    const startedAt = await startCounter(bed, 'src-killed');
+    const pid = await agentPid(bed, 'h1');
     let id = '';
     const kill = atFinalRound(() => process.kill(pid, 'SIGKILL'));
     // The client loses the source agent (FERRY_ERR_AGENT_UNREACHABLE) or, when it comes back soon, gets its report.
@@ -217,8 +145,8 @@ describe('faults during the pre-copy final round', () => {
     console.log(`# ${report.outcome}: ${report.error?.code} ${report.error?.message ?? ''}; rollback ${JSON.stringify(report.rollback)}`);
     assert.equal(report.outcome, 'rolled-back');
     assert.match(report.error?.message ?? '', /during transfer/, 'the agent stopped in the final round');
-    await assertOneCopyOnSource('src-killed', startedAt, 30_000);
-    await assertDestinationAborted(id, 10_000);
+    await assertOneCopyOnSource(bed, 'src-killed', startedAt, 30_000);
+    await assertDestinationAborted(bed, id, 10_000);
     await engine('h1').removeContainer('src-killed');
   });
 });

@@ -13,15 +13,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/docker/engine.ts';
-import { loadCluster, setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
 import { migrate } from '../../src/cli/migrate-client.ts';
-import type { MigrationEvent } from '../../src/migration/source.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
-import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
-import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
+import { ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
-import { processesWhere } from '../support/processes.ts';
+import { agentPid, assertOneCopyOnSource, atPhase, isLazyPages, startCounter, type OneCopyOptions, type TwoHosts } from '../support/one-copy.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-lazy-restore-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.227.0', hosts: 2, bandwidthMbit: 1000 } });
@@ -35,45 +33,13 @@ let cluster: Cluster;
 const engines: Record<string, DockerEngine> = {};
 const engine = (host: string) => engines[host] as DockerEngine;
 const logs = keepLogsOnFailure(import.meta.filename, config);
-
-
-async function startCounter(name: string): Promise<string> {
-  await engine('h1').removeContainer(name);
-  const id = await engine('h1').createContainer(name, { Image: COUNTER_IMAGE, Env: ['BALLAST_MIB=192'], HostConfig: { Memory: 512 * 1024 * 1024 } });
-  await engine('h1').startContainer(id);
-  await waitForBeats(engine('h1'), name, 8);
-  return (await engine('h1').inspectContainer(name)).State.StartedAt;
-}
-
-/** Waits until exactly one copy runs: the source's, thawed, the same process, counting on; none on the destination. */
-async function assertOneCopyOnSource(name: string, startedAt: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const c = await engine('h1').findContainer(name);
-    const d = await engine('h2').findContainer(name);
-    if (c?.State.Running && !c.State.Paused && !d) break;
-    if (Date.now() > until) assert.fail(`not settled to one copy on h1: h1 ${c?.State.Status ?? 'absent'} paused=${String(c?.State.Paused)}, h2 ${d?.State.Status ?? 'absent'}`);
-    await sleep(300);
-  }
-  const c = await engine('h1').inspectContainer(name);
-  assert.equal(c.State.StartedAt, startedAt, 'the source was never restarted');
-  const before = (await beatsOf(engine('h1'), name)).at(-1)?.n ?? 0;
-  await sleep(800);
-  const counter = continuity(await beatsOf(engine('h1'), name));
-  assert.equal(counter.continuous, true, counter.problem);
-  assert.ok(counter.last > before, `the counter goes on past ${before}`);
-  const h2Root = cluster.hosts.find((h) => h.name === 'h2')?.dataRoot ?? '';
-  assert.deepEqual(processesWhere((argv) => argv.includes('lazy-pages') && argv.some((a) => a.startsWith(h2Root))), [], 'no lazy-pages daemon left on the destination');
-}
+const bed: TwoHosts = { stateDir, cluster: () => cluster, engine };
 
 /** A hook that acts once, when the verify phase begins (the container runs lazily restored on the destination). */
-function atVerify(act: () => unknown): { hook: { show: (ev: MigrationEvent) => void }; fired: () => boolean } {
-  let fired = false;
-  return {
-    hook: { show: (ev) => { if (!fired && ev.type === 'phase' && ev.phase === 'verify') { fired = true; void act(); } } },
-    fired: () => fired,
-  };
-}
+const atVerify = (act: () => unknown) => atPhase('verify', act);
+
+/** What must be gone once the source's copy is the only one: a lazy-pages daemon on the destination. */
+const NO_DAEMON_LEFT: OneCopyOptions = { noneLeft: [{ host: 'h2', match: isLazyPages, what: 'no lazy-pages daemon left on the destination' }] };
 
 before(async () => {
   cluster = await testbedUp({ config, log: () => undefined });
@@ -88,7 +54,7 @@ after(async () => {
 
 describe('faults during the lazy window', () => {
   it('a clean lazy restore reports its window and commits only when every page is in', LONG, async () => {
-    await startCounter('clean');
+    await startCounter(bed, 'clean');
     const report = await migrate('clean', { strategy: 'stop-copy', cluster: clusterFile(stateDir), from: 'h1', to: 'h2' });
     assert.equal(report.outcome, 'migrated', JSON.stringify(report.error));
     assert.equal(report.restoredBy, 'thin-lazy');
@@ -98,21 +64,20 @@ describe('faults during the lazy window', () => {
   });
 
   it('the destination agent killed as verify begins: exactly one copy, the source\'s', LONG, async () => {
-    const startedAt = await startCounter('killed');
-    const pid = (await loadCluster(stateDir)).hosts.find((h) => h.name === 'h2')?.pids.agent ?? 0;
-    assert.ok(pid > 0);
+    const startedAt = await startCounter(bed, 'killed');
+    const pid = await agentPid(bed, 'h2');
     const kill = atVerify(() => process.kill(pid, 'SIGKILL'));
     const report: MigrationReport = await migrate('killed', { strategy: 'stop-copy', cluster: clusterFile(stateDir), from: 'h1', to: 'h2' }, kill.hook);
     assert.ok(kill.fired(), 'the destination agent was killed during verify');
     console.log(`# ${report.outcome}: ${report.error?.code}`);
     assert.notEqual(report.outcome, 'migrated');
     await startAgent('h2', { stateDir });
-    await assertOneCopyOnSource('killed', startedAt, 30_000);
+    await assertOneCopyOnSource(bed, 'killed', startedAt, 30_000, NO_DAEMON_LEFT);
     await engine('h1').removeContainer('killed');
   });
 
   it('the destination\'s link cut as verify begins: exactly one copy once the link is back', LONG, async () => {
-    const startedAt = await startCounter('cut');
+    const startedAt = await startCounter(bed, 'cut');
     const cut = atVerify(() => setLinkState('h2', 'down', { stateDir }));
     let report: MigrationReport;
     try {
@@ -130,7 +95,7 @@ describe('faults during the lazy window', () => {
       await engine('h2').removeContainer('cut');
       return;
     }
-    await assertOneCopyOnSource('cut', startedAt, 60_000);
+    await assertOneCopyOnSource(bed, 'cut', startedAt, 60_000, NO_DAEMON_LEFT);
     await engine('h1').removeContainer('cut');
   });
 });
