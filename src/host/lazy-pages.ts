@@ -13,12 +13,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
 import { criuLogCause } from './criu-log.ts';
+import { GUARD_PID, type GuardArgs } from './lazy-guard.ts';
+import { fileURLToPath } from 'node:url';
 
 /** The socket the daemon listens on, in its work directory; CRIU's restore connects to it. */
 export const LAZY_SOCKET = 'lazy-pages.socket';
 
-/** The file in the daemon's work directory that names the resumed container's init pid (see {@link LazyPages.guard}). */
-export const GUARD_PID = 'guard.pid';
+/** The guard's script: run by this Node, beside this file. */
+const GUARD_SCRIPT = fileURLToPath(new URL('./lazy-guard.ts', import.meta.url));
 
 /** A running lazy-pages daemon. */
 export interface LazyPages {
@@ -44,6 +46,8 @@ export interface LazyPagesOptions {
   startMs?: number;
   /** Ask a page server on this loopback port for the pages instead of reading the images' page files (host/page-server.ts). */
   pageServerPort?: number;
+  /** The page server's request header bytes for this CRIU (24 or 32; host/page-server-protocol.ts). */
+  layout?: number;
 }
 
 /** Starts the daemon and waits until it listens. */
@@ -52,13 +56,11 @@ export async function startLazyPages(o: LazyPagesOptions): Promise<LazyPages> {
   await mkdir(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
   const socket = path.join(o.workDir, LAZY_SOCKET);
   await rm(socket, { force: true });
-  const remote = o.pageServerPort ? ['--page-server', '--address', '127.0.0.1', '--port', String(o.pageServerPort)] : [];
-  // The guard: when the daemon fails, pages it never filled would read as zeros in the
-  // resumed container, so the shell around it kills the container (its init pid, written to
-  // GUARD_PID once it runs) at once; the agent need not be alive for that.
-  const guard = `"$@"; rc=$?; if [ $rc -ne 0 ] && [ -s ${GUARD_PID} ]; then kill -KILL "$(cat ${GUARD_PID})"; fi; exit $rc`;
+  // The guard (host/lazy-guard.ts) runs the daemon and kills the resumed container before
+  // it could read a page the daemon never filled; the agent need not be alive for that.
   await rm(path.join(o.workDir, GUARD_PID), { force: true });
-  const child = spawn('/bin/sh', ['-c', guard, 'lazy-pages-guard', o.criu, 'lazy-pages', '-D', o.imagesDir, '-W', o.workDir, '-o', o.logFile, '-v4', ...remote], { detached: true, stdio: 'ignore', cwd: o.workDir });
+  const args: GuardArgs = { criu: o.criu, daemonArgs: ['lazy-pages', '-D', o.imagesDir, '-W', o.workDir, '-o', o.logFile, '-v4'], workDir: o.workDir, ...(o.pageServerPort ? { upstreamPort: o.pageServerPort, layout: o.layout ?? 32 } : {}) };
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', GUARD_SCRIPT, JSON.stringify(args)], { detached: true, stdio: 'ignore', cwd: o.workDir });
   child.unref();
   const cause = async () => criuLogCause(await readFile(o.logFile, 'utf8').catch(() => '')) || 'no log';
   let exited: number | null | undefined;

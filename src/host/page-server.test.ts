@@ -4,6 +4,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { PS_IOV_CLOSE, PS_IOV_GET, commandOf, decodeIov, encodeIov, iovLayoutOf, type IovLayout } from './page-server-protocol.ts';
 import { startPageServer, type PageSource } from './page-server.ts';
+import { sawGoodbye } from './lazy-guard.ts';
 
 test('CRIU 4.2 speaks 32-byte headers, older CRIU 24; both round-trip', () => {
   assert.equal(iovLayoutOf('4.2.1'), 32);
@@ -99,4 +100,14 @@ void test('a second connection is refused while a daemon is served (root only)',
   } finally {
     server.stop();
   }
+});
+
+test('the guard tells the daemon\'s goodbye from its page requests, across chunk boundaries', () => {
+  const get = encodeIov({ cmd: PS_IOV_GET, nrPages: 1, vaddr: 0x1000, dstId: 7 }, 32);
+  const bye = encodeIov({ cmd: PS_IOV_CLOSE, nrPages: 0, vaddr: 0, dstId: 0 }, 32);
+  assert.deepEqual(sawGoodbye(Buffer.concat([get, get]), 32).goodbye, false);
+  const first = sawGoodbye(Buffer.concat([get, bye.subarray(0, 10)]), 32);
+  assert.equal(first.goodbye, false);
+  assert.equal(first.rest.length, 10);
+  assert.equal(sawGoodbye(Buffer.concat([first.rest, bye.subarray(10)]), 32).goodbye, true);
 });

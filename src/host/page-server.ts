@@ -36,7 +36,7 @@ export interface PageServer {
 }
 
 /** True when the TCP connection from loopback port `peerPort` to `port` belongs to root. */
-async function rootOwned(peerPort: number, port: number): Promise<boolean> {
+export async function rootOwned(peerPort: number, port: number): Promise<boolean> {
   const text = await readFile('/proc/net/tcp', 'utf8').catch(() => '');
   return parseProcNetTcp(text).some((s) => s.local === `127.0.0.1:${peerPort}` && s.remote === `127.0.0.1:${port}` && s.uid === 0);
 }

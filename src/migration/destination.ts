@@ -332,6 +332,7 @@ export class DestinationService {
     if (made) return Promise.resolve(made);
     const making = (this.remotesMaking.get(id) ?? (async () => {
       const header = this.eagerHeaders.get(id);
+      if (this.windowsOver.has(id)) throw new FerryError('FERRY_ERR_PROTOCOL', `the post-copy window of migration ${id} is over (every page is in, or it failed); no more pages are taken`);
       if (!header) throw new FerryError('FERRY_ERR_PROTOCOL', `post-copy migration ${id} has no page layout; the frozen transfer did not arrive (or this agent restarted)`);
       const layout = layoutDump(await readPagemaps(this.imagesOf(id)), new Map(header.files.map((f) => [f.name, f.pages])));
       const remote = new RemotePages(layout, this.deps.config.migration.postcopy.pageWaitMs);

@@ -59,7 +59,7 @@ export class LazyWindows {
   async start(id: string, imagesDir: string, from?: LazySource): Promise<string> {
     const server = from ? await startPageServer(from.source, from.layout) : undefined;
     try {
-      const pages = await startLazyPages({ criu: this.config.agent.criuPath, imagesDir, workDir: this.workDir(id), logFile: this.logFile(id), ...(server ? { pageServerPort: server.port } : {}) });
+      const pages = await startLazyPages({ criu: this.config.agent.criuPath, imagesDir, workDir: this.workDir(id), logFile: this.logFile(id), ...(server && from ? { pageServerPort: server.port, layout: from.layout } : {}) });
       this.starting.set(id, { pages, ...(server ? { server } : {}) });
       return pages.workDir;
     } catch (err) {

@@ -42,7 +42,7 @@ void test('a kept dir inside the state dir or the run dir is refused (down would
 });
 
 void test('CRIU logs and containers\' output are recognised; other files are not', () => {
-  for (const n of ['dump.log', 'restore.log', 'pre-dump.log', 'lazy-pages.log', 'criu.log', 'dump-1.log']) assert.equal(logKind(n), 'criu', n);
+  for (const n of ['dump.log', 'restore.log', 'pre-dump.log', 'lazy-pages.log', 'criu.log', 'dump-1.log', 'm-35d39b4c-2612-4ec6-8770-037967495649-restore.log', 'm-35d39b4c-2612-4ec6-8770-037967495649-lazy-pages.log']) assert.equal(logKind(n), 'criu', n);
   assert.equal(logKind(`${'a'.repeat(64)}-json.log`), 'container');
   for (const n of ['pages-1.img', 'agent.db', 'dump.log.img', 'json.log', 'mydump.log', 'descriptors.json']) assert.equal(logKind(n), null, n);
 });

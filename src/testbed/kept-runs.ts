@@ -53,8 +53,8 @@ export function keptRootProblem(keptRoot: string, testbed: { stateDir: string; r
   return null;
 }
 
-/** CRIU's own logs as runc, Docker and ferry name them (dump.log, restore.log, pre-dump.log, lazy-pages.log, …). */
-const CRIU_LOG = /^(dump|pre-dump|predump|restore|lazy-pages|page-server|check|cpuinfo|criu)([-.][\w.-]*)?\.log$/;
+/** CRIU's own logs as runc, Docker and ferry name them (dump.log, restore.log, pre-dump.log, lazy-pages.log, ferry's <migration>-restore.log and <migration>-lazy-pages.log, …). */
+const CRIU_LOG = /^(m-[0-9a-f-]+-)?(dump|pre-dump|predump|restore|lazy-pages|page-server|check|cpuinfo|criu)([-.][\w.-]*)?\.log$/;
 /** A container's output as Docker's json-file driver keeps it. */
 const CONTAINER_LOG = /^[0-9a-f]{64}-json\.log(\.\d+)?$/;
 
