@@ -63,18 +63,32 @@ describe('faults during the lazy window', () => {
     await engine('h2').removeContainer('clean');
   });
 
-  it('the destination agent killed as verify begins: exactly one copy, the source\'s', LONG, async () => {
-    const startedAt = await startCounter(bed, 'killed');
-    const pid = await agentPid(bed, 'h2');
-    const kill = atVerify(() => process.kill(pid, 'SIGKILL'));
-    const report: MigrationReport = await migrate('killed', { strategy: 'stop-copy', cluster: clusterFile(stateDir), from: 'h1', to: 'h2' }, kill.hook);
-    assert.ok(kill.fired(), 'the destination agent was killed during verify');
-    console.log(`# ${report.outcome}: ${report.error?.code}`);
-    assert.notEqual(report.outcome, 'migrated');
-    await startAgent('h2', { stateDir });
-    await assertOneCopyOnSource(bed, 'killed', startedAt, 30_000, NO_DAEMON_LEFT);
-    await engine('h1').removeContainer('killed');
-  });
+  // stop-copy: the daemon reads local page files; precopy: it asks the agent's page server, so the agent's death ends the daemon and the guard ends the copy.
+  for (const strategy of ['stop-copy', 'precopy'] as const) {
+    it(`the destination agent killed as verify begins (${strategy}${strategy === 'precopy' ? ', pages served by the agent' : ', pages from local files'}): exactly one copy, the source's`, LONG, async () => {
+      const name = `killed-${strategy}`;
+      const startedAt = await startCounter(bed, name);
+      const pid = await agentPid(bed, 'h2');
+      const kill = atVerify(() => process.kill(pid, 'SIGKILL'));
+      const report: MigrationReport = await migrate(name, { strategy, cluster: clusterFile(stateDir), from: 'h1', to: 'h2' }, kill.hook);
+      assert.ok(kill.fired(), 'the destination agent was killed during verify');
+      console.log(`# ${strategy}: ${report.outcome}: ${report.error?.code}`);
+      assert.notEqual(report.outcome, 'migrated');
+      if (strategy === 'precopy') {
+        // The copy on the destination must not run on after its page server is gone.
+        const until = Date.now() + 10_000;
+        while ((await engine('h2').findContainer(name))?.State.Running) {
+          if (Date.now() > until) assert.fail('the destination copy still runs 10 s after its page server died');
+          await sleep(200);
+        }
+        const d = await engine('h2').findContainer(name);
+        assert.ok(!d || d.State.ExitCode === 137, `the destination copy ended with exit ${d?.State.ExitCode} (137: the guard's SIGKILL; 139 would be a read of an unfilled page)`);
+      }
+      await startAgent('h2', { stateDir });
+      await assertOneCopyOnSource(bed, name, startedAt, 30_000, NO_DAEMON_LEFT);
+      await engine('h1').removeContainer(name);
+    });
+  }
 
   it('the destination\'s link cut as verify begins: exactly one copy once the link is back', LONG, async () => {
     const startedAt = await startCounter(bed, 'cut');
