@@ -64,11 +64,11 @@ function frozenSection(rows: readonly BenchRow[]): string[] {
   return [
     '## Frozen time and lazy window',
     '',
-    'Frozen = freeze (cgroup freezer) + CRIU dump + transfer while frozen + restore + the rest (control calls); first beat = the heartbeat\'s silence minus the frozen time, i.e. about how long after the resume the workload beat again. The lazy window follows the resume: the container runs while its memory is filled; pace is the workload\'s beats per second in that window over its pace before the migration.',
+    'Frozen = freeze (cgroup freezer) + CRIU dump + transfer while frozen + restore + the rest (control calls); first beat = the heartbeat\'s silence minus the frozen time, i.e. about how long after the resume the workload beat again. The lazy window follows the resume: the container runs while its memory is filled; pace is the workload\'s beats per second in that window over its pace before the migration; every page in = total (until the container runs on the destination) + the lazy window, when the destination holds all of its memory and the source may go.',
     '',
-    ...markdownTable(['strategy', 'case', 'freeze s', 'dump s', 'transfer s', 'restore s', 'rest s', 'frozen s', 'first beat s', 'restored by', 'lazy window s', 'pace in window'], ferry.map((r) => [
-      r.strategy, caseLabel(r.case), seconds(r.frozenParts?.freezeMs), seconds(r.frozenParts?.dumpMs), seconds(r.frozenParts?.transferMs ?? r.phases?.['transfer']), seconds(r.frozenParts?.restoreMs ?? r.phases?.['restore']), seconds(r.frozenParts?.otherMs), seconds(r.frozenMs), seconds(r.downtimeMs !== undefined && r.frozenMs !== undefined ? Math.max(0, r.downtimeMs - r.frozenMs) : undefined), r.restoredBy ?? NO_VALUE, seconds(r.lazyWindowMs), r.lazyPace !== undefined ? `${(r.lazyPace * 100).toFixed(0)} %` : NO_VALUE,
-    ]), 'llrrrrrrrlrr'),
+    ...markdownTable(['strategy', 'case', 'freeze s', 'dump s', 'transfer s', 'restore s', 'rest s', 'frozen s', 'first beat s', 'restored by', 'lazy window s', 'pace in window', 'every page in s'], ferry.map((r) => [
+      r.strategy, caseLabel(r.case), seconds(r.frozenParts?.freezeMs), seconds(r.frozenParts?.dumpMs), seconds(r.frozenParts?.transferMs ?? r.phases?.['transfer']), seconds(r.frozenParts?.restoreMs ?? r.phases?.['restore']), seconds(r.frozenParts?.otherMs), seconds(r.frozenMs), seconds(r.downtimeMs !== undefined && r.frozenMs !== undefined ? Math.max(0, r.downtimeMs - r.frozenMs) : undefined), r.restoredBy ?? NO_VALUE, seconds(r.lazyWindowMs), r.lazyPace !== undefined ? `${(r.lazyPace * 100).toFixed(0)} %` : NO_VALUE, seconds(r.totalMs !== undefined ? r.totalMs + (r.lazyWindowMs ?? 0) : undefined),
+    ]), 'llrrrrrrrlrrr'),
   ];
 }
 
