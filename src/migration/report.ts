@@ -82,7 +82,7 @@ export interface PrecopyReport {
   stopRule?: string;
   stopDetail?: string;
   /** The frozen round: pages of the dump, those that had to cross, and its bytes. */
-  final?: { dumpPages: number; sentPages: number; files: number; deleted: number; rawBytes: number; wireBytes: number; ms: number };
+  final?: { dumpPages: number; sentPages: number; files: number; deleted: number; rawBytes: number; wireBytes: number; ms: number; /** Of `ms`, the time spent reading and hashing the dump (the final scan); the rest is sending. */ scanMs?: number };
   /** Time the destination took to write the page files from what it held (all of them for an eager restore, only the pages CRIU's restorer reads itself for a lazy one). */
   rebuildMs?: number;
 }
@@ -146,6 +146,8 @@ export interface FrozenParts {
   freezeMs: number;
   dumpMs: number;
   transferMs: number;
+  /** Of transferMs, the final scan of the dump (pre-copy); absent for the other strategies. */
+  scanMs?: number;
   restoreMs: number;
   otherMs: number;
 }
@@ -159,7 +161,8 @@ export function frozenParts(r: MigrationReport): FrozenParts | undefined {
     transferMs: r.phases.find((p) => p.phase === 'transfer')?.ms ?? 0,
     restoreMs: r.restoreMs ?? 0,
   };
-  return { ...parts, otherMs: Math.max(0, r.frozenMs - parts.freezeMs - parts.dumpMs - parts.transferMs - parts.restoreMs) };
+  const scanMs = r.precopy?.final?.scanMs;
+  return { ...parts, ...(scanMs !== undefined ? { scanMs } : {}), otherMs: Math.max(0, r.frozenMs - parts.freezeMs - parts.dumpMs - parts.transferMs - parts.restoreMs) };
 }
 
 /** A human summary, a line per fact. */
@@ -168,7 +171,7 @@ export function formatReport(r: MigrationReport): string {
   const lines = [
     `migration ${r.migrationId}: ${r.container} ${r.from} -> ${r.to} (${r.strategy}): ${r.outcome}`,
     `  total ${r.totalMs ?? '?'} ms, frozen ${r.frozenMs ?? '-'} ms (checkpoint ${r.checkpointMs ?? '-'} ms by ${r.dumpedBy ?? '-'}, restore ${r.restoreMs ?? '-'} ms ${r.restoredBy ?? ''}${r.lazyWindowMs !== undefined ? `, then ${r.lazyWindowMs} ms filling memory while it ran${r.lazyFill ? ` (${r.lazyFill.servedPages ?? '-'} pages from ferry's page server, ${r.lazyFill.faults ?? '-'} on fault)` : ''}` : ''})`,
-    ...((f) => (f ? [`  frozen: freeze ${f.freezeMs} ms, dump ${f.dumpMs} ms, transfer ${f.transferMs} ms, restore ${f.restoreMs} ms, other ${f.otherMs} ms`] : []))(frozenParts(r)),
+    ...((f) => (f ? [`  frozen: freeze ${f.freezeMs} ms, dump ${f.dumpMs} ms, transfer ${f.transferMs} ms${f.scanMs !== undefined ? ` (of it the final scan ${f.scanMs} ms)` : ''}, restore ${f.restoreMs} ms, other ${f.otherMs} ms`] : []))(frozenParts(r)),
     `  phases: ${r.phases.map((p) => `${p.phase} ${p.ms} ms`).join(', ')}`,
     `  bytes: ${mib(r.bytes.rawBytes)} raw, ${mib(r.bytes.wireBytes)} on the wire (compression ${r.bytes.compressionRatio.toFixed(2)}x)`,
     ...Object.entries(r.bytes.byRoot).map(([root, b]) => `    ${root}: ${b.files} files, ${mib(b.rawBytes)} raw, ${mib(b.wireBytes)} wire`),
@@ -177,7 +180,7 @@ export function formatReport(r: MigrationReport): string {
   if (pc) {
     lines.push(`  pre-copy (${pc.dirtyTracking}, defer k=${pc.policy.deferWindow} T=${pc.policy.deferThreshold}): ${pc.rounds.length} rounds, stopped by ${pc.stopRule ?? '-'}${pc.stopDetail ? ` (${pc.stopDetail})` : ''}`);
     for (const x of pc.rounds) lines.push(`    round ${x.round}: ${x.dirtyPages} dirty, ${x.deferredPages} deferred, ${x.sentPages} sent, ${x.files} files; ${mib(x.wireBytes)} wire in ${x.ms} ms`);
-    if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms; page files written before restore in ${pc.rebuildMs ?? '-'} ms`);
+    if (pc.final) lines.push(`    final: ${pc.final.sentPages} of ${pc.final.dumpPages} dump pages sent, ${pc.final.files} files; ${mib(pc.final.wireBytes)} wire in ${pc.final.ms} ms (scan of the dump ${pc.final.scanMs ?? '-'} ms); page files written before restore in ${pc.rebuildMs ?? '-'} ms`);
   }
   const po = r.postcopy;
   if (po) lines.push(`  post-copy: ${po.eagerPages} pages sent while frozen, ${po.lazyPages} after the resume (${po.pushedPages} pushed in order, ${po.wantedRanges} ranges asked for by faults first; ${po.pushAttempts} push sessions${po.pushMs !== undefined ? `, the last ${po.pushMs} ms` : ''})`);

@@ -46,9 +46,11 @@ test('rows outside the model (compile: its cost is files) are reported, not fitt
   assert.ok(report.findIndex((p) => !p.fitted) > report.findLastIndex((p) => p.fitted), 'fitted rows come first');
 });
 
-test('the fitted physics is the measured one: the link near its nominal rate, a frozen GiB 3–15 s at 1000 Mbit/s, stop-copy\'s mostly the link', () => {
+test('the fitted physics is the measured one: the link at 70-100 % of its nominal rate, a frozen GiB 3–15 s at 1000 Mbit/s, stop-copy\'s mostly the link', () => {
   const { strategies } = calibration;
-  assert.ok(Math.abs(strategies['stop-copy'].frozenLineFactor - 1) < 0.2);
+  // The data link moves 70-100 % of the nominal rate on these 2-vCPU hosts (tbf shaping, framing and per-chunk SHA-256): 1 GiB took 11.5 s at 1 Gbit/s (8.6 s nominal) in the committed run.
+  const line = strategies['stop-copy'].frozenLineFactor;
+  assert.ok(line >= 0.95 && line < 1.45, `stop-copy's frozen line factor ${line}`);
   assert.ok(Math.abs((strategies.precopy.rounds?.sendFactor ?? 0) - 1) < 0.2, 'precopy sends at the link\'s rate');
   // Pre-store's rounds upload to the object store and hash on the way: slower than the link, not faster.
   assert.ok((strategies.prestore.rounds?.sendFactor ?? 0) >= 1, 'prestore');
