@@ -9,6 +9,9 @@ import type { BenchCase, BenchStrategy } from './results.ts';
 /** The case whose ratios the summary carries. */
 export const HEADLINE: BenchCase = { workload: 'stream', sizeMiB: 1024, dirtyMBps: 50, bandwidthMbit: 1000 };
 
+/** The case with no memory to speak of (loop: a tiny process), the floor of a strategy's downtime. */
+export const LOOP: BenchCase = { workload: 'loop', sizeMiB: 0, dirtyMBps: 0, bandwidthMbit: 1000 };
+
 /** Strategies that run (the bound is computed beside them). */
 export const RUN_STRATEGIES: readonly Exclude<BenchStrategy, 'bound'>[] = ['baseline-stopcopy', 'podman', 'stop-copy', 'precopy-nodefer', 'precopy', 'prestore-nothreshold', 'prestore', 'postcopy'];
 
@@ -20,7 +23,7 @@ export function benchCases(quick: boolean): BenchCase[] {
     { ...HEADLINE, hotPercent: 10 },
     { workload: 'stream', sizeMiB: 256, dirtyMBps: 20, bandwidthMbit: 1000 },
     { workload: 'stream', sizeMiB: 256, dirtyMBps: 20, bandwidthMbit: 200 },
-    { workload: 'loop', sizeMiB: 0, dirtyMBps: 0, bandwidthMbit: 1000 },
+    LOOP,
     { workload: 'compile', sizeMiB: 0, dirtyMBps: 0, bandwidthMbit: 1000 },
   ];
 }

@@ -27,7 +27,7 @@ import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';
 import { runDockerStopCopy, runPodman, podmanVersion, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
 import { baselineHosts } from './baselines/hosts.ts';
 import { txBytes } from './baselines/netns.ts';
-import { benchCases, ferryStrategy, HEADLINE, precopyOptions, prestoreOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
+import { benchCases, ferryStrategy, HEADLINE, LOOP, precopyOptions, prestoreOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
 import { storageDown, storageUp } from '../storage/ceph/index.ts';
 import { openStore } from '../store/open-store.ts';
 import { collectGarbage } from '../store/gc.ts';
@@ -41,6 +41,8 @@ export interface MigrateBenchOptions {
   quick: boolean;
   /** Only the headline case (stream 1 GiB @ 50 MB/s, 1 Gbit/s), every strategy side by side. */
   headline?: boolean;
+  /** Only the loop case (0 MiB): the floor a strategy's downtime is compared with. */
+  loop?: boolean;
   /** Only these strategies (default: all). */
   strategies?: readonly BenchStrategy[];
   say: (line: string) => void;
@@ -55,7 +57,7 @@ const NAME = 'bench-workload';
 /** Runs the matrix and returns the results (the caller writes them). */
 export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
-  const cases = o.headline ? [HEADLINE] : benchCases(o.quick);
+  const cases = o.headline ? [HEADLINE] : o.loop ? [LOOP] : benchCases(o.quick);
   const config = parseConfig({ testbed: { ...BENCH_TESTBED, bandwidthMbit: cases[0]?.bandwidthMbit ?? 1000 }, storage: BENCH_STORAGE });
   const withStore = RUN_STRATEGIES.some((s) => s.startsWith('prestore') && (!o.strategies || o.strategies.includes(s)));
   if (withStore) {

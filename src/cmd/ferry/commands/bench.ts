@@ -15,10 +15,11 @@ export function registerBench(program: Command): void {
     .description('Migrate workloads with every strategy and both baselines; write a table, JSON and plots')
     .option('--quick', 'one small case (stream 256 MiB @ 20 MB/s, 1 Gbit/s), a few minutes')
     .option('--headline', 'only the headline case (stream 1 GiB @ 50 MB/s, 1 Gbit/s), every strategy side by side')
+    .option('--loop', 'only the loop case (0 MiB, 1 Gbit/s): the floor a strategy\'s downtime is compared with')
     .option('--out <dir>', 'where results go', path.join(repoRoot(), 'bench', 'results'))
     .option('--strategies <list>', `comma-separated subset of ${BENCH_STRATEGIES.join(', ')}`)
-    .action(async (o: { quick?: boolean; headline?: boolean; out: string; strategies?: string }) => {
-      if (o.quick && o.headline) throw new FerryError('FERRY_ERR_INVALID_INPUT', '--quick and --headline choose different cases; give one');
+    .action(async (o: { quick?: boolean; headline?: boolean; loop?: boolean; out: string; strategies?: string }) => {
+      if ([o.quick, o.headline, o.loop].filter(Boolean).length > 1) throw new FerryError('FERRY_ERR_INVALID_INPUT', '--quick, --headline and --loop choose different cases; give one');
       const strategies = o.strategies?.split(',').map((s) => s.trim());
       for (const s of strategies ?? []) {
         if (!(BENCH_STRATEGIES as readonly string[]).includes(s)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `unknown strategy "${s}"; choose from ${BENCH_STRATEGIES.join(', ')}`);
@@ -26,8 +27,8 @@ export function registerBench(program: Command): void {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       // Loaded on use: the benchmark pulls in the baselines and workloads, which other commands do not need.
       const { runMigrateBench } = await import('../../../bench/migrate-bench.ts');
-      const results = await runMigrateBench({ quick: o.quick === true, headline: o.headline === true, say, ...(strategies ? { strategies: strategies as BenchStrategy[] } : {}) });
-      const files = await writeResults(o.out, results, o.quick ? 'migrate-quick' : o.headline ? 'migrate-headline' : 'migrate');
+      const results = await runMigrateBench({ quick: o.quick === true, headline: o.headline === true, loop: o.loop === true, say, ...(strategies ? { strategies: strategies as BenchStrategy[] } : {}) });
+      const files = await writeResults(o.out, results, o.quick ? 'migrate-quick' : o.headline ? 'migrate-headline' : o.loop ? 'migrate-loop' : 'migrate');
       for (const t of targets(results.summary)) say(`target ${t.name}: ${t.target}, measured ${t.value ?? '-'}: ${t.holds === undefined ? 'not measured' : t.holds ? 'holds' : 'does not hold'}`);
       process.stdout.write(`${files.join('\n')}\n`);
       process.exitCode = results.rows.every((r) => r.ok) ? 0 : 1;
