@@ -7,14 +7,10 @@
  * process, its counter continuous — nothing of it on the destination, and no CRIU process or
  * lazy-pages daemon left on either host. Needs root and CRIU.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { setLinkState, startAgent } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
 import { agentClient, readCluster } from '../../src/cli/cluster.ts';
 import { migrate } from '../../src/cli/migrate-client.ts';
@@ -22,22 +18,10 @@ import type { MigrationEvent } from '../../src/migration/source.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
 import { continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { beatsOf } from '../../src/demo/demo.ts';
-import { keepLogsOnFailure } from '../support/kept-logs.ts';
-import { agentPid, assertDestinationAborted, assertOneCopyOnSource, atPhase, startCounter, type TwoHosts } from '../support/one-copy.ts';
+import { agentPid, assertDestinationAborted, assertOneCopyOnSource, atPhase, faultBed, LONG, startCounter } from '../support/one-copy.ts';
 
-const stateDir = path.join(tmpdir(), `ferry-it-final-round-faults-${process.pid}`);
-const config = parseConfig({ testbed: { stateDir, subnet: '10.228.0', hosts: 2, bandwidthMbit: 1000 } });
-const LONG = { timeout: 240_000 };
-process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '3000';
-process.env['FERRY_MIGRATION_LEASE_MS'] = '6000';
-process.env['FERRY_MIGRATION_VERIFY_MS'] = '500';
-process.env['FERRY_MIGRATION_REQUEST_TIMEOUT_MS'] = '5000';
-
-let cluster: Cluster;
-const engines: Record<string, DockerEngine> = {};
-const engine = (host: string) => engines[host] as DockerEngine;
-const logs = keepLogsOnFailure(import.meta.filename, config);
-const bed: TwoHosts = { stateDir, cluster: () => cluster, engine };
+const bed = faultBed({ filename: import.meta.filename, subnet: '10.228.0', prepare: (engine) => ensureCounterImage(engine('h1')) });
+const { stateDir, engine } = bed;
 
 /** A pre-copy migration of `name` from h1 to h2. */
 function precopy(name: string, view?: { show: (ev: MigrationEvent) => void }, onStart?: (id: string) => void): Promise<MigrationReport> {
@@ -70,16 +54,6 @@ async function settledReport(id: string, timeoutMs: number): Promise<MigrationRe
   }
 }
 
-before(async () => {
-  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
-  for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
-  await ensureCounterImage(engine('h1'));
-}, LONG);
-
-after(async () => {
-  await logs.keep();
-  await testbedDown({ config, log: () => undefined });
-}, LONG);
 
 describe('faults during the pre-copy final round', () => {
   it('a clean pre-copy migration of the counter: the frozen final round, then one copy on the destination', LONG, async () => {

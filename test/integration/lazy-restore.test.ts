@@ -6,34 +6,18 @@
  * — the source's, thawed, the same process, its counter continuous — nothing of it on the
  * destination, and no lazy-pages daemon left behind. Needs root and CRIU with userfaultfd.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { setLinkState, startAgent } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
 import { migrate } from '../../src/cli/migrate-client.ts';
 import type { MigrationReport } from '../../src/migration/report.ts';
 import { ensureCounterImage } from '../../src/workloads/counter-image.ts';
-import { keepLogsOnFailure } from '../support/kept-logs.ts';
-import { agentPid, assertOneCopyOnSource, atPhase, isLazyPages, startCounter, type OneCopyOptions, type TwoHosts } from '../support/one-copy.ts';
+import { agentPid, assertOneCopyOnSource, atPhase, faultBed, isLazyPages, LONG, startCounter, type OneCopyOptions } from '../support/one-copy.ts';
 
-const stateDir = path.join(tmpdir(), `ferry-it-lazy-restore-${process.pid}`);
-const config = parseConfig({ testbed: { stateDir, subnet: '10.227.0', hosts: 2, bandwidthMbit: 1000 } });
-const LONG = { timeout: 240_000 };
-process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '3000';
-process.env['FERRY_MIGRATION_LEASE_MS'] = '6000';
-process.env['FERRY_MIGRATION_VERIFY_MS'] = '500';
-process.env['FERRY_MIGRATION_REQUEST_TIMEOUT_MS'] = '5000';
-
-let cluster: Cluster;
-const engines: Record<string, DockerEngine> = {};
-const engine = (host: string) => engines[host] as DockerEngine;
-const logs = keepLogsOnFailure(import.meta.filename, config);
-const bed: TwoHosts = { stateDir, cluster: () => cluster, engine };
+const bed = faultBed({ filename: import.meta.filename, subnet: '10.227.0', prepare: (engine) => ensureCounterImage(engine('h1')) });
+const { stateDir, engine } = bed;
 
 /** A hook that acts once, when the verify phase begins (the container runs lazily restored on the destination). */
 const atVerify = (act: () => unknown) => atPhase('verify', act);
@@ -41,16 +25,6 @@ const atVerify = (act: () => unknown) => atPhase('verify', act);
 /** What must be gone once the source's copy is the only one: a lazy-pages daemon on the destination. */
 const NO_DAEMON_LEFT: OneCopyOptions = { noneLeft: [{ host: 'h2', match: isLazyPages, what: 'no lazy-pages daemon left on the destination' }] };
 
-before(async () => {
-  cluster = await testbedUp({ config, log: () => undefined });
-  for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
-  await ensureCounterImage(engine('h1'));
-}, LONG);
-
-after(async () => {
-  await logs.keep();
-  await testbedDown({ config, log: () => undefined });
-}, LONG);
 
 describe('faults during the lazy window', () => {
   it('a clean lazy restore reports its window and commits only when every page is in', LONG, async () => {

@@ -9,16 +9,13 @@
  * than run on unfilled pages; a container labelled ferry.postcopy=refuse is refused before
  * anything moves. Needs root and CRIU with userfaultfd.
  */
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { setLinkState, startAgent, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { setLinkState, startAgent } from '../../src/testbed/index.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
 import { migrate } from '../../src/cli/migrate-client.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
@@ -26,13 +23,9 @@ import type { MigrationReport } from '../../src/migration/report.ts';
 import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
 import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';
 import { beatsOf } from '../../src/demo/demo.ts';
-import { keepLogsOnFailure } from '../support/kept-logs.ts';
-import { agentPid, assertDestinationAborted, assertOneCopyOnSource, criuOn, startCounter, type TwoHosts } from '../support/one-copy.ts';
+import { agentPid, assertDestinationAborted, assertOneCopyOnSource, criuOn, faultBed, LONG, startCounter } from '../support/one-copy.ts';
 import { startStream, streamBeats, upperOf, verifyMemory } from '../support/stream.ts';
 
-const stateDir = path.join(tmpdir(), `ferry-it-postcopy-${process.pid}`);
-const config = parseConfig({ testbed: { stateDir, subnet: '10.226.0', hosts: 2, bandwidthMbit: 1000 } });
-const LONG = { timeout: 240_000 };
 /**
  * How long a fault waits for a page still on the source before the window fails
  * (migration.postcopy.pageWaitMs): short, so the source's death is seen soon, yet long enough
@@ -43,19 +36,22 @@ const PAGE_WAIT_MS = 12_000;
 /** How long the link is cut in the lazy window. */
 const CUT_MS = 3000;
 const LEASE_MS = 6000;
-// A stall shorter than the cut, so that the cut push session fails and is retried.
-process.env['FERRY_MIGRATION_LINK_TIMEOUT_MS'] = '1500';
-process.env['FERRY_MIGRATION_LEASE_MS'] = String(LEASE_MS);
-process.env['FERRY_MIGRATION_VERIFY_MS'] = '500';
-process.env['FERRY_MIGRATION_REQUEST_TIMEOUT_MS'] = '5000';
-// A section's table is one variable holding JSON (config.ts configFromEnv).
-process.env['FERRY_MIGRATION_POSTCOPY'] = JSON.stringify({ pageWaitMs: PAGE_WAIT_MS, pushAttempts: 4 });
-
-let cluster: Cluster;
-const engines: Record<string, DockerEngine> = {};
-const engine = (host: string) => engines[host] as DockerEngine;
-const logs = keepLogsOnFailure(import.meta.filename, config);
-const bed: TwoHosts = { stateDir, cluster: () => cluster, engine };
+const bed = faultBed({
+  filename: import.meta.filename,
+  subnet: '10.226.0',
+  env: {
+    // A stall shorter than the cut, so that the cut push session fails and is retried.
+    FERRY_MIGRATION_LINK_TIMEOUT_MS: '1500',
+    FERRY_MIGRATION_LEASE_MS: String(LEASE_MS),
+    // A section's table is one variable holding JSON (config.ts configFromEnv).
+    FERRY_MIGRATION_POSTCOPY: JSON.stringify({ pageWaitMs: PAGE_WAIT_MS, pushAttempts: 4 }),
+  },
+  prepare: async (engine) => {
+    await ensureWorkloadImage(engine('h1'), 'stream');
+    await ensureCounterImage(engine('h1'));
+  },
+});
+const { stateDir, engine } = bed;
 /** The stream's heartbeat, as {@link assertOneCopyOnSource} reads it. */
 const STREAM = { beats: streamBeats };
 
@@ -121,17 +117,6 @@ function says(report: MigrationReport): string {
   return `${report.outcome} ${report.error?.code ?? ''}: postcopy ${JSON.stringify(report.postcopy)}, lazy window ${report.lazyWindowMs} ms, fill ${JSON.stringify(report.lazyFill)}, frozen ${report.frozenMs} ms, restore ${report.restoreMs} ms; rollback ${JSON.stringify(report.rollback)}`;
 }
 
-before(async () => {
-  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
-  for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
-  await ensureWorkloadImage(engine('h1'), 'stream');
-  await ensureCounterImage(engine('h1'));
-}, LONG);
-
-after(async () => {
-  await logs.keep();
-  await testbedDown({ config, log: () => undefined });
-}, LONG);
 
 describe('post-copy: resume on the destination first, pages from the frozen source afterwards', () => {
   it('moves memory (checksum ok), the writable layer and a volume; the heartbeat goes on; only the destination has the container', LONG, async () => {

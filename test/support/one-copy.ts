@@ -11,11 +11,15 @@
  *   await assertOneCopyOnSource(bed, 'victim', startedAt, 30_000);
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { tmpdir } from 'node:os';
 import { existsSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DockerEngine } from '../../src/docker/engine.ts';
-import { loadCluster, type Cluster } from '../../src/testbed/index.ts';
+import { DockerEngine } from '../../src/docker/engine.ts';
+import { parseConfig, type Config } from '../../src/core/config.ts';
+import { loadCluster, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { keepLogsOnFailure } from './kept-logs.ts';
 import { clusterFile } from '../../src/testbed/cluster.ts';
 import { agentClient, readCluster } from '../../src/cli/cluster.ts';
 import type { MigrationEvent } from '../../src/migration/source.ts';
@@ -28,8 +32,44 @@ import { processesWhere } from './processes.ts';
 /** The test bed a fault test drives: its state dir, its cluster (once up) and each host's engine. */
 export interface TwoHosts {
   stateDir: string;
-  cluster(): Cluster;
-  engine(host: string): DockerEngine;
+  cluster: () => Cluster;
+  engine: (host: string) => DockerEngine;
+}
+
+/** How long a fault test's steps may take. */
+export const LONG = { timeout: 240_000 };
+
+/** The short timeouts a fault test runs its agents with, so a fault is seen in seconds (each overridable). */
+const FAULT_ENV: Readonly<Record<string, string>> = {
+  FERRY_MIGRATION_LINK_TIMEOUT_MS: '3000',
+  FERRY_MIGRATION_LEASE_MS: '6000',
+  FERRY_MIGRATION_VERIFY_MS: '500',
+  FERRY_MIGRATION_REQUEST_TIMEOUT_MS: '5000',
+};
+
+/**
+ * The 2-host test bed of one fault-test file (called at its top): sets the agents' short
+ * timeouts (`env` adds or overrides), brings the bed up before the file's tests with its
+ * images (`prepare`), keeps its logs when a test failed, and takes it down after.
+ */
+export function faultBed(o: { filename: string; subnet: string; env?: Record<string, string>; prepare: (engine: (host: string) => DockerEngine) => Promise<void> }): TwoHosts & { config: Config } {
+  Object.assign(process.env, FAULT_ENV, o.env);
+  const stateDir = path.join(tmpdir(), `ferry-it-${path.basename(o.filename, '.test.ts')}-${process.pid}`);
+  const config = parseConfig({ testbed: { stateDir, subnet: o.subnet, hosts: 2, bandwidthMbit: 1000 } });
+  let cluster: Cluster | undefined;
+  const engines: Record<string, DockerEngine> = {};
+  const engine = (host: string) => engines[host] as DockerEngine;
+  const logs = keepLogsOnFailure(o.filename, config);
+  before(async () => {
+    cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
+    for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
+    await o.prepare(engine);
+  }, LONG);
+  after(async () => {
+    await logs.keep();
+    await testbedDown({ config, log: () => undefined });
+  }, LONG);
+  return { stateDir, config, engine, cluster: () => cluster as Cluster };
 }
 
 /** Starts the counter on h1 with 192 MiB of ballast (state for a migration to move), none of that name on h2; returns its StartedAt. */
