@@ -91,7 +91,7 @@ export async function startPageServer(source: PageSource, layout: IovLayout): Pr
  */
 async function serve(sock: net.Socket, source: PageSource, layout: IovLayout, served: { requests: number; pages: number }): Promise<void> {
   sock.setNoDelay(true);
-  const answers: Array<Promise<Buffer | 'close'>> = [];
+  const answers: Array<Promise<Buffer[] | 'close'>> = [];
   let wake: (() => void) | undefined;
   let ended = false;
   const reader = (async () => {
@@ -129,12 +129,17 @@ async function serve(sock: net.Socket, source: PageSource, layout: IovLayout, se
       sock.end();
       return;
     }
-    await write(sock, out);
+    // Header and pages go out together without being copied into one buffer.
+    sock.cork();
+    sock.write(out[0] as Buffer);
+    const sent = write(sock, out[1] as Buffer);
+    sock.uncork();
+    await sent;
   }
 }
 
-/** The answer to one request: a header and its pages, or 'close' for the daemon's goodbye. */
-async function answer(req: PageIov, source: PageSource, layout: IovLayout, served: { requests: number; pages: number }): Promise<Buffer | 'close'> {
+/** The answer to one request: its header and its pages, or 'close' for the daemon's goodbye. */
+async function answer(req: PageIov, source: PageSource, layout: IovLayout, served: { requests: number; pages: number }): Promise<Buffer[] | 'close'> {
   const cmd = commandOf(req);
   if (cmd === PS_IOV_CLOSE || cmd === PS_IOV_FORCE_CLOSE) return 'close';
   if (cmd !== PS_IOV_GET) throw new FerryError('FERRY_ERR_PROTOCOL', `the lazy-pages daemon sent page-server command ${req.cmd}, which ferry does not serve`);
@@ -143,7 +148,7 @@ async function answer(req: PageIov, source: PageSource, layout: IovLayout, serve
   if (!pages) throw new FerryError('FERRY_ERR_INTEGRITY', `the lazy-pages daemon asked for ${req.nrPages} pages of process ${req.dstId} at 0x${req.vaddr.toString(16)}, which the dump does not hold`);
   served.requests++;
   served.pages += req.nrPages;
-  return Buffer.concat([encodeIov(pagesReply(req), layout), pages]);
+  return [encodeIov(pagesReply(req), layout), pages];
 }
 
 /** Writes and waits for the kernel to take the bytes (backpressure). */

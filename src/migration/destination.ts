@@ -298,7 +298,7 @@ export class DestinationService {
         const started = Date.now();
         if (lazyHere) {
           // The daemon asks ferry for the lazy pages; the store lives until the window ends.
-          from = { source: (await localPages(store, recipe, this.imagesOf(id))).source, layout: iovLayoutOf(criu.version) };
+          from = { source: await localPages(store, recipe, this.imagesOf(id)), layout: iovLayoutOf(criu.version) };
         } else {
           await store.rebuild(recipe, this.imagesOf(id));
           this.dropPages(id);

@@ -23,15 +23,15 @@ export async function readPagemaps(dir: string): Promise<Map<number, Pagemap>> {
   return out;
 }
 
-/** Writes the eagerly read pages of the dump in `dir` and returns the source of the lazy ones, with what it wrote. */
-export async function localPages(store: PageStore, recipe: DumpRecipe, dir: string): Promise<{ source: PageSource; eagerBytes: number; lazyPages: number }> {
+/** Writes the eagerly read pages of the dump in `dir` and returns the source of the lazy ones. */
+export async function localPages(store: PageStore, recipe: DumpRecipe, dir: string): Promise<PageSource> {
   const map = PageMap.build(await readPagemaps(dir), recipe);
-  const { bytes } = await store.writeEager(recipe, map.eager, dir);
+  await store.writeEager(recipe, map.eager, dir);
   const source: PageSource = {
     read: (pid, vaddr, nrPages) => {
       const addresses = map.lookup(pid, vaddr, nrPages);
       return addresses && store.pagesOf(addresses);
     },
   };
-  return { source, eagerBytes: bytes, lazyPages: map.lazyPages };
+  return source;
 }

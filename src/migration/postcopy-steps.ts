@@ -15,7 +15,7 @@ import { log } from '../core/events.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import type { ControlClient } from '../control/client.ts';
 import { PAGE } from '../precopy/page-delta.ts';
-import { layoutDump, type DumpLayout, type LazyRunAt } from '../precopy/page-map.ts';
+import { coverRange, layoutDump, type DumpLayout, type LazyRunAt, type RunPart } from '../precopy/page-map.ts';
 import { encodeEagerHeader, encodeRecordHeader, type EagerHeader } from '../precopy/postcopy-frames.ts';
 import { isPagesFile } from '../precopy/round-source.ts';
 import { readPagemaps } from './local-pages.ts';
@@ -160,7 +160,7 @@ export class PostcopySteps {
             const w = wants.shift() as PageWant;
             for (const part of this.partsOf(w)) {
               yield await this.record(dir, part.run, part.from, part.n);
-              if (part.from % PUSH_PAGES === 0 && (part.n === PUSH_PAGES || part.from + part.n === part.run.nrPages)) early.add(`${part.run.pid}:${part.run.vaddr}:${part.from}`);
+              early.add(`${part.run.pid}:${part.run.vaddr}:${part.from}`);
             }
           }
           const n = Math.min(PUSH_PAGES, run.nrPages - i);
@@ -186,21 +186,13 @@ export class PostcopySteps {
   }
 
   /** The lazy runs a wanted range covers, as (run, first page in it, count). */
-  private partsOf(w: PageWant): Array<{ run: LazyRunAt; from: number; n: number }> {
-    const out: Array<{ run: LazyRunAt; from: number; n: number }> = [];
-    let at = w.vaddr;
-    const end = w.vaddr + w.nrPages * PAGE;
-    for (const run of this.layout?.lazy.get(w.pid) ?? []) {
-      const runEnd = run.vaddr + run.nrPages * PAGE;
-      if (runEnd <= at || run.vaddr >= end) continue;
-      const from = Math.max(0, (at - run.vaddr) / PAGE);
-      const n = Math.min(runEnd, end) / PAGE - (run.vaddr / PAGE + from);
-      // Whole push chunks, so that a wanted chunk is not pushed again in order.
-      const first = Math.floor(from / PUSH_PAGES) * PUSH_PAGES;
-      for (let k = first; k < from + n; k += PUSH_PAGES) out.push({ run, from: k, n: Math.min(PUSH_PAGES, run.nrPages - k) });
-      at = runEnd;
-    }
-    return out;
+  private partsOf(w: PageWant): RunPart[] {
+    // Whole push chunks, so that a wanted chunk is not pushed again in order.
+    return (coverRange(this.layout?.lazy.get(w.pid), w.vaddr, w.nrPages) ?? []).flatMap(({ run, from, n }) => {
+      const out: RunPart[] = [];
+      for (let k = Math.floor(from / PUSH_PAGES) * PUSH_PAGES; k < from + n; k += PUSH_PAGES) out.push({ run, from: k, n: Math.min(PUSH_PAGES, run.nrPages - k) });
+      return out;
+    });
   }
 
   /** One record: `n` pages of `run` from its page `from`, read from the dump's page file. */

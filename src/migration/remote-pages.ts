@@ -10,7 +10,7 @@
 import { FerryError } from '../core/errors.ts';
 import type { PageSource } from '../host/page-server.ts';
 import { PAGE } from '../precopy/page-delta.ts';
-import type { DumpLayout, LazyRunAt } from '../precopy/page-map.ts';
+import { coverRange, type DumpLayout } from '../precopy/page-map.ts';
 import type { PageRecord } from '../precopy/postcopy-frames.ts';
 
 /** A range of pages a fault asked for. */
@@ -30,21 +30,6 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** True when every page of the range lies in the (sorted) lazy runs. */
-function covered(runs: readonly LazyRunAt[] | undefined, vaddr: number, nrPages: number): boolean {
-  if (!runs || nrPages < 1 || vaddr % PAGE !== 0) return false;
-  let want = vaddr;
-  const end = vaddr + nrPages * PAGE;
-  for (const r of runs) {
-    const rEnd = r.vaddr + r.nrPages * PAGE;
-    if (rEnd <= want) continue;
-    if (r.vaddr > want) return false;
-    want = rEnd;
-    if (want >= end) return true;
-  }
-  return false;
-}
-
 /** Pages of one post-copy migration, as they arrive from the source. */
 export class RemotePages implements PageSource {
   private readonly layout: DumpLayout;
@@ -57,8 +42,8 @@ export class RemotePages implements PageSource {
   private closed: Error | undefined;
   /** Received-page count at which a waiting takeWants returns. */
   private ackAt = Infinity;
-  /** Pages that arrived, and pages faults asked for before they arrived. */
-  readonly counts = { arrivedPages: 0, wantedPages: 0, receivedPages: 0 };
+  /** Pages received (duplicates included): what the source paces its push by. */
+  readonly counts = { receivedPages: 0 };
 
   constructor(layout: DumpLayout, waitMs: number) {
     this.layout = layout;
@@ -68,14 +53,13 @@ export class RemotePages implements PageSource {
   /** Takes pushed pages; a record outside the dump's lazy runs is a protocol error. */
   put(rec: PageRecord): void {
     const n = rec.pages.length / PAGE;
-    if (!covered(this.layout.lazy.get(rec.pid), rec.vaddr, n)) throw new FerryError('FERRY_ERR_PROTOCOL', `the source pushed ${n} pages of process ${rec.pid} at 0x${rec.vaddr.toString(16)}, which are not lazy pages of the dump`);
+    if (!coverRange(this.layout.lazy.get(rec.pid), rec.vaddr, n)) throw new FerryError('FERRY_ERR_PROTOCOL', `the source pushed ${n} pages of process ${rec.pid} at 0x${rec.vaddr.toString(16)}, which are not lazy pages of the dump`);
     this.counts.receivedPages += n;
     if (this.counts.receivedPages >= this.ackAt) this.wantListener?.();
     let mine = this.held.get(rec.pid);
     if (!mine) this.held.set(rec.pid, (mine = new Map<number, Buffer>()));
     for (let i = 0; i < n; i++) {
       const no = rec.vaddr / PAGE + i;
-      if (!mine.has(no)) this.counts.arrivedPages++;
       mine.set(no, rec.pages.subarray(i * PAGE, (i + 1) * PAGE));
     }
     for (const w of this.waiters) {
@@ -88,18 +72,12 @@ export class RemotePages implements PageSource {
     }
   }
 
-  /** True when every lazy page has arrived. */
-  get complete(): boolean {
-    return this.counts.arrivedPages >= this.layout.lazyPages;
-  }
-
   /** Serves the daemon: pages held now, or when they arrive (asking the source for them first). */
   read(pid: number, vaddr: number, nrPages: number): Buffer | undefined | Promise<Buffer> {
     if (this.closed) throw this.closed;
-    if (!covered(this.layout.lazy.get(pid), vaddr, nrPages)) return undefined;
+    if (!coverRange(this.layout.lazy.get(pid), vaddr, nrPages)) return undefined;
     const now = this.take(pid, vaddr, nrPages);
     if (now) return now;
-    this.counts.wantedPages += nrPages;
     this.wants.push({ pid, vaddr, nrPages });
     this.wantListener?.();
     return new Promise<Buffer>((resolve, reject) => {

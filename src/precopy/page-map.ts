@@ -12,65 +12,85 @@ import { PE_LAZY, PE_PARENT, PE_PRESENT, type Pagemap } from './criu-pagemap.ts'
 import { PAGE } from './page-delta.ts';
 import type { DumpRecipe } from './recipe.ts';
 
-/** A run of lazily restorable pages: `nrPages` from `vaddr`, found from page `first` of a recipe file. */
-interface LazyRun {
-  vaddr: number;
-  nrPages: number;
-  pages: readonly string[];
-  first: number;
-}
-
 /** The pages of one dump, by process and address. */
 export class PageMap {
-  /** Lazy runs of each process, sorted by address. */
-  private readonly runs = new Map<number, LazyRun[]>();
-  /** For each page file, the page indexes the restorer reads itself. */
-  readonly eager = new Map<string, number[]>();
-  /** Pages the lazy-pages daemon will ask for. */
-  lazyPages = 0;
+  private readonly layout: DumpLayout;
+  /** Each page file's content addresses, in file order (the recipe). */
+  private readonly files: ReadonlyMap<string, readonly string[]>;
+
+  private constructor(layout: DumpLayout, files: ReadonlyMap<string, readonly string[]>) {
+    this.layout = layout;
+    this.files = files;
+  }
 
   /**
    * Builds the map from the pagemaps of the dump's processes (by pid) and the recipe; fails
    * with FERRY_ERR_INTEGRITY when the two disagree on how many pages a file holds.
    */
   static build(pagemaps: ReadonlyMap<number, Pagemap>, recipe: DumpRecipe): PageMap {
-    const map = new PageMap();
-    const files = new Map(recipe.files.map((f) => [f.name, f.pages]));
     const layout = layoutDump(pagemaps, new Map(recipe.files.map((f) => [f.name, f.pages.length])));
-    for (const [pid, runs] of layout.lazy) map.runs.set(pid, runs.map((r) => ({ vaddr: r.vaddr, nrPages: r.nrPages, pages: files.get(r.file) as string[], first: r.first })));
-    for (const [name, eager] of layout.eager) map.eager.set(name, eager);
-    map.lazyPages = layout.lazyPages;
-    return map;
+    return new PageMap(layout, new Map(recipe.files.map((f) => [f.name, f.pages])));
+  }
+
+  /** For each page file, the page indexes the restorer reads itself. */
+  get eager(): ReadonlyMap<string, number[]> {
+    return this.layout.eager;
+  }
+
+  /** Pages the lazy-pages daemon will ask for. */
+  get lazyPages(): number {
+    return this.layout.lazyPages;
   }
 
   /** The content addresses of `nrPages` pages of process `pid` from `vaddr`, or undefined when any of them is not a lazy page of the dump. */
   lookup(pid: number, vaddr: number, nrPages: number): string[] | undefined {
-    const runs = this.runs.get(pid);
-    if (!runs || nrPages < 1 || vaddr % PAGE !== 0) return undefined;
+    const parts = coverRange(this.layout.lazy.get(pid), vaddr, nrPages);
+    if (!parts) return undefined;
     const out: string[] = [];
-    let want = vaddr;
-    let i = lastAtOrBefore(runs, want);
-    while (out.length < nrPages) {
-      const r = runs[i];
-      if (!r || want < r.vaddr || want >= r.vaddr + r.nrPages * PAGE) return undefined;
-      const from = (want - r.vaddr) / PAGE;
-      const take = Math.min(r.nrPages - from, nrPages - out.length);
-      for (let k = 0; k < take; k++) out.push(r.pages[r.first + from + k] as string);
-      want += take * PAGE;
-      i++;
+    for (const { run, from, n } of parts) {
+      const pages = this.files.get(run.file) as readonly string[];
+      for (let k = 0; k < n; k++) out.push(pages[run.first + from + k] as string);
     }
     return out;
   }
 }
 
+/** A piece of a range of pages: `n` pages of `run` from its page `from`. */
+export interface RunPart {
+  run: LazyRunAt;
+  from: number;
+  n: number;
+}
+
+/**
+ * The pieces of the lazy runs (sorted by address) that hold `nrPages` pages from `vaddr`, in
+ * order; undefined when any of those pages is not in a run (pure).
+ */
+export function coverRange(runs: readonly LazyRunAt[] | undefined, vaddr: number, nrPages: number): RunPart[] | undefined {
+  if (!runs || nrPages < 1 || vaddr % PAGE !== 0) return undefined;
+  const out: RunPart[] = [];
+  let want = vaddr;
+  let left = nrPages;
+  for (let i = lastAtOrBefore(runs, want); left > 0; i++) {
+    const run = runs[i];
+    if (!run || want < run.vaddr || want >= run.vaddr + run.nrPages * PAGE) return undefined;
+    const from = (want - run.vaddr) / PAGE;
+    const n = Math.min(run.nrPages - from, left);
+    out.push({ run, from, n });
+    want += n * PAGE;
+    left -= n;
+  }
+  return out;
+}
+
 /** Index of the last run starting at or before `vaddr` (-1 when none). */
-function lastAtOrBefore(runs: readonly LazyRun[], vaddr: number): number {
+function lastAtOrBefore(runs: readonly LazyRunAt[], vaddr: number): number {
   let lo = 0;
   let hi = runs.length - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if ((runs[mid] as LazyRun).vaddr <= vaddr) {
+    if ((runs[mid] as LazyRunAt).vaddr <= vaddr) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
