@@ -21,6 +21,8 @@ export interface MigrateCliOptions {
   /** Overrides of migration.prestore (strategy prestore). */
   prestore?: NonNullable<MigrateRequest['options']>['prestore'];
   allowBind?: boolean;
+  /** Move even when connections cannot keep their clients, closing them all. */
+  dropConnections?: boolean;
   skipCapacityCheck?: boolean;
   faults?: MigrateRequest['options'] extends infer O ? (O extends { faults?: infer F } ? F : never) : never;
 }
@@ -36,7 +38,7 @@ export async function migrate(container: string, o: MigrateCliOptions, view?: Mi
     container,
     strategy: o.strategy,
     destination: { name: to.name, controlUrl: to.controlUrl, dataHost: to.ip },
-    options: { ...(o.allowBind ? { allowBind: true } : {}), ...(o.skipCapacityCheck ? { skipCapacityCheck: true } : {}), ...(o.faults ? { faults: o.faults } : {}), ...(o.precopy ? { precopy: o.precopy } : {}), ...(o.prestore ? { prestore: o.prestore } : {}) },
+    options: { ...(o.allowBind ? { allowBind: true } : {}), ...(o.dropConnections ? { dropConnections: true } : {}), ...(o.skipCapacityCheck ? { skipCapacityCheck: true } : {}), ...(o.faults ? { faults: o.faults } : {}), ...(o.precopy ? { precopy: o.precopy } : {}), ...(o.prestore ? { prestore: o.prestore } : {}) },
   };
   const { id } = await source.call<{ id: string }>('POST', '/v1/migrations', request);
   onStart?.(id);

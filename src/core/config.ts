@@ -103,6 +103,12 @@ export const ConfigSchema = z.strictObject({
       fetchConcurrency: z.number().int().min(1).max(64).default(4),
     }).prefault({}),
   }).prefault({}),
+  network: z.strictObject({
+    /** The Docker network whose addresses do not depend on the host (a macvlan network with the same subnet on every host's shared segment): a container on it keeps its address, its MAC and its TCP connections when it moves. */
+    cluster: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/).default('ferry'),
+    /** After a restore, announce the container's new location with gratuitous ARP (arping -U) so that switches and neighbours send its traffic to the destination at once. */
+    announce: z.boolean().default(true),
+  }).prefault({}),
   protect: z.strictObject({
     /** How often a protected container's state is stored (`ferry protect --every`), in ms. */
     everyMs: ms(30_000),

@@ -79,3 +79,15 @@ test('the create body keeps env, cmd, labels, limits, name and volumes, and neve
   assert.equal('PidsLimit' in body.HostConfig, false);
   assert.deepEqual(body.HostConfig.Mounts, [{ Type: 'volume', Source: 'state', Target: '/state', ReadOnly: false }]);
 });
+
+test('on the cluster network the address and MAC go into the create body; elsewhere nothing is kept', () => {
+  const onCluster = { ...inspect({ HostConfig: { NetworkMode: 'ferry', PortBindings: { '80/tcp': [{ HostPort: '8080' }], '53/udp': [] } } }), NetworkSettings: { Networks: { ferry: { IPAddress: '10.213.128.16', MacAddress: '02:42:0A:D5:80:10' } } } };
+  const spec = containerSpec(onCluster, { ...opts, clusterNetwork: 'ferry' });
+  assert.deepEqual(spec.address, { network: 'ferry', ip: '10.213.128.16', mac: '02:42:0a:d5:80:10' });
+  assert.deepEqual(spec.publishedPorts, [80]);
+  assert.equal(spec.createBody['MacAddress'], '02:42:0a:d5:80:10');
+  assert.deepEqual(spec.createBody['NetworkingConfig'], { EndpointsConfig: { ferry: { IPAMConfig: { IPv4Address: '10.213.128.16' } } } });
+  const elsewhere = containerSpec(onCluster, { ...opts, clusterNetwork: 'other' });
+  assert.equal(elsewhere.address, undefined);
+  assert.equal(elsewhere.createBody['NetworkingConfig'], undefined);
+});

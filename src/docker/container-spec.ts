@@ -6,6 +6,14 @@
 import { FerryError } from '../core/errors.ts';
 import type { ContainerInspect } from './types.ts';
 
+/** Where a container on the cluster network is reached: the same on every host it moves to. */
+export interface ClusterAddress {
+  /** The cluster network's name (config network.cluster). */
+  network: string;
+  ip: string;
+  mac: string;
+}
+
 /** A named local volume the container uses, and where. */
 export interface VolumeUse {
   name: string;
@@ -23,6 +31,10 @@ export interface ContainerSpec {
   imageRef: string;
   upperDir: string;
   volumes: VolumeUse[];
+  /** Its address on the cluster network, kept on the destination; absent when it is not on that network (its address changes with the host). */
+  address?: ClusterAddress;
+  /** Container ports published on the host's address (`-p`): a client reaches them through this host only. */
+  publishedPorts: number[];
   /** The body of `POST /containers/create` on the destination. */
   createBody: Record<string, unknown>;
 }
@@ -30,6 +42,8 @@ export interface ContainerSpec {
 /** Options that relax the rules. */
 export interface SpecOptions {
   allowBind: boolean;
+  /** The cluster network's name (config network.cluster); absent: no address is kept. */
+  clusterNetwork?: string;
 }
 
 /** Refuses, with the reason and the fix, what cannot move; returns nothing when it can. */
@@ -71,6 +85,7 @@ export function containerSpec(c: ContainerInspect, options: SpecOptions): Contai
     readOnly: !m.RW,
     source: m.Source,
   }));
+  const address = clusterAddress(c, options.clusterNetwork);
   return {
     name: c.Name.replace(/^\//, ''),
     id: c.Id,
@@ -78,12 +93,32 @@ export function containerSpec(c: ContainerInspect, options: SpecOptions): Contai
     imageRef: c.Config.Image,
     upperDir,
     volumes,
-    createBody: createBody(c, volumes),
+    ...(address ? { address } : {}),
+    publishedPorts: publishedPorts(c),
+    createBody: createBody(c, volumes, address),
   };
 }
 
+/** The container's address on the cluster network, when it is attached to it with an IPv4 address and a MAC. */
+export function clusterAddress(c: ContainerInspect, network: string | undefined): ClusterAddress | undefined {
+  if (!network) return undefined;
+  const ep = c.NetworkSettings?.Networks?.[network];
+  const ip = ep?.IPAddress || ep?.IPAMConfig?.IPv4Address;
+  if (!ep || !ip || !ep.MacAddress) return undefined;
+  return { network, ip, mac: ep.MacAddress.toLowerCase() };
+}
+
+/** Container ports bound to a host port (`-p`), from HostConfig.PortBindings keys like "80/tcp". */
+export function publishedPorts(c: ContainerInspect): number[] {
+  const bindings = c.HostConfig.PortBindings ?? {};
+  return Object.entries(bindings)
+    .filter(([, v]) => Array.isArray(v) && v.length > 0)
+    .map(([k]) => Number(k.split('/')[0]))
+    .filter((n) => Number.isInteger(n) && n > 0);
+}
+
 /** The create body: the same configuration, image, limits and mounts. */
-function createBody(c: ContainerInspect, volumes: VolumeUse[]): Record<string, unknown> {
+function createBody(c: ContainerInspect, volumes: VolumeUse[], address: ClusterAddress | undefined): Record<string, unknown> {
   const h = c.HostConfig;
   const binds = c.Mounts.filter((m) => m.Type === 'bind').map((m) => ({ Type: 'bind', Source: m.Source, Target: m.Destination, ReadOnly: !m.RW }));
   const vols = volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.destination, ReadOnly: v.readOnly }));
@@ -121,6 +156,11 @@ function createBody(c: ContainerInspect, volumes: VolumeUse[]): Record<string, u
     Tty: false,
     OpenStdin: c.Config.OpenStdin,
     HostConfig: hostConfig,
+    // Engine API 1.41 takes the MAC in Config; the address goes with the endpoint, so CRIU finds its sockets' address there.
+    ...(address ? {
+      MacAddress: address.mac,
+      NetworkingConfig: { EndpointsConfig: { [address.network]: { IPAMConfig: { IPv4Address: address.ip } } } },
+    } : {}),
   });
 }
 

@@ -8,7 +8,7 @@ import { pipeline, type Readable } from 'node:stream';
 import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import { criuTimeoutError, deadlineText, type CriuStep } from '../host/deadline.ts';
-import type { ContainerInspect, ContainerSummary, ImageInspect, EngineInfo, VolumeInspect } from './types.ts';
+import type { ContainerInspect, ContainerSummary, ImageInspect, EngineInfo, NetworkInspect, VolumeInspect } from './types.ts';
 
 const API = '/v1.41';
 
@@ -221,6 +221,19 @@ export class DockerEngine {
     if (reply.status === 404) return undefined;
     if (reply.status >= 300) throw engineError('GET', '/volumes', reply);
     return JSON.parse(reply.body) as VolumeInspect;
+  }
+
+  /** Inspects a network, or undefined when the engine has none of that name. */
+  async findNetwork(name: string): Promise<NetworkInspect | undefined> {
+    const reply = await this.request('GET', `/networks/${encodeURIComponent(name)}`);
+    if (reply.status === 404) return undefined;
+    if (reply.status >= 300) throw engineError('GET', '/networks', reply);
+    return JSON.parse(reply.body) as NetworkInspect;
+  }
+
+  /** Creates a network (`docker network create`); returns its id. */
+  async createNetwork(body: Record<string, unknown>): Promise<string> {
+    return (await this.json<{ Id: string }>('POST', '/networks/create', body)).Id;
   }
 
   /** Removes a volume; a missing one is not an error. */

@@ -57,6 +57,15 @@ export interface ContainerInspect {
   };
   GraphDriver: { Name: string; Data: Record<string, string> };
   Mounts: MountPoint[];
+  /** The networks the container is attached to, by name (absent in some engines' answers for created containers). */
+  NetworkSettings?: { Networks?: Record<string, EndpointSettings> | null };
+}
+
+/** A container's endpoint on one network (`NetworkSettings.Networks[name]`). */
+export interface EndpointSettings {
+  IPAddress?: string;
+  MacAddress?: string;
+  IPAMConfig?: { IPv4Address?: string } | null;
 }
 
 /** One entry of `GET /containers/json` (`docker ps`). */
@@ -75,6 +84,17 @@ export interface ImageInspect {
   Id: string;
   RepoTags: string[] | null;
   Size: number;
+}
+
+/** `GET /networks/{name}`: what ferry reads of a network. */
+export interface NetworkInspect {
+  Id: string;
+  Name: string;
+  Driver: string;
+  IPAM: { Config: Array<{ Subnet?: string; IPRange?: string; Gateway?: string }> | null };
+  Options: Record<string, string> | null;
+  /** Attached containers by id, with their addresses ("10.0.0.5/24"). */
+  Containers: Record<string, { Name: string; MacAddress: string; IPv4Address: string }> | null;
 }
 
 /** `GET /info`. */

@@ -33,6 +33,8 @@ export const BINARIES: readonly BinaryRequirement[] = [
   { name: 'podman', pkg: 'podman', why: 'the podman baseline of `ferry bench migrate` (checkpoint --export / restore --import)' },
   { name: 'conmon', pkg: 'conmon', why: 'podman starts it to supervise each container' },
   { name: 'nsenter', pkg: 'util-linux', why: 'starts dockerd and agents inside a host\'s network namespace' },
+  { name: 'nft', pkg: 'nftables', why: 'locks a frozen container\'s network namespace from the final dump until its source copy is removed, so its kernel neither acknowledges nor resets its clients\' packets' },
+  { name: 'arping', pkg: 'iputils-arping', why: 'announces a moved container\'s address on the destination (gratuitous ARP), so its clients\' packets arrive there at once' },
   { name: 'unshare', pkg: 'util-linux', why: 'probes kernel networking features in a throwaway namespace' },
   { name: 'ceph-mon', pkg: 'ceph-mon', why: 'the monitor of the project\'s Ceph cluster (`ferry storage up`)' },
   { name: 'ceph-mgr', pkg: 'ceph-mgr', why: 'the manager of the project\'s Ceph cluster' },

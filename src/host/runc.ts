@@ -28,8 +28,23 @@ export interface RuncCheckpoint {
   criuPath: string;
   /** The dump's deadline (config deadlines.criuDumpMs), in ms: then runc and its CRIU are killed. */
   timeoutMs: number;
-  /** The machine's runc CRIU config file, held (empty) during the dump so that no other agent's options apply to it. */
+  /** The machine's runc CRIU config file, held during the dump so that no other agent's options apply to it. */
   criuConfig: RuncCriuConfigOptions;
+  /** Connected TCP sockets: dumped with their state to move with the container, or closed (the copy's clients reconnect). */
+  tcp: TcpMode;
+}
+
+/** What a dump does with connected TCP sockets. */
+export type TcpMode = 'established' | 'close';
+
+/**
+ * CRIU's options for a dump's TCP sockets. `established`: their state is dumped
+ * (--tcp-established); half-open ones still in the listener's queue are left out
+ * (--skip-in-flight), their clients' SYN retransmits reach the destination. `close`: every
+ * connection is restored closed (--tcp-close).
+ */
+export function tcpOptions(mode: TcpMode): string[] {
+  return mode === 'established' ? ['tcp-established', 'skip-in-flight'] : ['tcp-close'];
 }
 
 /**
@@ -43,7 +58,7 @@ export async function runcCheckpoint(o: RuncCheckpoint): Promise<void> {
   await mkdir(o.workDir, { recursive: true, mode: 0o700 });
   const logPath = path.join(o.workDir, 'dump.log');
   const args = ['--root', o.runcRoot, '--criu', o.criuPath, 'checkpoint', '--image-path', o.imageDir, '--work-path', o.workDir, '--leave-running', o.containerId];
-  const r = await withRuncCriuConfig(o.criuConfig, [], () => run('runc', args, { timeoutMs: o.timeoutMs }));
+  const r = await withRuncCriuConfig(o.criuConfig, tcpOptions(o.tcp), () => run('runc', args, { timeoutMs: o.timeoutMs }));
   if (r.code === 0 && !r.failure) return;
   const log = await readFile(logPath, 'utf8').catch(() => '');
   const subject = `container ${o.containerId.slice(0, 12)}`;

@@ -25,6 +25,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { thinRestore } from './thin-restore.ts';
+import { announceMoved, checkAddressFree, keptIp } from './cluster-address.ts';
 import { LazyWindows, type LazySource, type LazyWindowResult } from './lazy-windows.ts';
 import { localPages, readPagemaps } from './local-pages.ts';
 import { RemotePages, type PageWant } from './remote-pages.ts';
@@ -102,6 +103,8 @@ export class DestinationService {
   private readonly remotesMaking = new Map<string, Promise<RemotePages>>();
   /** Post-copy windows that ended (their wants are over). */
   private readonly windowsOver = new Set<string>();
+  /** Announcements of restored containers' addresses, by migration, until verify reports them. */
+  private readonly announcements = new Map<string, Promise<string>>();
   /** Lazily restored containers whose memory is still being filled. */
   private readonly lazy: LazyWindows;
   /** Pre-stored migrations: the store and the fetches from it. */
@@ -122,6 +125,7 @@ export class DestinationService {
     const cpu = await checkCpuinfo(req.cpuinfo, this.deps.config.deadlines.criuProbeMs);
     if (cpu) throw new FerryError('FERRY_ERR_CPU_INCOMPATIBLE', `the destination CPU lacks what the source CPU offers: ${cpu}`);
     if (await this.deps.engine.findContainer(req.container)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.container} already exists on the destination`);
+    if (req.address) await checkAddressFree(this.deps.engine, this.deps.config, req.address);
     for (const v of req.volumes) {
       if (await this.deps.engine.findVolume(v.name)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a volume named ${v.name} already exists on the destination`);
     }
@@ -319,7 +323,13 @@ export class DestinationService {
         await this.lazy.drop(id);
         throw err;
       }
-      if (lazyWorkDir) await this.lazy.opened(id, (await this.deps.engine.inspectContainer(rec.data.containerId ?? '')).State.Pid);
+      const ip = keptIp(rec.data.request.createBody);
+      if (lazyWorkDir || ip) {
+        const pid = (await this.deps.engine.inspectContainer(rec.data.containerId ?? '')).State.Pid;
+        // The address lives here now: say so at once (arping waits for replies it never gets, so it runs on in the background).
+        if (ip) this.announcements.set(id, announceMoved(pid, ip, config));
+        if (lazyWorkDir) await this.lazy.opened(id, pid);
+      }
       this.update(id, (r) => (r.phase = 'restored'));
       const lazy = lazyWorkDir !== undefined;
       return { restoreMs: Date.now() - started, restoredBy: lazy ? 'thin-lazy' : 'thin', ...(rebuildMs !== undefined ? { rebuildMs } : {}), ...(fetched ? { fetched } : {}) };
@@ -374,7 +384,7 @@ export class DestinationService {
   }
 
   /** Checks that the restored container keeps running for the verify window. */
-  verify(id: string): Promise<{ running: boolean; pid: number; lazyWindowMs?: number; lazy?: LazyWindowResult }> {
+  verify(id: string): Promise<{ running: boolean; pid: number; lazyWindowMs?: number; lazy?: LazyWindowResult; announce?: string }> {
     return this.exclusive(id, async () => {
       const rec = this.expect(id, ['restored']);
       const first = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
@@ -394,7 +404,9 @@ export class DestinationService {
         const after = await this.deps.engine.inspectContainer(rec.data.containerId ?? '');
         if (!after.State.Running || after.State.StartedAt !== first.State.StartedAt) throw new FerryError('FERRY_ERR_RESTORE', `the restored container stopped while its memory was filled (state ${after.State.Status}, exit code ${after.State.ExitCode})`);
       }
-      return { running: true, pid: again.State.Pid, ...(lazy !== undefined ? { lazyWindowMs: lazy.windowMs, lazy } : {}) };
+      const announce = await this.announcements.get(id);
+      this.announcements.delete(id);
+      return { running: true, pid: again.State.Pid, ...(lazy !== undefined ? { lazyWindowMs: lazy.windowMs, lazy } : {}), ...(announce ? { announce } : {}) };
     });
   }
 
@@ -459,6 +471,7 @@ export class DestinationService {
     if (!rec || rec.phase === 'committed' || rec.phase === 'aborted') return this.status(id);
     log('warn', 'aborting incoming migration', { migration: id, why });
     this.update(id, (r) => (r.phase = 'aborting'));
+    this.announcements.delete(id);
     const { containerId, createdVolumes } = rec.data;
     if (containerId) await this.deps.engine.removeContainer(containerId, { volumes: false });
     else {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerProcesses, ProcessFacts } from '../host/container-processes.ts';
 import type { TcpSocket } from '../host/proc-net-tcp.ts';
-import { checkFreeze, FREEZE_RULES, freezeError, TCP_CONNECTED, type AgentFacts } from './freeze-preflight.ts';
+import { checkFreeze, CONNECTIONS_WOULD_BREAK, countConnections, FREEZE_RULES, freezeError, isLoopback, type AgentFacts, type MoveFacts } from './freeze-preflight.ts';
 
 const HOST_NS = { pid: 'pid:[4026531836]', ipc: 'ipc:[4026531839]', uts: 'uts:[4026531838]', user: 'user:[4026531837]', cgroup: 'cgroup:[4026531835]', time: 'time:[4026531834]', net: 'net:[4026531833]' };
 const CT_NS = { ...HOST_NS, pid: 'pid:[4026532301]', ipc: 'ipc:[4026532300]', uts: 'uts:[4026532299]', cgroup: 'cgroup:[4026532302]', net: 'net:[4026532304]' };
@@ -47,32 +47,44 @@ test('non-root in a user namespace of its own is left to CRIU (the agent may own
   assert.equal(names(container([remapped]), AGENT).includes('non-root-without-cap-sys-resource'), false);
 });
 
-test('connected TCP: established and other connected states of sockets the container holds, loopback too', () => {
-  const client = proc(11, 'nc', { fds: [{ fd: 3, target: 'socket:[601]' }] });
-  const server = proc(12, 'nc', { fds: [{ fd: 3, target: 'socket:[600]' }, { fd: 4, target: 'socket:[602]' }] });
+const OFF_CLUSTER: MoveFacts = { keepsAddress: false, publishedPorts: [], dropConnections: false };
+
+test('connections: loopback ones inside the container move; outside ones move when the container keeps its address', () => {
+  const client = proc(11, 'redis-cli', { fds: [{ fd: 3, target: 'socket:[601]' }] });
+  const server = proc(12, 'redis', { fds: [{ fd: 3, target: 'socket:[600]' }, { fd: 4, target: 'socket:[602]' }, { fd: 5, target: 'socket:[603]' }] });
   const tcp = [
-    { inode: 600, state: 10, local: '127.0.0.1:9000', remote: '0.0.0.0:0', uid: 0 },
-    { inode: 601, state: 1, local: '127.0.0.1:41234', remote: '127.0.0.1:9000', uid: 0 },
-    { inode: 602, state: 8, local: '127.0.0.1:9000', remote: '127.0.0.1:41234', uid: 0 },
+    { inode: 600, state: 10, local: '0.0.0.0:6379', remote: '0.0.0.0:0', uid: 0 },
+    { inode: 601, state: 1, local: '127.0.0.1:41234', remote: '127.0.0.1:6379', uid: 0 },
+    { inode: 602, state: 8, local: '127.0.0.1:6379', remote: '127.0.0.1:41234', uid: 0 },
+    { inode: 603, state: 1, local: '10.213.0.70:6379', remote: '10.213.0.250:5000', uid: 0 },
     { inode: 777, state: 1, local: '10.0.0.1:22', remote: '10.0.0.2:5000', uid: 0 }, // held by no process of the container
   ];
-  const [refusal] = checkFreeze(container([proc(1, 'sh'), client, server], tcp), AGENT);
-  assert.equal(refusal?.rule.name, 'tcp-connected');
-  assert.deepEqual(refusal?.found, ['process 11 (nc) holds 127.0.0.1:41234 → 127.0.0.1:9000 (ESTABLISHED)', 'process 12 (nc) holds 127.0.0.1:9000 → 127.0.0.1:41234 (CLOSE_WAIT)']);
+  const c = container([proc(1, 'sh'), client, server], tcp);
+  assert.deepEqual(checkFreeze(c, AGENT), []);
+  assert.deepEqual(countConnections(c), { inside: 2, outside: 1 });
+  const [refusal] = checkFreeze(c, AGENT, FREEZE_RULES, OFF_CLUSTER);
+  assert.equal(refusal?.rule.name, 'connections-would-break');
+  assert.deepEqual(refusal?.found, ['process 12 (redis) holds 10.213.0.70:6379 → 10.213.0.250:5000 (ESTABLISHED): its address changes with the host']);
+  assert.deepEqual(checkFreeze(c, AGENT, FREEZE_RULES, { ...OFF_CLUSTER, dropConnections: true }), []);
 });
 
-test('connected TCP: SYN_SENT, FIN_WAIT1/2, LAST_ACK and CLOSING are refused; LISTEN, CLOSE and TIME_WAIT are not', () => {
+test('connections through a port published on the host (-p) break even on the cluster network', () => {
+  const p = proc(3, 'httpd', { fds: [{ fd: 3, target: 'socket:[1]' }, { fd: 4, target: 'socket:[2]' }] });
+  const tcp = [{ inode: 1, state: 1, local: '172.29.1.2:80', remote: '172.29.1.1:5000', uid: 0 }, { inode: 2, state: 1, local: '172.29.1.2:81', remote: '172.29.1.1:5001', uid: 0 }];
+  const found = CONNECTIONS_WOULD_BREAK.find(container([p], tcp), AGENT, { keepsAddress: true, publishedPorts: [80], dropConnections: false });
+  assert.deepEqual(found, ['process 3 (httpd) holds 172.29.1.2:80 → 172.29.1.1:5000 (ESTABLISHED): port 80 is published on this host']);
+});
+
+test('connected states count (SYN_SENT, FIN_WAIT1/2, CLOSE_WAIT, LAST_ACK, CLOSING); LISTEN, CLOSE and TIME_WAIT do not', () => {
   const states = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const p = proc(3, 'app', { fds: states.map((s) => ({ fd: s, target: `socket:[${700 + s}]` })) });
   const tcp = states.map((s) => ({ inode: 700 + s, state: s, local: '1.1.1.1:1', remote: '2.2.2.2:2', uid: 0 }));
-  const found = TCP_CONNECTED.find(container([p], tcp), AGENT).map((f) => /\((\w+)\)$/.exec(f)?.[1]);
+  const found = CONNECTIONS_WOULD_BREAK.find(container([p], tcp), AGENT, OFF_CLUSTER).map((f) => /\((\w+)\):/.exec(f)?.[1]);
   assert.deepEqual(found, ['ESTABLISHED', 'SYN_SENT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING']);
 });
 
-test('the connection rule can be left out by name (for when connections move)', () => {
-  const p = proc(3, 'app', { fds: [{ fd: 3, target: 'socket:[1]' }] });
-  const c = container([p], [{ inode: 1, state: 1, local: '1.1.1.1:1', remote: '2.2.2.2:2', uid: 0 }]);
-  assert.deepEqual(checkFreeze(c, AGENT, FREEZE_RULES.filter((r) => r.name !== 'tcp-connected')), []);
+test('loopback as /proc/net/tcp and tcp6 show it', () => {
+  assert.deepEqual(['127.0.0.1:80', '127.3.2.1:1', '::1:6379', '[::1]:6379', '::ffff:127.0.0.1:5', '10.0.0.1:80', '::ffff:10.0.0.1:5'].map(isLoopback), [true, true, true, true, true, false, false]);
 });
 
 test('anonymous inodes: io_uring (fds and ring mappings), perf_event and userfaultfd refused; CRIU\'s own kinds pass', () => {
@@ -109,13 +121,13 @@ test('nested namespaces: a pid or uts namespace below the container\'s is refuse
 test('the error: first rule\'s code, every finding with reason, rule name and fix; details list all', () => {
   const pg = proc(42, 'postgres', { status: { name: 'postgres', uids: [999, 999, 999, 999], gids: [999, 999, 999, 999], tracerPid: 0, capEff: 0n }, fds: [{ fd: 3, target: 'socket:[1]' }] });
   const c = container([proc(1, 'sh'), pg], [{ inode: 1, state: 1, local: '1.1.1.1:1', remote: '2.2.2.2:2', uid: 0 }]);
-  const err = freezeError('db', checkFreeze(c, AGENT));
+  const err = freezeError('db', checkFreeze(c, AGENT, FREEZE_RULES, OFF_CLUSTER));
   assert.equal(err.code, 'FERRY_ERR_CRIU_UNSUPPORTED');
   assert.match(err.message, /^container db cannot be frozen, nothing was sent and it runs on: process 42 \(postgres\) runs as uid 999/);
   assert.match(err.message, /\[rule non-root-without-cap-sys-resource\]\. Fix: run the agent where root has CAP_SYS_RESOURCE .*--user 0/);
-  assert.match(err.message, /Also: process 42 \(postgres\) holds 1\.1\.1\.1:1 → 2\.2\.2\.2:2 \(ESTABLISHED\).*\[rule tcp-connected\]\. Fix: close the connections before migrating/);
-  assert.deepEqual(err.details, { rules: [{ rule: 'non-root-without-cap-sys-resource', found: ['process 42 (postgres) runs as uid 999/999/999 gid 999/999/999'] }, { rule: 'tcp-connected', found: ['process 42 (postgres) holds 1.1.1.1:1 → 2.2.2.2:2 (ESTABLISHED)'] }] });
-  assert.equal(freezeError('x', checkFreeze(container([proc(3, 'a', { fds: [{ fd: 3, target: 'socket:[1]' }] })], c.tcp), AGENT)).code, 'FERRY_ERR_TCP_CONNECTED');
+  assert.match(err.message, /Also: process 42 \(postgres\) holds 1\.1\.1\.1:1 → 2\.2\.2\.2:2 \(ESTABLISHED\).*\[rule connections-would-break\]\. Fix: run the container on the cluster network .*--drop-connections/);
+  assert.deepEqual(err.details, { rules: [{ rule: 'non-root-without-cap-sys-resource', found: ['process 42 (postgres) runs as uid 999/999/999 gid 999/999/999'] }, { rule: 'connections-would-break', found: ['process 42 (postgres) holds 1.1.1.1:1 → 2.2.2.2:2 (ESTABLISHED): its address changes with the host'] }] });
+  assert.equal(freezeError('x', checkFreeze(container([proc(3, 'a', { fds: [{ fd: 3, target: 'socket:[1]' }] })], c.tcp), AGENT, FREEZE_RULES, OFF_CLUSTER)).code, 'FERRY_ERR_TCP_CONNECTED');
 });
 
 test('long lists are cut in the message, kept whole in the details', () => {

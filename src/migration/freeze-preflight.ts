@@ -1,8 +1,8 @@
 /**
  * @module migration/freeze-preflight — what the freeze would fail on, found before any round
  * or byte is sent. Each rule is named data: what it finds in the container's processes (as
- * /proc shows them), why CRIU 4.2 (called by runc without --tcp-established or plugins)
- * refuses it, and the fix. Pure: the facts are read elsewhere (host/container-processes.ts).
+ * /proc shows them), why CRIU 4.2 refuses it (or, for connections, why they would not keep
+ * their clients), and the fix. Pure: the facts are read elsewhere (host/container-processes.ts).
  *
  * @example
  *   const refusals = checkFreeze(await readContainerProcesses(pids), agentFacts);
@@ -27,7 +27,7 @@ export interface FreezeRule {
   /** What the user can do. */
   readonly fix: string;
   /** What in the container this rule refuses, one line each; empty when nothing. */
-  find(c: ContainerProcesses, agent: AgentFacts): string[];
+  find(c: ContainerProcesses, agent: AgentFacts, move?: MoveFacts): string[];
 }
 
 /** A rule that fired, with what it found. */
@@ -62,34 +62,75 @@ export const NON_ROOT_WITHOUT_CAP_SYS_RESOURCE: FreezeRule = {
   },
 };
 
-/** TCP states CRIU calls connected (criu/sk-inet.c can_dump_inet_sk): refused without --tcp-established. */
+/** TCP states CRIU calls connected (criu/sk-inet.c can_dump_inet_sk): dumped with --tcp-established, closed with --tcp-close. */
 export const CONNECTED_TCP_STATES: ReadonlySet<number> = new Set([1, 2, 4, 5, 8, 9, 11]);
 
-/**
- * Connected TCP sockets, loopback ones inside the container included. runc calls CRIU without
- * --tcp-established, and CRIU then refuses them ("Connected TCP socket, consider using
- * --tcp-established"). Remove this rule when connections move with the container.
- */
-export const TCP_CONNECTED: FreezeRule = {
-  name: 'tcp-connected',
-  code: 'FERRY_ERR_TCP_CONNECTED',
-  reason: 'CRIU is run without --tcp-established and refuses connected TCP sockets, loopback ones inside the container too',
-  fix: 'close the connections before migrating (stop the clients or let them disconnect, then retry); ferry does not move open TCP connections yet',
-  find(c) {
-    const holders = new Map<number, ProcessFacts>();
-    for (const p of c.processes) {
-      for (const { target } of p.fds) {
-        const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-        if (inode && !holders.has(Number(inode))) holders.set(Number(inode), p);
-      }
+/** What decides whether a container's connections survive the move (read at preflight). */
+export interface MoveFacts {
+  /** The container keeps its address (it is on the cluster network): its connections to outside go on. */
+  keepsAddress: boolean;
+  /** Container ports published on the source host's address (`-p`): clients reach them through this host only. */
+  publishedPorts: readonly number[];
+  /** The user accepts that connections that would break are closed (`--drop-connections`). */
+  dropConnections: boolean;
+}
+
+/** A container that keeps its address, publishes nothing and drops nothing. */
+export const KEEPS_ADDRESS: MoveFacts = Object.freeze({ keepsAddress: true, publishedPorts: [], dropConnections: false });
+
+/** True for a loopback address as /proc/net/tcp{,6} shows it (127.0.0.0/8, ::1, ::ffff:127.x). */
+export function isLoopback(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return /^127\./.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
+}
+
+/** The connected TCP sockets the container's processes hold, each with its holder (once per socket). */
+export function heldConnections(c: ContainerProcesses): Array<{ socket: ContainerProcesses['tcp'][number]; holder: ProcessFacts }> {
+  const holders = new Map<number, ProcessFacts>();
+  for (const p of c.processes) {
+    for (const { target } of p.fds) {
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode && !holders.has(Number(inode))) holders.set(Number(inode), p);
     }
-    const seen = new Set<number>();
+  }
+  const seen = new Set<number>();
+  const out: Array<{ socket: ContainerProcesses['tcp'][number]; holder: ProcessFacts }> = [];
+  for (const s of c.tcp) {
+    const holder = holders.get(s.inode);
+    if (!holder || !CONNECTED_TCP_STATES.has(s.state) || seen.has(s.inode)) continue;
+    seen.add(s.inode);
+    out.push({ socket: s, holder });
+  }
+  return out;
+}
+
+/** Connected TCP sockets the container holds: inside it (loopback) and to the outside. */
+export function countConnections(c: ContainerProcesses): { inside: number; outside: number } {
+  const held = heldConnections(c);
+  const inside = held.filter(({ socket }) => isLoopback(socket.local)).length;
+  return { inside, outside: held.length - inside };
+}
+
+/**
+ * Connections that cannot keep their clients: CRIU moves every connected socket
+ * (--tcp-established), but a client outside reaches the restored one only at the same address.
+ * A container off the cluster network gets a new address on the destination, and a port
+ * published on the source host (`-p`) is reached through that host's address. Loopback
+ * connections inside the container always move. `--drop-connections` closes them instead.
+ */
+export const CONNECTIONS_WOULD_BREAK: FreezeRule = {
+  name: 'connections-would-break',
+  code: 'FERRY_ERR_TCP_CONNECTED',
+  reason: 'these connections cannot keep their clients: the container\'s address changes with the host, or its clients come through a port published on this host',
+  fix: 'run the container on the cluster network (network.cluster, the test bed\'s "ferry"), which keeps its address and MAC on every host, without -p; or pass --drop-connections to move it with its connections closed (its clients reconnect)',
+  find(c, _agent, move = KEEPS_ADDRESS) {
+    if (move.dropConnections) return [];
     const out: string[] = [];
-    for (const s of c.tcp) {
-      const p = holders.get(s.inode);
-      if (!p || !CONNECTED_TCP_STATES.has(s.state) || seen.has(s.inode)) continue;
-      seen.add(s.inode);
-      out.push(`${who(p)} holds ${s.local} → ${s.remote} (${tcpStateName(s.state)})`);
+    for (const { socket: s, holder } of heldConnections(c)) {
+      if (isLoopback(s.local)) continue;
+      const port = Number(/:(\d+)$/.exec(s.local)?.[1]);
+      const why = !move.keepsAddress ? 'its address changes with the host' : move.publishedPorts.includes(port) ? `port ${port} is published on this host` : '';
+      if (why) out.push(`${who(holder)} holds ${s.local} → ${s.remote} (${tcpStateName(s.state)}): ${why}`);
     }
     return out;
   },
@@ -159,13 +200,13 @@ export const NESTED_NAMESPACE: FreezeRule = {
 };
 
 /** Every rule, in the order refusals are reported. */
-export const FREEZE_RULES: readonly FreezeRule[] = Object.freeze([NON_ROOT_WITHOUT_CAP_SYS_RESOURCE, TCP_CONNECTED, UNSUPPORTED_ANON_INODE, TRACED_PROCESS, NESTED_NAMESPACE]);
+export const FREEZE_RULES: readonly FreezeRule[] = Object.freeze([NON_ROOT_WITHOUT_CAP_SYS_RESOURCE, CONNECTIONS_WOULD_BREAK, UNSUPPORTED_ANON_INODE, TRACED_PROCESS, NESTED_NAMESPACE]);
 
 /** The rules that fire on a container, with what each found. */
-export function checkFreeze(c: ContainerProcesses, agent: AgentFacts, rules: readonly FreezeRule[] = FREEZE_RULES): FreezeRefusal[] {
+export function checkFreeze(c: ContainerProcesses, agent: AgentFacts, rules: readonly FreezeRule[] = FREEZE_RULES, move: MoveFacts = KEEPS_ADDRESS): FreezeRefusal[] {
   const out: FreezeRefusal[] = [];
   for (const rule of rules) {
-    const found = rule.find(c, agent);
+    const found = rule.find(c, agent, move);
     if (found.length) out.push({ rule, found });
   }
   return out;

@@ -23,6 +23,12 @@ export const PreflightRequest = z.strictObject({
   skipCapacityCheck: z.boolean(),
   /** Post-copy: the destination must be able to restore lazily. */
   postcopy: z.boolean().optional(),
+  /** The container's address on the cluster network, which the destination must have free. */
+  address: z.strictObject({
+    network: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/),
+    ip: z.ipv4(),
+    mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/),
+  }).optional(),
 });
 export type PreflightRequest = z.infer<typeof PreflightRequest>;
 
@@ -70,6 +76,8 @@ export const MigrateRequest = z.strictObject({
   options: z
     .strictObject({
       allowBind: z.boolean().optional(),
+      /** Move a container whose connections cannot keep their clients (off the cluster network, or through a published port), closing every connection. */
+      dropConnections: z.boolean().optional(),
       skipCapacityCheck: z.boolean().optional(),
       faults: z.strictObject({ corruptChunk: z.number().int().positive().optional() }).optional(),
       /** Overrides of migration.prestore for this migration (strategy prestore). */
@@ -108,6 +116,12 @@ const CreateBody = z.strictObject({
   User: z.string().optional(),
   Labels: z.record(z.string(), z.string()).optional(),
   ExposedPorts: z.record(z.string(), z.object({})).optional(),
+  MacAddress: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/).optional(),
+  NetworkingConfig: z.strictObject({
+    EndpointsConfig: z.record(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/), z.strictObject({
+      IPAMConfig: z.strictObject({ IPv4Address: z.ipv4() }),
+    })).refine((o) => Object.keys(o).length === 1, 'exactly one endpoint'),
+  }).optional(),
   StopSignal: z.string().optional(),
   Hostname: z.string().optional(),
   Healthcheck: z.record(z.string(), z.unknown()).optional(),

@@ -47,9 +47,29 @@ export interface MigrationReport {
   postcopy?: { lazyPages: number; eagerPages: number; pushedPages: number; wantedRanges: number; pushAttempts: number; pushMs?: number };
   /** What went through the object store (strategy prestore). */
   prestore?: PrestoreReport;
+  /** The container's network across the move (clients' view). */
+  network?: NetworkReport;
   error?: WireError;
   /** What rollback did, in order. */
   rollback?: string[];
+}
+
+/** What clients of the container saw of the move. */
+export interface NetworkReport {
+  /** Its address on the cluster network, kept on the destination with its MAC; absent when its address changed with the host. */
+  address?: { network: string; ip: string; mac: string };
+  /** Connected TCP sockets at preflight: inside the container (loopback) and to the outside. */
+  connections: { inside: number; outside: number };
+  /** What the dump did with them: moved with their state, or closed (`--drop-connections`). */
+  tcp: 'established' | 'close';
+  /**
+   * The client-visible gap: from the lock of the source's network (the freeze) until the
+   * destination ran and announced the address, in ms: the longest a client waited for an
+   * answer, but for its own TCP retransmission timer (which may fire later still).
+   */
+  clientGapMs?: number;
+  /** How the new location was announced (gratuitous ARP), or why not. */
+  announce?: string;
 }
 
 /** One pre-copy round (container running), or the final round (frozen). */
@@ -189,6 +209,8 @@ export function formatReport(r: MigrationReport): string {
     lines.push(`  pre-storage in ${ps.store} (threshold ${ps.policy.threshold} of ${ps.policy.window} rounds): ${mib(ps.uploadedBytes)} uploaded in ${ps.packs} packs, ${mib(ps.fetchedBytes ?? 0)} fetched by the destination (restore waited ${ps.fetchWaitMs ?? '-'} ms), ${mib(ps.directBytes ?? 0)} direct; stale uploads ${ps.stalePages ?? '-'} pages (${mib(ps.staleBytes ?? 0)}); image ${ps.image === 'store' ? `through the store (${mib(ps.imageUploadedBytes)} uploaded now)` : 'already on the destination'}`);
     for (const x of ps.rounds) lines.push(`    round ${x.round}: ${x.uploadedPages} pages stored (${mib(x.uploadedBytes)}), ${x.flowingPages} flowing held back, ${x.ms} ms`);
   }
+  const n = r.network;
+  if (n) lines.push(`  network: ${n.address ? `kept ${n.address.ip} (${n.address.mac}) on ${n.address.network}` : 'address changed with the host'}; ${n.connections.outside} outside and ${n.connections.inside} inside connections ${n.tcp === 'established' ? 'carried' : 'closed'}; client-visible gap ${n.clientGapMs ?? '-'} ms (frozen ${r.frozenMs ?? '-'} ms)${n.announce ? `; ${n.announce}` : ''}`);
   if (r.error) lines.push(`  cause: ${r.error.code}: ${r.error.message}`);
   if (r.rollback?.length) lines.push(`  rollback: ${r.rollback.join('; ')}`);
   return lines.join('\n');

@@ -10,7 +10,9 @@ import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
 import type { ControlClient } from '../control/client.ts';
 import { dumpCpuinfo } from '../host/criu.ts';
 import { runcCriuConfigOf } from '../host/runc-criu-config.ts';
-import { runcCheckpoint, runcKnows } from '../host/runc.ts';
+import { runcCheckpoint, runcKnows, tcpOptions } from '../host/runc.ts';
+import { lockNetwork } from '../host/net-lock.ts';
+import { withRuncCriuConfig } from '../host/runc-criu-config.ts';
 import { readAgentFacts, readContainerProcesses } from '../host/container-processes.ts';
 import { processTree } from '../precopy/process-tree.ts';
 import { addRootBytes, type PrestoreReport } from './report.ts';
@@ -21,7 +23,7 @@ import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
 import { checkpointName } from './destination.ts';
 import { measureNeeds } from './needs.ts';
-import { checkFreeze, freezeError } from './freeze-preflight.ts';
+import { checkFreeze, countConnections, freezeError, FREEZE_RULES } from './freeze-preflight.ts';
 import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
 
 /** The forward phases of one migration. */
@@ -44,10 +46,14 @@ export class SourceSteps {
     for (const r of this.deps.records.unfinished<OutgoingData>('source', TERMINAL)) {
       if (r.id !== this.rec.id && r.data.spec?.id === inspect.Id) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `container ${this.rec.container} is already being migrated (${r.id}, ${r.phase})`);
     }
-    const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind });
-    // What the freeze would fail on (freeze-preflight.ts), refused before any round or byte.
-    const refusals = checkFreeze(await readContainerProcesses(await processTree(inspect.State.Pid)), await readAgentFacts());
+    const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind, clusterNetwork: config.network.cluster });
+    // What the freeze would fail on, and connections that could not keep their clients (freeze-preflight.ts), refused before any round or byte.
+    const processes = await readContainerProcesses(await processTree(inspect.State.Pid));
+    const dropConnections = options.dropConnections === true;
+    const move = { keepsAddress: spec.address !== undefined, publishedPorts: spec.publishedPorts, dropConnections };
+    const refusals = checkFreeze(processes, await readAgentFacts(), FREEZE_RULES, move);
     if (refusals.length) throw freezeError(spec.name, refusals);
+    this.rec.data.report.network = { ...(spec.address ? { address: spec.address } : {}), connections: countConnections(processes), tcp: dropConnections ? 'close' : 'established' };
     const { strategy } = this.rec.data.request;
     if (strategy === 'postcopy' && inspect.Config.Labels?.['ferry.postcopy'] === 'refuse') throw new FerryError('FERRY_ERR_POSTCOPY_REFUSED', `container ${spec.name} opts out of post-copy (label ferry.postcopy=refuse): its memory must never be split across two hosts; use --strategy precopy`);
     const criu = await this.deps.criu();
@@ -63,6 +69,7 @@ export class SourceSteps {
       cpuinfo: await dumpCpuinfo(config.deadlines.criuProbeMs),
       skipCapacityCheck: options.skipCapacityCheck ?? config.migration.skipCapacityCheck,
       ...(strategy === 'postcopy' ? { postcopy: true } : {}),
+      ...(spec.address ? { address: spec.address } : {}),
     });
     this.rec.data.spec = spec;
   }
@@ -124,21 +131,37 @@ export class SourceSteps {
     this.rec.data.paused = true;
     this.deps.records.put(this.rec);
     await this.deps.engine.pause(spec.id);
+    await this.lockNetwork(spec);
     const started = Date.now();
     this.rec.data.report.freezeMs = started - this.rec.data.pausedAt;
     this.rec.data.checkpointed = true;
     this.deps.records.put(this.rec);
     const { runcRoot } = this.deps.config.agent;
+    const tcp = this.rec.data.report.network?.tcp ?? 'established';
     if (runcKnows(runcRoot, spec.id)) {
       this.rec.data.checkpointDir = await chooseDumpDir(dumpRoot(this.deps.config.agent.tmpfsDir, this.deps.stateDir), this.rec.id, this.rec.data.memoryBytes ?? 0, this.dockerCheckpointDir());
       this.deps.records.put(this.rec);
-      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs, criuConfig: runcCriuConfigOf(this.deps.config) });
+      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs, criuConfig: runcCriuConfigOf(this.deps.config), tcp });
       this.rec.data.report.dumpedBy = 'runc';
     } else {
-      await this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false);
+      await withRuncCriuConfig(runcCriuConfigOf(this.deps.config), tcpOptions(tcp), () => this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false));
       this.rec.data.report.dumpedBy = 'docker-api';
     }
     this.rec.data.report.checkpointMs = Date.now() - started;
+  }
+
+  /**
+   * Closes the frozen container's network namespace (host/net-lock.ts) before the dump: from
+   * now until the source copy is removed, its kernel neither acknowledges what the checkpoint
+   * will not hold nor resets a client; a rollback lifts the lock.
+   */
+  private async lockNetwork(spec: ContainerSpec): Promise<void> {
+    const pid = (await this.deps.engine.inspectContainer(spec.id)).State.Pid;
+    this.rec.data.lockedPid = pid;
+    this.deps.records.put(this.rec);
+    await lockNetwork(pid, this.deps.config.deadlines.dockerMs);
+    this.rec.data.lockedAt = Date.now();
+    this.deps.records.put(this.rec);
   }
 
   /** Where the checkpoint is: on tmpfs (host/dump-dir.ts) or Docker's own directory for it. */

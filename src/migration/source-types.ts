@@ -30,6 +30,10 @@ export interface OutgoingData {
   memoryBytes?: number;
   /** Where CRIU's dump went when not Docker's checkpoint directory (tmpfs); removed when the migration ends. */
   checkpointDir?: string;
+  /** The container's process whose network namespace ferry locked at the freeze (host/net-lock.ts); unlocked on thaw. */
+  lockedPid?: number;
+  /** When the network was locked (ms since the epoch). */
+  lockedAt?: number;
 }
 
 /** An event of a running migration, as the CLI streams it. */

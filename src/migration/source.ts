@@ -20,6 +20,7 @@ import type { MigrateRequest, PrepareReply, DestinationStatus } from './protocol
 import { checkpointName, type RestoreResult } from './destination.ts';
 import { SourceSteps } from './source-steps.ts';
 import { thawAfterDump } from '../docker/thaw.ts';
+import { unlockNetwork } from '../host/net-lock.ts';
 import { PrecopySteps } from './precopy-steps.ts';
 import { PostcopySteps } from './postcopy-steps.ts';
 import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
@@ -179,10 +180,13 @@ export class SourceService {
       if (rec.data.report.precopy && rebuildMs !== undefined) rec.data.report.precopy.rebuildMs = rebuildMs;
       if (rec.data.report.prestore && fetched) Object.assign(rec.data.report.prestore, { fetchedBytes: fetched.bytes, fetchedPacks: fetched.packs, fetchWaitMs: fetched.waitMs, directBytes: rec.data.report.bytes.wireBytes });
       rec.data.report.frozenMs = Date.now() - (rec.data.pausedAt ?? Date.now());
+      const network = rec.data.report.network;
+      if (network && rec.data.lockedAt) network.clientGapMs = Date.now() - rec.data.lockedAt;
       await this.move(rec, 'verify');
       // A lazy restore's verify waits until every page is in (deadlines.criuRestoreMs), so it gets the restore's deadline.
       // Post-copy: the pages follow during restore and verify; verify waits until the destination holds them all.
-      const verified = await this.step(rec, 'verify', () => dest.call<{ lazyWindowMs?: number; lazy?: { servedPages?: number; faults?: number } }>('POST', `/v1/incoming/${rec.id}/verify`, {}, this.restoreDeadline()));
+      const verified = await this.step(rec, 'verify', () => dest.call<{ lazyWindowMs?: number; lazy?: { servedPages?: number; faults?: number }; announce?: string }>('POST', `/v1/incoming/${rec.id}/verify`, {}, this.restoreDeadline()));
+      if (network && verified.announce) network.announce = verified.announce;
       await postcopy?.stop();
       if (verified.lazyWindowMs !== undefined) rec.data.report.lazyWindowMs = verified.lazyWindowMs;
       if (verified.lazy) rec.data.report.lazyFill = { ...(verified.lazy.servedPages !== undefined ? { servedPages: verified.lazy.servedPages } : {}), ...(verified.lazy.faults !== undefined ? { faults: verified.lazy.faults } : {}) };
@@ -300,6 +304,11 @@ export class SourceService {
       await this.deps.engine.deleteCheckpoint(spec.id, checkpointName(rec.id)).catch(() => undefined);
       if (rec.data.checkpointDir) await rm(rec.data.checkpointDir, { recursive: true, force: true });
       steps.push('source checkpoint deleted');
+    }
+    if (rec.data.lockedPid) {
+      // Before the thaw: the first packets the thawed processes send must leave.
+      await unlockNetwork(rec.data.lockedPid, this.deps.config.deadlines.dockerMs)
+        .then(() => steps.push('source network unlocked'), (err: unknown) => steps.push(`source network not unlocked: ${asFerryError(err).message}`));
     }
     if (rec.data.paused) {
       const c = await this.deps.engine.findContainer(spec.id);

@@ -40,7 +40,8 @@ export async function thinRestore(o: ThinRestore): Promise<void> {
   await mkdir(dockerDir, { recursive: true, mode: 0o700 });
   await copyFile(descriptors, path.join(dockerDir, 'descriptors.json'));
   for (const p of [o.logFile, o.lazyWorkDir ?? '']) if (/\s/.test(p)) throw new FerryError('FERRY_ERR_CONFIG', `the path ${p} holds white space, which CRIU's config file cannot carry`);
-  const options = [`images-dir ${o.imagesDir}`, `log-file ${o.logFile}`, ...(o.lazyWorkDir ? ['lazy-pages', `work-dir ${o.lazyWorkDir}`] : [])];
+  // tcp-established: connections dumped with their state come back established (a checkpoint without any needs nothing of it).
+  const options = [`images-dir ${o.imagesDir}`, `log-file ${o.logFile}`, 'tcp-established', ...(o.lazyWorkDir ? ['lazy-pages', `work-dir ${o.lazyWorkDir}`] : [])];
   await mkdir(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
   try {
     await withRuncCriuConfig(runcCriuConfigOf(o.config), options, () => o.engine.startContainer(o.containerId, o.checkpoint));

@@ -45,6 +45,10 @@ const ClusterSchema = z.object({
   /** Whether `up` started agents (false after `up --no-agents`). */
   agents: z.boolean(),
   hosts: z.array(HostSchema).min(1),
+  /** The cluster network every host has (a container on it keeps its address when it moves). */
+  clusterNetwork: z.object({ name: z.string(), subnet: z.string(), gateway: z.string() }).optional(),
+  /** The client host: a namespace on the bridge without dockerd, for clients of the containers. */
+  client: z.object({ netns: z.string(), ip: z.string() }).optional(),
 });
 
 /** One host of a running test bed, as cluster.json records it. */
@@ -62,6 +66,7 @@ export function clusterFromPlan(plan: TestbedPlan, pids: ReadonlyMap<string, Clu
   return {
     tokenFile: plan.tokenFile, createdAt: createdAt.toISOString(), bandwidthMbit: plan.bandwidthMbit,
     stateDir: plan.stateDir, subnet: plan.subnet, runDir: plan.runDir, bridge: plan.bridge, agents,
+    clusterNetwork: { ...plan.clusterNet }, client: { netns: plan.client.netns, ip: plan.client.ip },
     hosts: plan.hosts.map((h: HostPlan) => ({
       name: h.name, ip: h.ip, netns: h.netns, veth: h.vethRoot, controlUrl: h.controlUrl, controlPort: h.controlPort, dataPort: h.dataPort,
       dockerSocket: h.dockerSocket, dataRoot: h.dataRoot, execRoot: h.execRoot, logDir: h.logDir, smallDiskMiB: h.smallDiskMiB,

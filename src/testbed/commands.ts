@@ -1,6 +1,6 @@
 /** @module testbed/commands — the pure command lines the test bed runs (ip, tc, mount, dockerd, agent). */
 import { join } from 'node:path';
-import { TBF_LATENCY, type HostPlan, type TestbedPlan } from './plan.ts';
+import { TBF_LATENCY, type ClientPlan, type ClusterNetPlan, type HostPlan, type TestbedPlan } from './plan.ts';
 
 /** A program and its arguments (run with execFile/spawn, never through a shell). */
 export interface CommandLine {
@@ -22,21 +22,52 @@ export function tbfCommand(dev: string, mbit: number, netns?: string): CommandLi
   };
 }
 
-/** `ip` commands that give a host its namespace, veth pair, address and a route to the object store via the bridge, in order. */
-export function hostNetCommands(host: HostPlan, bridge: string, via: { bridgeIp: string; storageAddress: string }): CommandLine[] {
+/** A namespace joined to the bridge by a veth pair: what a host and the client host both are. */
+export interface NamespaceLink {
+  netns: string;
+  vethRoot: string;
+  vethPeer: string;
+  ifname: string;
+  cidr: string;
+}
+
+/** `ip` commands that create a namespace with its veth pair on the bridge and its address, in order. */
+function namespaceOnBridge(ns: NamespaceLink, bridge: string): CommandLine[] {
   const ip = (...args: string[]): CommandLine => ({ file: 'ip', args });
   return [
-    ip('netns', 'add', host.netns),
-    ip('-n', host.netns, 'link', 'set', 'lo', 'up'),
-    ip('link', 'add', 'name', host.vethRoot, 'type', 'veth', 'peer', 'name', host.vethPeer),
-    ip('link', 'set', host.vethPeer, 'netns', host.netns),
-    ip('-n', host.netns, 'link', 'set', host.vethPeer, 'name', host.ifname),
-    ip('-n', host.netns, 'addr', 'add', host.cidr, 'dev', host.ifname),
-    ip('-n', host.netns, 'link', 'set', host.ifname, 'up'),
-    ip('-n', host.netns, 'route', 'add', `${via.storageAddress}/32`, 'via', via.bridgeIp),
-    ip('link', 'set', host.vethRoot, 'master', bridge),
-    ip('link', 'set', host.vethRoot, 'up'),
+    ip('netns', 'add', ns.netns),
+    ip('-n', ns.netns, 'link', 'set', 'lo', 'up'),
+    ip('link', 'add', 'name', ns.vethRoot, 'type', 'veth', 'peer', 'name', ns.vethPeer),
+    ip('link', 'set', ns.vethPeer, 'netns', ns.netns),
+    ip('-n', ns.netns, 'link', 'set', ns.vethPeer, 'name', ns.ifname),
+    ip('-n', ns.netns, 'addr', 'add', ns.cidr, 'dev', ns.ifname),
+    ip('-n', ns.netns, 'link', 'set', ns.ifname, 'up'),
+    ip('link', 'set', ns.vethRoot, 'master', bridge),
+    ip('link', 'set', ns.vethRoot, 'up'),
   ];
+}
+
+/** `ip` commands that give a host its namespace, veth pair, address and a route to the object store via the bridge, in order. */
+export function hostNetCommands(host: HostPlan, bridge: string, via: { bridgeIp: string; storageAddress: string }): CommandLine[] {
+  const cmds = namespaceOnBridge(host, bridge);
+  // The route goes in once the host's end is up, before the root end joins the bridge.
+  cmds.splice(cmds.length - 2, 0, { file: 'ip', args: ['-n', host.netns, 'route', 'add', `${via.storageAddress}/32`, 'via', via.bridgeIp] });
+  return cmds;
+}
+
+/** `ip` commands that give the client host its namespace, veth pair and address on the cluster network's subnet, in order. */
+export function clientNetCommands(client: ClientPlan, bridge: string): CommandLine[] {
+  return namespaceOnBridge(client, bridge);
+}
+
+/** The Engine API body that creates the cluster network on one host: macvlan on the host's link, the shared subnet, the host's own slice. */
+export function clusterNetworkBody(net: ClusterNetPlan, host: HostPlan): Record<string, unknown> {
+  return {
+    Name: net.name, Driver: 'macvlan', CheckDuplicate: true,
+    IPAM: { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway, IPRange: host.clusterRange }] },
+    Options: { parent: host.ifname, macvlan_mode: 'bridge' },
+    Labels: { 'ferry.cluster-network': 'testbed' },
+  };
 }
 
 /** `ip` commands that create the bridge in the root namespace. */

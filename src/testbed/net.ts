@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
 import { run, runOrThrow, type RunResult } from '../host/run.ts';
-import { bridgeCommands, hostNetCommands, tbfCommand, type CommandLine } from './commands.ts';
+import { bridgeCommands, clientNetCommands, hostNetCommands, tbfCommand, type CommandLine } from './commands.ts';
 import { parseIpLinkNames, parseIpLinkState, parseRootQdisc, type QdiscInfo } from './parse.ts';
 import type { HostPlan, TestbedPlan } from './plan.ts';
 
@@ -24,9 +24,15 @@ export function netnsExists(netns: string): Promise<boolean> {
   return access(`/var/run/netns/${netns}`).then(() => true, () => false);
 }
 
-/** Creates the bridge of the test bed, with its address, up. */
+/** Creates the bridge of the test bed, with its address and the cluster network's gateway, up. */
 export async function createBridge(plan: TestbedPlan): Promise<void> {
   for (const cmd of bridgeCommands(plan.bridge, plan.bridgeCidr)) await exec(cmd);
+  await exec({ file: 'ip', args: ['addr', 'add', `${plan.clusterNet.gateway}/24`, 'dev', plan.bridge] });
+}
+
+/** Creates the client host: its namespace and veth on the bridge, with an address on the cluster network's subnet. */
+export async function createClientNet(plan: TestbedPlan): Promise<void> {
+  for (const cmd of clientNetCommands(plan.client, plan.bridge)) await exec(cmd);
 }
 
 /** Creates a host's namespace and veth pair, addresses it and attaches it to the bridge. */
@@ -61,14 +67,14 @@ export async function linkState(dev: string): Promise<{ operstate: string; admin
 /** Deletes the plan's namespaces, veths and bridge that exist; returns what was removed. */
 export async function deleteNet(plan: TestbedPlan): Promise<string[]> {
   const removed: string[] = [];
-  for (const host of plan.hosts) {
+  for (const host of [...plan.hosts, plan.client]) {
     if (await netnsExists(host.netns)) {
       await exec({ file: 'ip', args: ['netns', 'delete', host.netns] });
       removed.push(`netns ${host.netns}`);
     }
   }
   const links = await rootLinks();
-  for (const host of plan.hosts) {
+  for (const host of [...plan.hosts, plan.client]) {
     for (const dev of [host.vethRoot, host.vethPeer]) {
       if (!links.has(dev)) continue;
       const r = await run('ip', ['link', 'delete', dev], { timeoutMs: 10_000 });
@@ -87,7 +93,7 @@ export async function deleteNet(plan: TestbedPlan): Promise<string[]> {
 
 /** Waits (up to 10 s) until the kernel has destroyed the plan's links (namespace teardown is asynchronous). */
 async function waitLinksGone(plan: TestbedPlan): Promise<void> {
-  const names = new Set([plan.bridge, ...plan.hosts.flatMap((h) => [h.vethRoot, h.vethPeer])]);
+  const names = new Set([plan.bridge, ...[...plan.hosts, plan.client].flatMap((h) => [h.vethRoot, h.vethPeer])]);
   const end = Date.now() + 10_000;
   for (;;) {
     const left = [...(await rootLinks())].filter((l) => names.has(l));

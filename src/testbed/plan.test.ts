@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configFromEnv, parseConfig } from '../core/config.ts';
-import { cleanupPlan, MAX_HOSTS, nameTag, parseSmallDisk, planFromConfig, planTestbed } from './plan.ts';
+import { cleanupPlan, clusterSubnetOf, MAX_HOSTS, nameTag, parseSmallDisk, planFromConfig, planTestbed } from './plan.ts';
 
 const base = { hosts: 3, subnet: '10.213.0', stateDir: '/var/lib/ferry/testbed', bandwidthMbit: 1000, controlPort: 7070, dataPort: 7071 };
 
@@ -112,4 +112,15 @@ void test('parseSmallDisk reads HOST:MIB, falling back to the configured size', 
   assert.throws(() => parseSmallDisk('h3', 0), { code: 'FERRY_ERR_INVALID_INPUT' });
   assert.throws(() => parseSmallDisk('disk:64', 0), { code: 'FERRY_ERR_INVALID_INPUT' });
   assert.throws(() => parseSmallDisk('h2:0', 0), { code: 'FERRY_ERR_INVALID_INPUT' });
+});
+
+void test('the cluster network: its own /24, a slice per host that no other host hands out, the client host at .2', () => {
+  const plan = planTestbed({ hosts: 16, subnet: '10.214.0', stateDir: '/tmp/x', bandwidthMbit: 100, controlPort: 7070, dataPort: 7071 });
+  assert.deepEqual(plan.clusterNet, { name: 'ferry', subnet: '10.214.128.0/24', gateway: '10.214.128.1' });
+  assert.equal(plan.client.ip, '10.214.128.2');
+  assert.equal(plan.client.netns, 'ferry-0ad600-client');
+  assert.deepEqual(plan.hosts.slice(0, 2).map((h) => h.clusterRange), ['10.214.128.16/28', '10.214.128.32/28']);
+  assert.equal(plan.hosts[14]?.clusterRange, '10.214.128.240/28');
+  assert.equal(plan.hosts[15]?.clusterRange, '10.214.128.8/29');
+  assert.throws(() => clusterSubnetOf('10.1.200'), /third octet must be below 128/);
 });

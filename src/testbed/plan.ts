@@ -68,6 +68,35 @@ export interface HostPlan {
   cpuPeriodUs: number;
   /** What the host offers. */
   capacity: HostCapacity;
+  /** The addresses this host's Docker hands out on the cluster network (its own slice, so no two hosts give out the same one). */
+  clusterRange: string;
+}
+
+/**
+ * The cluster network: a Docker macvlan network on every host with the same subnet, on the
+ * host's link to the shared bridge (one L2 segment), so a container's address and MAC do not
+ * depend on its host. Its own /24 (the test-bed subnet with 128 added to the third octet),
+ * the bridge as gateway, a slice of it per host for Docker's own allocation.
+ */
+export interface ClusterNetPlan {
+  /** The Docker network's name (config network.cluster). */
+  name: string;
+  /** e.g. 10.213.128.0/24. */
+  subnet: string;
+  /** The bridge's address on it, the containers' gateway. */
+  gateway: string;
+}
+
+/** The client host: a namespace on the same bridge, without dockerd, where clients of the containers run. */
+export interface ClientPlan {
+  netns: string;
+  netnsPath: string;
+  vethRoot: string;
+  vethPeer: string;
+  ifname: string;
+  /** Its address on the cluster network's subnet. */
+  ip: string;
+  cidr: string;
 }
 
 /** The whole test bed. */
@@ -85,6 +114,8 @@ export interface TestbedPlan {
   tokenFile: string;
   clusterFile: string;
   hosts: HostPlan[];
+  clusterNet: ClusterNetPlan;
+  client: ClientPlan;
 }
 
 /** What a plan is made from. */
@@ -106,6 +137,8 @@ export interface PlanInput {
   machineCpus?: number;
   /** Declared memory per host in MiB (absent: 0). */
   hostMemoryMiB?: number;
+  /** The cluster network's Docker name (default 'ferry'). */
+  clusterNetwork?: string;
 }
 
 /** The name tag of a subnet: '' for the default one, else its octets in hex (10.214.0 → 0ad600). */
@@ -122,6 +155,18 @@ function subnetOctets(subnet: string): number[] {
   return octets;
 }
 
+/** The cluster network's subnet prefix of a test-bed subnet: 128 added to its third octet (10.213.0 → 10.213.128). */
+export function clusterSubnetOf(subnet: string): string {
+  const [a, b, c] = subnetOctets(subnet) as [number, number, number];
+  if (c >= 128) throw new FerryError('FERRY_ERR_CONFIG', `testbed.subnet ${subnet}: its third octet must be below 128, so the cluster network can take ${a}.${b}.${c + 128 > 255 ? '?' : c + 128}.0/24`);
+  return `${a}.${b}.${c + 128}`;
+}
+
+/** Host i's slice of the cluster network: .16i/28 for hosts 1..15 (.16–.255), .8/29 for host 16; .1 is the gateway, .2 the client host. */
+export function clusterRangeOf(prefix: string, index: number): string {
+  return index <= 15 ? `${prefix}.${16 * index}/28` : `${prefix}.8/29`;
+}
+
 /** Plans a test bed of `input.hosts` hosts. */
 export function planTestbed(input: PlanInput): TestbedPlan {
   subnetOctets(input.subnet);
@@ -131,7 +176,8 @@ export function planTestbed(input: PlanInput): TestbedPlan {
   const tag = nameTag(input.subnet);
   const runDir = input.runDir ?? RUN_DIR;
   const hosts: HostPlan[] = [];
-  for (let i = 1; i <= input.hosts; i++) hosts.push(planHost(input, tag, runDir, i));
+  const clusterPrefix = clusterSubnetOf(input.subnet);
+  for (let i = 1; i <= input.hosts; i++) hosts.push({ ...planHost(input, tag, runDir, i), clusterRange: clusterRangeOf(clusterPrefix, i) });
   for (const name of Object.keys(input.smallDisk ?? {})) {
     if (!hosts.some((h) => h.name === name)) throw new FerryError('FERRY_ERR_CONFIG', `--small-disk names ${name}, but the test bed has hosts h1..h${input.hosts}`);
   }
@@ -144,6 +190,11 @@ export function planTestbed(input: PlanInput): TestbedPlan {
     tokenFile: join(input.stateDir, 'token'),
     clusterFile: join(input.stateDir, 'cluster.json'),
     hosts,
+    clusterNet: { name: input.clusterNetwork ?? 'ferry', subnet: `${clusterPrefix}.0/24`, gateway: `${clusterPrefix}.1` },
+    client: {
+      netns: tag ? `ferry-${tag}-client` : 'ferry-client', netnsPath: `/var/run/netns/${tag ? `ferry-${tag}-client` : 'ferry-client'}`,
+      vethRoot: `fy${tag}cla`, vethPeer: `fy${tag}clb`, ifname: 'eth0', ip: `${clusterPrefix}.2`, cidr: `${clusterPrefix}.2/24`,
+    },
   };
 }
 
@@ -157,7 +208,7 @@ function cpuCapMillis(hostCpus: number): number {
   return millis;
 }
 
-function planHost(input: PlanInput, tag: string, runDir: string, i: number): HostPlan {
+function planHost(input: PlanInput, tag: string, runDir: string, i: number): Omit<HostPlan, 'clusterRange'> {
   const name = `h${i}`;
   const ip = `${input.subnet}.${10 + i}`;
   const netns = tag ? `ferry-${tag}-${name}` : `ferry-${name}`;
@@ -230,6 +281,7 @@ export function planFromConfig(config: Config, overrides: PlanOverrides = {}, ma
     hostCpus: config.testbed.hostCpus,
     machineCpus: machine.cpus,
     hostMemoryMiB: config.testbed.hostMemoryMiB > 0 ? config.testbed.hostMemoryMiB : machine.memoryMiB,
+    clusterNetwork: config.network.cluster,
     ...(overrides.smallDisk ? { smallDisk: overrides.smallDisk } : {}),
   });
 }

@@ -11,7 +11,9 @@ import { clusterFromPlan, currentConfig, loadCluster, tryLoadCluster, writeClust
 import { smallDiskMount } from './commands.ts';
 import { startDockerd, waitDockerd } from './dockerd.ts';
 import { cleanup } from './down.ts';
-import { createBridge, createHostNet, shapeHost } from './net.ts';
+import { createBridge, createClientNet, createHostNet, shapeHost } from './net.ts';
+import { clusterNetworkBody } from './commands.ts';
+import { DockerEngine } from '../docker/engine.ts';
 import { cleanupPlan, planFromConfig, type PlanOverrides } from './plan.ts';
 
 /** Options of {@link testbedUp}. */
@@ -55,6 +57,8 @@ export async function testbedUp(options: UpOptions = {}): Promise<Cluster> {
       log(`${host.name}: Docker data root is a ${host.smallDiskMiB} MiB tmpfs`);
     }
   }
+  await createClientNet(plan);
+  log(`client host: ${plan.client.netns} at ${plan.client.ip} (no dockerd), on the cluster network's subnet ${plan.clusterNet.subnet}`);
 
   const agents = options.agents ?? true;
   const pids = new Map<string, ClusterHost['pids']>();
@@ -67,6 +71,8 @@ export async function testbedUp(options: UpOptions = {}): Promise<Cluster> {
     pids.set(host.name, { dockerd: pid, agent: null });
     await waitDockerd(host, pid);
     log(`${host.name}: dockerd ${pid} answers on ${host.dockerSocket}`);
+    await new DockerEngine(host.dockerSocket, config.deadlines).createNetwork(clusterNetworkBody(plan.clusterNet, host));
+    log(`${host.name}: cluster network ${plan.clusterNet.name} (macvlan on ${host.ifname}, ${plan.clusterNet.subnet}, this host hands out ${host.clusterRange})`);
   }));
   const createdAt = new Date();
   await writeCluster(clusterFromPlan(plan, pids, agents, createdAt));

@@ -31,6 +31,7 @@ export function registerMigrate(program: Command): void {
     .option('--prestore-threshold <t>', 'prestore: pages changed in at least T of the last k rounds are flowing and wait for the stop; 0 = upload every change')
     .option('--cluster <file>', 'cluster file (default: the test bed\'s)')
     .option('--allow-bind', 'accept host bind mounts (only for storage both hosts share)')
+    .option('--drop-connections', 'move a container whose TCP connections cannot keep their clients (it is off the cluster network, or they come through a port published with -p): every connection is closed and its clients must reconnect; without it such a container is refused')
     .option('--skip-capacity-check', 'do not check memory and disk on the destination first')
     .option('--json', 'print the report as JSON')
     .action(async (container: string, o: Omit<MigrateCliOptions, 'precopy' | 'prestore'> & PrecopyFlags & PrestoreFlags & { json?: boolean }) => {
