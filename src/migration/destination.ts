@@ -318,7 +318,7 @@ export class DestinationService {
       const { engine, config, dataRoot } = this.deps;
       const lazyWorkDir = lazyHere ? await this.lazy.start(id, this.imagesOf(id), from) : undefined;
       try {
-        await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`), ...(lazyWorkDir ? { lazyWorkDir } : {}) });
+        await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`), ...(lazyWorkDir ? { lazyWorkDir } : {}), tcp: rec.data.request.tcp ?? 'established' });
       } catch (err) {
         await this.lazy.drop(id);
         throw err;

@@ -47,6 +47,8 @@ export const PrepareRequest = z.strictObject({
   postcopy: z.boolean().optional(),
   /** The object store the source pre-stores into (strategy prestore); the destination must use the same one. */
   store: z.string().min(1).max(1024).optional(),
+  /** How the dump takes connected TCP sockets: moved with their state (default), or closed (--drop-connections); the restore must say the same. */
+  tcp: z.enum(['established', 'close']).optional(),
 });
 export type PrepareRequest = z.infer<typeof PrepareRequest>;
 

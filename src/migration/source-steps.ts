@@ -90,6 +90,7 @@ export class SourceSteps {
       pages: strategy === 'precopy' || strategy === 'prestore',
       ...(strategy === 'postcopy' ? { postcopy: true } : {}),
       ...(store ? { store: store.where } : {}),
+      ...(this.rec.data.report.network?.tcp === 'close' ? { tcp: 'close' as const } : {}),
     });
     if (reply.needImage && store) {
       const report = this.prestoreReport(store);

@@ -212,10 +212,18 @@ export class SourceService {
     await this.removeSource(rec);
   }
 
-  /** Removes the source container and the volumes that moved with it. */
+  /**
+   * Removes the source container and the volumes that moved with it. Its network stays locked,
+   * so its sockets vanish without a word, unless the connections were dropped
+   * (--drop-connections): then it is unlocked first, and its clients get the close at once
+   * rather than after their own timeout.
+   */
   private async removeSource(rec: Rec): Promise<void> {
     const spec = rec.data.spec;
     if (!spec) return;
+    if (rec.data.report.network?.tcp === 'close' && rec.data.lockedPid) {
+      await unlockNetwork(rec.data.lockedPid, this.deps.config.deadlines.dockerMs).catch((err: unknown) => log('warn', 'source network not unlocked before removal', { err: String(err) }));
+    }
     await this.deps.engine.removeContainer(spec.id);
     for (const v of spec.volumes) await this.deps.engine.removeVolume(v.name).catch((err: unknown) => log('warn', 'volume kept on source', { volume: v.name, err: String(err) }));
   }

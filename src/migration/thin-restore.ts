@@ -12,6 +12,7 @@ import { FerryError } from '../core/errors.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import { criuLogCause } from '../host/criu-log.ts';
 import { runcCriuConfigOf, withRuncCriuConfig } from '../host/runc-criu-config.ts';
+import type { TcpMode } from '../host/runc.ts';
 
 /** What a thin restore needs: the created container, its checkpoint's name, and the images. */
 export interface ThinRestore {
@@ -27,6 +28,8 @@ export interface ThinRestore {
   logFile: string;
   /** Lazy restore: the work directory of a running lazy-pages daemon (host/lazy-pages.ts) that fills the memory after resume. */
   lazyWorkDir?: string;
+  /** How the dump took connected TCP sockets (CRIU refuses to restore a `close` dump without being told): default established. */
+  tcp?: TcpMode;
 }
 
 /** Restores a created container from CRIU images in `imagesDir`; Docker manages it afterwards as its own. */
@@ -40,8 +43,9 @@ export async function thinRestore(o: ThinRestore): Promise<void> {
   await mkdir(dockerDir, { recursive: true, mode: 0o700 });
   await copyFile(descriptors, path.join(dockerDir, 'descriptors.json'));
   for (const p of [o.logFile, o.lazyWorkDir ?? '']) if (/\s/.test(p)) throw new FerryError('FERRY_ERR_CONFIG', `the path ${p} holds white space, which CRIU's config file cannot carry`);
-  // tcp-established: connections dumped with their state come back established (a checkpoint without any needs nothing of it).
-  const options = [`images-dir ${o.imagesDir}`, `log-file ${o.logFile}`, 'tcp-established', ...(o.lazyWorkDir ? ['lazy-pages', `work-dir ${o.lazyWorkDir}`] : [])];
+  // Connections dumped with their state come back established; a dump that closed them must be restored with tcp-close.
+  const tcp = o.tcp === 'close' ? 'tcp-close' : 'tcp-established';
+  const options = [`images-dir ${o.imagesDir}`, `log-file ${o.logFile}`, tcp, ...(o.lazyWorkDir ? ['lazy-pages', `work-dir ${o.lazyWorkDir}`] : [])];
   await mkdir(path.dirname(o.logFile), { recursive: true, mode: 0o700 });
   try {
     await withRuncCriuConfig(runcCriuConfigOf(o.config), options, () => o.engine.startContainer(o.containerId, o.checkpoint));

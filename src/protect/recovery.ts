@@ -141,7 +141,7 @@ export class RecoveryService {
     await putInPlace(staged.upperDir, upperDir);
     for (const [name, dir] of staged.volumeDirs) await putInPlace(dir, mountpoints.get(name) ?? '');
     const name = `ferry-recover-${m.sequence}`;
-    await thinRestore({ engine, config: this.deps.config, dataRoot: this.deps.dataRoot, containerId: created.containerId, checkpoint: name, imagesDir: staged.checkpointDir, logFile: path.join(this.deps.dataRoot, 'ferry-images', 'logs', `${name}-restore.log`) });
+    await thinRestore({ engine, config: this.deps.config, dataRoot: this.deps.dataRoot, containerId: created.containerId, checkpoint: name, imagesDir: staged.checkpointDir, logFile: path.join(this.deps.dataRoot, 'ferry-images', 'logs', `${name}-restore.log`), tcp: 'close' });
     await this.verifyRunning(m.container, created.containerId);
     await engine.deleteCheckpoint(created.containerId, name).catch(() => undefined);
   }

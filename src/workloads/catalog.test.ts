@@ -4,7 +4,7 @@ import { WORKLOADS, workloadSpec, type WorkloadName } from './catalog.ts';
 
 test('every workload has its own image and a heartbeat log under /data, beating 10 times a second or more (load: once)', () => {
   const names = Object.keys(WORKLOADS) as WorkloadName[];
-  assert.deepEqual(names.sort(), ['compile', 'counter', 'load', 'loop', 'sockets', 'stream']);
+  assert.deepEqual(names.sort(), ['compile', 'counter', 'load', 'loop', 'services', 'sockets', 'stream']);
   assert.equal(new Set(names.map((n) => WORKLOADS[n].image)).size, names.length);
   for (const n of names) {
     const w = workloadSpec(n);

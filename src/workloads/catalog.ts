@@ -16,10 +16,11 @@ import { compileRecipe } from './compile-image.ts';
 import { parseBeats, type Beat } from './heartbeat.ts';
 import { parseLoadBeats } from './load-log.ts';
 import { ensureImage, type ImageBuildOptions, type ImageSource, type RootfsRecipe } from './rootfs.ts';
+import { servicesRecipe } from './services-image.ts';
 import { parseStreamBeats } from './stream-log.ts';
 
 /** The workloads ferry can build and run. */
-export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile' | 'load' | 'sockets';
+export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile' | 'load' | 'sockets' | 'services';
 
 /** One workload, as a benchmark or a test uses it. */
 export interface Workload {
@@ -57,6 +58,8 @@ export const COMPILE_IMAGE = 'ferry/compile:1';
 export const LOAD_IMAGE = 'ferry/load:1';
 /** The socket workload's image. */
 export const SOCKETS_IMAGE = 'ferry/sockets:1';
+/** The services workload's image (redis, lighttpd, dnsmasq). */
+export const SERVICES_IMAGE = 'ferry/services:1';
 
 /** Every workload, by name. */
 export const WORKLOADS: Readonly<Record<WorkloadName, Readonly<Workload>>> = Object.freeze({
@@ -87,6 +90,10 @@ export const WORKLOADS: Readonly<Record<WorkloadName, Readonly<Workload>>> = Obj
     env: ['PORT=7000', 'UDP_PORT=7001', 'MEM_MIB=16'],
     what: 'a server holding a TCP listener (PORT), a UDP socket (UDP_PORT), a unix socket pair with a queued message and MEM_MIB MiB of memory; answers "check" over TCP with what survived',
   },
+  services: {
+    name: 'services', image: SERVICES_IMAGE, heartbeatPath: '/data/heartbeat.log', beatsPerSecond: 20, parse: parseBeats, env: [],
+    what: 'real Debian servers for outside clients: redis-server on 6379, lighttpd on 80 (static files, keep-alive), dnsmasq on UDP 53 (services-spec.ts)',
+  },
 });
 
 /** One workload's description. */
@@ -106,6 +113,7 @@ const RECIPES: Readonly<Record<WorkloadName, () => RootfsRecipe>> = {
   compile: () => compileRecipe(WORKLOADS.compile),
   load: () => staticProgram(WORKLOADS.load),
   sockets: () => staticProgram(WORKLOADS.sockets),
+  services: () => servicesRecipe(WORKLOADS.services),
 };
 
 /** Builds (or takes from the cache) and imports a workload's image unless the engine has it. */

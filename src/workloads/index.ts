@@ -1,6 +1,6 @@
 /** @module workloads — the benchmark workloads: their catalog and images, and the reading of their logs. */
 export {
-  WORKLOADS, COUNTER_IMAGE, STREAM_IMAGE, LOOP_IMAGE, COMPILE_IMAGE, LOAD_IMAGE, ensureWorkloadImage, workloadSpec, type Workload, type WorkloadName,
+  WORKLOADS, COUNTER_IMAGE, STREAM_IMAGE, LOOP_IMAGE, COMPILE_IMAGE, LOAD_IMAGE, SERVICES_IMAGE, ensureWorkloadImage, workloadSpec, type Workload, type WorkloadName,
 } from './catalog.ts';
 export { WORKLOAD_CACHE_DIR, type ImageBuildOptions, type ImageSource } from './rootfs.ts';
 export { parseBeats, continuity, beatRate, type Beat } from './heartbeat.ts';
