@@ -1,4 +1,4 @@
-/** @module cmd/ferry/commands/bench — `ferry bench migrate`: the strategies side by side, results under bench/results/. */
+/** @module cmd/ferry/commands/bench — `ferry bench migrate` (the strategies side by side), `network` (clients of a moving container) and `scheduling-day`; results under bench/results/. */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FerryError } from '../../../core/errors.ts';
@@ -32,6 +32,27 @@ export function registerBench(program: Command): void {
       for (const t of targets(results.summary)) say(`target ${t.name}: ${t.target}, measured ${t.value ?? '-'}: ${t.holds === undefined ? 'not measured' : t.holds ? 'holds' : 'does not hold'}`);
       process.stdout.write(`${files.join('\n')}\n`);
       process.exitCode = results.rows.every((r) => r.ok) ? 0 : 1;
+    });
+  bench
+    .command('network')
+    .description('Real servers (Redis, lighttpd, dnsmasq) on the cluster network, clients on the client host: the clients run still, then while the container moves back and forth; resets, lost writes, failed requests, waits per move')
+    .option('--moves <n>', 'migrations back and forth', '10')
+    .option('--strategy <name>', 'the strategy of every move', 'precopy')
+    .option('--http-rate <n>', 'HTTP requests per second over 4 keep-alive connections', '200')
+    .option('--out <dir>', 'where results go', path.join(repoRoot(), 'bench', 'results'))
+    .action(async (o: { moves: string; strategy: string; httpRate: string; out: string }) => {
+      const moves = Number(o.moves);
+      if (!Number.isInteger(moves) || moves < 1 || moves > 100) throw new FerryError('FERRY_ERR_INVALID_INPUT', `--moves must be 1..100, got "${o.moves}"`);
+      if (!['stop-copy', 'precopy', 'prestore', 'postcopy'].includes(o.strategy)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `unknown strategy "${o.strategy}"; use stop-copy, precopy, prestore or postcopy`);
+      const httpRate = Number(o.httpRate);
+      if (!(httpRate > 0 && httpRate <= 5000)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `--http-rate must be 1..5000, got "${o.httpRate}"`);
+      const { runNetworkBench } = await import('../../../bench/network-bench.ts');
+      const { writeNetworkResults } = await import('../../../bench/network-write.ts');
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+      const results = await runNetworkBench({ moves, strategy: o.strategy as 'precopy', httpRate, settleMs: 3000, stillMs: 30_000, say });
+      for (const t of results.targets) say(`target ${t.name}: ${t.target}, measured ${t.measured}: ${t.holds ? 'holds' : 'does not hold'}`);
+      process.stdout.write(`${(await writeNetworkResults(o.out, results)).join('\n')}\n`);
+      process.exitCode = results.targets.every((t) => t.holds) ? 0 : 1;
     });
   bench
     .command('scheduling-day')
