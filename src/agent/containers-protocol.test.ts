@@ -55,6 +55,16 @@ test('the create body keeps the container migratable and records requests as lab
   assert.deepEqual(createBody(DeployRequest.parse({ name: 'web', image: 'x' }))['Labels'], {});
 });
 
+test('a deployed container goes on the cluster network with the address ferry chose, else on Docker\'s bridge', () => {
+  const req = DeployRequest.parse({ name: 'web', image: 'x' });
+  const onCluster = createBody(req, { network: 'ferry', ip: '10.213.128.17' });
+  assert.equal((onCluster['HostConfig'] as Record<string, unknown>)['NetworkMode'], 'ferry');
+  assert.deepEqual(onCluster['NetworkingConfig'], { EndpointsConfig: { ferry: { IPAMConfig: { IPv4Address: '10.213.128.17' } } } });
+  const bridged = createBody(req);
+  assert.equal((bridged['HostConfig'] as Record<string, unknown>)['NetworkMode'], 'bridge');
+  assert.equal(bridged['NetworkingConfig'], undefined);
+});
+
 test('a container name in a path is checked like a body field', () => {
   assert.equal(containerParam({ name: 'web-1' }), 'web-1');
   assert.throws(() => containerParam({ name: '../x' }), isCode('FERRY_ERR_INVALID_INPUT', /not a container name/));

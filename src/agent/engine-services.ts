@@ -18,6 +18,7 @@ import { openDataLink, startDataServer, type DataServer } from './data-link.ts';
 import { containerName } from './container-labels.ts';
 import { cached, hostFacts, type HostFacts } from './host-facts.ts';
 import { NodeContainers, ensureWorkloadByImage } from './node-containers.ts';
+import { DepartedAddresses } from '../host/departed-addresses.ts';
 import { startProtection, type Protection } from './protect-routes.ts';
 import { agentStore } from './store.ts';
 
@@ -57,8 +58,9 @@ export async function startEngineServices(w: EngineWiring): Promise<EngineServic
   // A runc CRIU config left by an agent that died mid-call would apply to every later checkpoint and restore here.
   if (await clearStale(config.agent.runcCriuConfig)) log('warn', 'removed a runc CRIU config file left by a ferry agent that died', { file: config.agent.runcCriuConfig });
   const store = agentStore(config.store);
-  const destination = new DestinationService({ engine, records, config, dataRoot, imagesDir: config.agent.imagesDir || path.join(dataRoot, 'ferry-images'), dataPort: config.agent.dataPort, criu, store });
-  const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, token: w.token, criu, openDataLink, store });
+  const departed = new DepartedAddresses(path.join(w.stateDir, 'departed-addresses.json'));
+  const destination = new DestinationService({ engine, records, config, dataRoot, imagesDir: config.agent.imagesDir || path.join(dataRoot, 'ferry-images'), dataPort: config.agent.dataPort, criu, store, departed });
+  const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, token: w.token, criu, openDataLink, store, departed });
   await destination.start();
   await source.resume();
   const data = await startDataServer({ host: w.listen, port: config.agent.dataPort, config, destination });
@@ -68,6 +70,8 @@ export async function startEngineServices(w: EngineWiring): Promise<EngineServic
     engine,
     ensureWorkload: (image) => ensureWorkloadByImage(engine, image),
     migrating: (name) => migrating().some((r) => r.container === name),
+    clusterNetwork: config.network.cluster,
+    departed,
   });
   return {
     source,

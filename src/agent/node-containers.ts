@@ -10,6 +10,7 @@ import type { ContainerSummary } from '../docker/types.ts';
 import { WORKLOADS, ensureWorkloadImage } from '../workloads/catalog.ts';
 import { CONTAINER_NAME_RULE, CPU_REQUEST_LABEL, MEMORY_REQUEST_LABEL, type ContainerEntry, type DeployAnswer, type DeployRequest } from './containers-protocol.ts';
 import { containerName, ferryLabels } from './container-labels.ts';
+import { pickAddress, type DepartedAddresses } from '../host/departed-addresses.ts';
 
 /** What the service needs. */
 export interface NodeContainersDeps {
@@ -18,10 +19,20 @@ export interface NodeContainersDeps {
   ensureWorkload: (image: string) => Promise<boolean>;
   /** True while a migration of the named container is in progress on this host. */
   migrating: (name: string) => boolean;
+  /** The cluster network's name (config network.cluster): containers go on it when this engine has it. */
+  clusterNetwork: string;
+  /** Addresses of this host's slice that live elsewhere now: never handed out. */
+  departed: DepartedAddresses;
+}
+
+/** Where a deployed container is attached: the cluster network with an address ferry chose, or Docker's default bridge. */
+export interface Attachment {
+  network: string;
+  ip?: string;
 }
 
 /** The Engine API create body of a deploy request. */
-export function createBody(req: DeployRequest): Record<string, unknown> {
+export function createBody(req: DeployRequest, at: Attachment = { network: 'bridge' }): Record<string, unknown> {
   const labels: Record<string, string> = { ...req.labels };
   if (req.cpuMillis !== undefined) labels[CPU_REQUEST_LABEL] = String(req.cpuMillis);
   if (req.memoryMiB !== undefined) labels[MEMORY_REQUEST_LABEL] = String(req.memoryMiB);
@@ -34,7 +45,8 @@ export function createBody(req: DeployRequest): Record<string, unknown> {
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
-    HostConfig: { Privileged: false, Binds: [], NetworkMode: 'bridge', RestartPolicy: { Name: 'no' } },
+    HostConfig: { Privileged: false, Binds: [], NetworkMode: at.network, RestartPolicy: { Name: 'no' } },
+    ...(at.ip ? { NetworkingConfig: { EndpointsConfig: { [at.network]: { IPAMConfig: { IPv4Address: at.ip } } } } } : {}),
   };
 }
 
@@ -71,7 +83,7 @@ export class NodeContainers {
     }
     let id: string;
     try {
-      id = await engine.createContainer(req.name, createBody(req));
+      id = await engine.createContainer(req.name, createBody(req, await this.attachment()));
     } catch (err) {
       if (err instanceof FerryError && /\(409\)/.test(err.message)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.name} already exists on this node`, { cause: err });
       throw err;
@@ -83,6 +95,23 @@ export class NodeContainers {
       throw err;
     }
     return { name: req.name, id };
+  }
+
+  /**
+   * The cluster network with the lowest address of this host's slice that no container here
+   * holds and none that left this host took along; Docker's bridge when the engine has no
+   * cluster network.
+   */
+  private async attachment(): Promise<Attachment> {
+    const net = await this.deps.engine.findNetwork(this.deps.clusterNetwork);
+    const ipam = net?.IPAM.Config?.[0];
+    if (!net || !ipam?.Subnet) return { network: 'bridge' };
+    const taken = await this.deps.departed.list();
+    for (const c of Object.values(net.Containers ?? {})) taken.add(c.IPv4Address.split('/')[0] ?? '');
+    if (ipam.Gateway) taken.add(ipam.Gateway);
+    const ip = pickAddress(ipam.IPRange || ipam.Subnet, ipam.Subnet, taken);
+    if (!ip) throw new FerryError('FERRY_ERR_ADDRESS', `no free address left in this host's slice ${ipam.IPRange || ipam.Subnet} of the cluster network ${net.Name} (${taken.size} taken, departed ones included); give the host a larger --ip-range or remove containers`);
+    return { network: net.Name, ip };
   }
 
   /** Every container of the engine, running or not. */

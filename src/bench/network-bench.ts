@@ -71,7 +71,6 @@ export async function runNetworkBench(o: NetworkBenchOptions): Promise<NetworkBe
         if (report.outcome === 'migrated') here = to;
         await sleep(o.settleMs);
       }
-      await engine(here).removeContainer(NAME).catch(() => undefined);
     }, moves);
     return {
       kind: 'ferry-bench-network', startedAt, finishedAt: new Date().toISOString(), strategy: o.strategy,

@@ -26,6 +26,7 @@ import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { thinRestore } from './thin-restore.ts';
 import { announceMoved, checkAddressFree, keptIp } from './cluster-address.ts';
+import type { DepartedAddresses } from '../host/departed-addresses.ts';
 import { LazyWindows, type LazySource, type LazyWindowResult } from './lazy-windows.ts';
 import { localPages, readPagemaps } from './local-pages.ts';
 import { RemotePages, type PageWant } from './remote-pages.ts';
@@ -67,6 +68,8 @@ export interface DestinationDeps {
   criu: () => Promise<CriuFacts>;
   /** The object store (strategy prestore). */
   store?: () => Promise<ObjectStore>;
+  /** Cluster-network addresses that left this host (one that comes back goes off it). */
+  departed?: DepartedAddresses;
 }
 
 /** What restore reports: CRIU's restore, the page rebuild, and (prestore) the fetches from the store. */
@@ -418,6 +421,9 @@ export class DestinationService {
       const c = await this.deps.engine.findContainer(rec.data.containerId ?? '');
       if (!c?.State.Running) throw new FerryError('FERRY_ERR_RESTORE', `the restored container of ${id} is not running (${c?.State.Status ?? 'gone'}); it is not committed`);
       this.update(id, (r) => (r.phase = 'committed'));
+      // An address of this host's slice that had left is back here.
+      const ip = keptIp(rec.data.request.createBody);
+      if (ip) await this.deps.departed?.remove(ip).catch(() => undefined);
       await this.deps.engine.deleteCheckpoint(rec.data.containerId ?? '', checkpointName(id)).catch(() => undefined);
       await rm(this.imagesOf(id), { recursive: true, force: true });
       await this.lazy.drop(id);

@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import type { CriuFacts } from '../host/criu.ts';
+import type { DepartedAddresses } from '../host/departed-addresses.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { SourcePhase } from './phases.ts';
 import type { MigrationReport } from './report.ts';
@@ -58,4 +59,6 @@ export interface SourceDeps {
   openDataLink: DataLinkOpener;
   /** The object store (strategy prestore). */
   store?: () => Promise<ObjectStore>;
+  /** Cluster-network addresses that left this host (a committed container's goes there). */
+  departed?: DepartedAddresses;
 }

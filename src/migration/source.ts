@@ -225,6 +225,8 @@ export class SourceService {
       await unlockNetwork(rec.data.lockedPid, this.deps.config.deadlines.dockerMs).catch((err: unknown) => log('warn', 'source network not unlocked before removal', { err: String(err) }));
     }
     await this.deps.engine.removeContainer(spec.id);
+    // Its address lives on the destination now: this host must not hand it out again.
+    if (spec.address) await this.deps.departed?.add(spec.address.ip).catch((err: unknown) => log('warn', 'departed address not noted', { ip: spec.address?.ip, err: String(err) }));
     for (const v of spec.volumes) await this.deps.engine.removeVolume(v.name).catch((err: unknown) => log('warn', 'volume kept on source', { volume: v.name, err: String(err) }));
   }
 
