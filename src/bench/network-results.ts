@@ -98,7 +98,7 @@ export function renderNetworkMarkdown(r: NetworkBenchResults): string {
   return [
     '# ferry bench network',
     '',
-    `Real servers (redis-server, lighttpd, dnsmasq from Debian) in one container on the cluster network; clients on the test bed's client host: one Redis connection writing and reading back continuously, HTTP on keep-alive connections at a steady rate, DNS over UDP. The container moves ${r.moves.length} times back and forth with strategy ${r.strategy}; the same clients ran as long without any move first. ${r.startedAt} – ${r.finishedAt}, ${r.machine}.`,
+    `Real servers (redis-server, lighttpd, dnsmasq from Debian) in one container on the cluster network; clients on the test bed's client host: one Redis connection writing and reading back continuously, HTTP on keep-alive connections at a steady rate, DNS over UDP. The container moves ${r.moves.length} times back and forth with strategy ${r.strategy}; the same clients ran for ${(r.still.durationMs / 1000).toFixed(0)} s without any move first. ${r.startedAt} – ${r.finishedAt}, ${r.machine}.`,
     '',
     '## Targets',
     '',
