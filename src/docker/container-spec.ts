@@ -59,7 +59,7 @@ export function checkMovable(c: ContainerInspect, options: SpecOptions): void {
   if (c.GraphDriver.Name !== 'overlay2') throw new FerryError('FERRY_ERR_UNSUPPORTED_MOUNT', `container ${name} uses storage driver ${c.GraphDriver.Name}; ferry moves overlay2 writable layers only`);
   const net = c.HostConfig.NetworkMode;
   if (net === 'host' || net.startsWith('container:')) {
-    throw new FerryError('FERRY_ERR_UNSUPPORTED_MOUNT', `container ${name} uses network mode "${net}", which ties it to this host; use a bridge network`);
+    throw new FerryError('FERRY_ERR_UNSUPPORTED_MOUNT', `container ${name} uses network mode "${net}", which ties it and its clients' connections to this host's addresses; run it on the cluster network (network.cluster), where it keeps its address on every host, or on a bridge network`);
   }
   for (const m of c.Mounts) {
     if (m.Type === 'bind' && /(^|\/)docker\.sock$/.test(m.Source)) {

@@ -6,11 +6,13 @@
  * writes on one persistent connection and logs every acknowledged write; after the moves no
  * connection was reset and every acknowledged write reads back. Faults at the final round roll
  * back with the source serving on the same connections. A container whose connections could
- * not keep their clients is refused, or moved with them closed on request. Needs root, CRIU
+ * not keep their clients (off the cluster network) is refused, or moved with them closed on
+ * request; host network mode is refused. Needs root, CRIU
  * >= 4.2, nftables and arping.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,8 +44,8 @@ async function startServices(name: string, host = 'h1', network = 'ferry'): Prom
   const id = await engine(host).createContainer(name, { Image: SERVICES_IMAGE, Env: ['INSIDE_CLIENT=1'], HostConfig: { NetworkMode: network, Memory: 512 * 1024 * 1024 } });
   await engine(host).startContainer(id);
   const c = await engine(host).inspectContainer(id);
-  const ip = c.NetworkSettings?.Networks?.[network]?.IPAddress ?? '';
-  assert.ok(ip, `the container has an address on ${network}`);
+  const ip = network === 'host' ? '' : c.NetworkSettings?.Networks?.[network]?.IPAddress ?? '';
+  assert.ok(ip || network === 'host', `the container has an address on ${network}`);
   // Redis answers once it is up (an address off the cluster network is reachable only from its host: its clients wait for it).
   for (let i = 0; network === 'ferry' && i < 50; i++) {
     if (await getOnce(ip, 'ready', 1000).then(() => true, () => false)) break;
@@ -96,6 +98,9 @@ describe('connections move with the container', () => {
         assert.equal(n?.tcp, 'established');
         const c = await engine(to).inspectContainer('redis');
         assert.equal(c.NetworkSettings?.Networks?.['ferry']?.IPAddress, ip);
+        // Every write acknowledged so far reads back on the destination (the client flushes its log every 100 ms).
+        const sofar = await verifyAcked(ip, REDIS_PORT, await readFile(writer.log, 'utf8'));
+        assert.deepEqual({ missing: sofar.missing, mismatched: sofar.mismatched }, { missing: 0, mismatched: 0 }, `after move ${i + 1}: ${JSON.stringify(sofar)}`);
         assert.equal(await engine(here).findContainer('redis'), undefined, 'the source copy is gone');
         here = to;
         await sleep(700);
@@ -145,6 +150,21 @@ describe('connections move with the container', () => {
       await engine('h1').removeContainer(name);
     });
   }
+
+  it('host network mode is refused before anything moves (its clients reach this host\'s addresses)', LONG, async () => {
+    await startServices('on-host', 'h1', 'host');
+    const startedAt = (await engine('h1').inspectContainer('on-host')).State.StartedAt;
+    const report = await move('on-host', 'h1', 'h2');
+    assert.equal(report.outcome, 'rolled-back');
+    assert.equal(report.error?.code, 'FERRY_ERR_UNSUPPORTED_MOUNT', JSON.stringify(report.error));
+    assert.match(report.error?.message ?? '', /network mode "host".*cluster network/);
+    assert.deepEqual(report.phases.map((p) => p.phase), ['preflight']);
+    const c = await engine('h1').inspectContainer('on-host');
+    assert.equal(c.State.StartedAt, startedAt);
+    assert.equal(c.State.Running && !c.State.Paused, true);
+    assert.equal(await engine('h2').findContainer('on-host'), undefined);
+    await engine('h1').removeContainer('on-host');
+  });
 
   it('an outside connection to a container off the cluster network is refused, nothing changes; --drop-connections moves it with the connection closed', LONG, async () => {
     const ip = await startServices('bridged', 'h1', 'bridge');
