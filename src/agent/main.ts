@@ -1,8 +1,8 @@
 /**
  * @module agent/main — the agent's composition root: one per host. It lists everything the
  * agent wires in: the Docker engine, the power switch (with the node's persisted power
- * state), the load sampler, the control API, and — while the node is awake — the
- * engine-backed services (record store, CRIU, source and destination, data link,
+ * state), the load sampler, the Prometheus metrics, the control API, and — while the node
+ * is awake — the engine-backed services (record store, CRIU, source and destination, data link,
  * protection, containers; see engine-services.ts), which resolve unfinished records
  * before they serve. An agent whose node sleeps serves health, power and metrics only.
  */
@@ -16,6 +16,7 @@ import { LoadSampler } from '../host/load-sampler.ts';
 import { nodeCapacity, type NodeCapacity } from '../host/node-capacity.ts';
 import { startControlServer, type ControlServer } from '../control/server.ts';
 import { checkListenPolicy } from '../control/auth.ts';
+import { agentMetrics } from '../metrics/agent-metrics.ts';
 import { startEngineServices, type EngineServices } from './engine-services.ts';
 import { loadReader } from './load-reader.ts';
 import { PowerSwitch, readPowerState } from './power.ts';
@@ -89,6 +90,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const sampler = new LoadSampler({ everyMs, read: loadReader({ engine, cgroupParent: o.cgroupParent ?? '' }), paused: () => !power.awake, onError: samplerErrors() });
   sampler.start();
   const capacity = await nodeCapacity(o.capacity);
+  const prometheus = agentMetrics(o.name);
 
   const control = await startControlServer({
     host: o.listen,
@@ -99,6 +101,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       name: o.name,
       power,
       metrics: () => ({ node: o.name, power: power.state, everyMs, capacity, samples: sampler.samples() }),
+      prometheus: prometheus.registry,
       services: () => services,
     }),
   });
@@ -110,6 +113,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       sampler.stop();
       await control.close();
       await down();
+      prometheus.close();
     },
   };
 }

@@ -11,12 +11,14 @@ import type { EngineServices } from './engine-services.ts';
 import { MetricsAnswer, HealthAnswer } from './metrics-protocol.ts';
 import { PowerSwitch } from './power.ts';
 import { agentRoutes } from './routes.ts';
+import { agentMetrics } from '../metrics/agent-metrics.ts';
 
 const token = newToken();
 let server: ControlServer;
 let client: ControlClient;
 let services: EngineServices | undefined;
 const deployed: string[] = [];
+const prometheus = agentMetrics('h1');
 
 /** Engine-backed services that only record deploys (enough to see the guard let requests through). */
 const fakeServices = {
@@ -42,12 +44,14 @@ before(async () => {
     routes: agentRoutes({
       name: 'h1', power, services: () => services,
       metrics: () => ({ node: 'h1', power: power.state, everyMs: 2000, capacity: { cpuMillis: 2000, memoryMiB: 1024, networkMbps: 1000 }, samples: [] }),
+      prometheus: prometheus.registry,
     }),
   });
   client = new ControlClient(`http://127.0.0.1:${server.address.port}`, token);
 });
 after(async () => {
   await server.close();
+  prometheus.close();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -65,6 +69,21 @@ test('asleep: health and metrics answer with power sleeping; every engine route 
   ]);
   assert.deepEqual(new Set(refused), new Set(['FERRY_ERR_NODE_ASLEEP']));
   assert.deepEqual(deployed, []);
+});
+
+test('asleep: /metrics serves Prometheus\' text format with the cluster token, and refuses a request without it or with another', async () => {
+  const url = `http://127.0.0.1:${server.address.port}/metrics`;
+  const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const text = await ok.text();
+  assert.match(text, /^ferry_agent_info\{node="h1"\} 1$/m);
+  assert.match(text, /^process_cpu_seconds_total /m);
+  for (const headers of [{}, { authorization: `Bearer ${'x'.repeat(64)}` }, { authorization: token }]) {
+    const refused = await fetch(url, { headers });
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'FERRY_ERR_AUTH');
+  }
 });
 
 test('a body is still validated before the guard (the field is named, not the power state)', async () => {

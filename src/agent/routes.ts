@@ -1,12 +1,14 @@
 /**
  * @module agent/routes — the agent's control API as data: each route names its method,
  * path, body schema and the service call behind it. No HTTP knowledge in the services.
- * Health, power and metrics are always served; every route that needs the engine sits
- * behind one guard ({@link whileAwake}) that answers FERRY_ERR_NODE_ASLEEP while the node sleeps.
+ * Health, power and metrics (JSON samples, and Prometheus' `/metrics`) are always served;
+ * every route that needs the engine sits behind one guard ({@link whileAwake}) that answers FERRY_ERR_NODE_ASLEEP while the node sleeps.
  */
+import type { Registry } from 'prom-client';
 import * as z from 'zod';
 import { FerryError } from '../core/errors.ts';
 import type { Route } from '../control/server.ts';
+import { metricsRoute } from '../metrics/exposition.ts';
 import { MigrateRequest, PreflightRequest, PrepareRequest, PrestoredRequest, StoredImageRequest } from '../migration/protocol.ts';
 import { DeployRequest } from './containers-protocol.ts';
 import type { EngineServices } from './engine-services.ts';
@@ -24,6 +26,8 @@ export interface AgentRouteDeps {
   name: string;
   power: PowerSwitch;
   metrics: () => MetricsAnswer;
+  /** The agent's Prometheus registry, served at `/metrics`. */
+  prometheus: Registry;
   /** The engine-backed services; called only behind the guard, so only while they run. */
   services: () => EngineServices | undefined;
 }
@@ -66,6 +70,7 @@ export function agentRoutes(deps: AgentRouteDeps): Route<any>[] { // eslint-disa
   return [
     { method: 'GET', path: '/v1/health', summary: 'Liveness and power state', handler: (): HealthAnswer => ({ name: deps.name, ok: true, power: power.state }) },
     { method: 'GET', path: '/v1/metrics', summary: 'The last load samples of this node and its containers', handler: () => deps.metrics() },
+    metricsRoute(deps.prometheus),
     {
       method: 'POST', path: '/v1/power', body: PowerRequest, summary: 'Put the node to sleep or wake it',
       handler: async ({ body }): Promise<PowerAnswer> => ({ name: deps.name, power: await ((body as PowerRequest).state === 'sleep' ? power.sleep() : power.wake()) }),

@@ -18,8 +18,18 @@ export interface RouteContext<B> {
   query: URLSearchParams;
 }
 
-/** A handler's answer: any JSON value, or `{ ndjson: AsyncIterable }` sent as NDJSON. */
+/** A handler's answer: any JSON value, `{ ndjson: AsyncIterable }` sent as NDJSON, or a {@link TextBody} sent as is. */
 export type RouteResult = unknown;
+
+/** A plain-text answer with its content type (Prometheus' text exposition format). */
+export class TextBody {
+  readonly text: string;
+  readonly contentType: string;
+  constructor(text: string, contentType: string) {
+    this.text = text;
+    this.contentType = contentType;
+  }
+}
 
 /** One route. */
 export interface Route<B = unknown> {
@@ -113,6 +123,11 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
       body = result.data;
     }
     const out = await route.handler({ params, body, query: url.searchParams });
+    if (out instanceof TextBody) {
+      res.writeHead(200, { 'content-type': out.contentType });
+      res.end(out.text);
+      return;
+    }
     if (out && typeof out === 'object' && 'ndjson' in out) {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       for await (const item of (out as { ndjson: AsyncIterable<unknown> }).ndjson) {

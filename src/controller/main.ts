@@ -1,14 +1,15 @@
 /**
  * @module controller/main — the controller's composition root. It wires in, explicitly: the
  * SQLite state store, the agents (through their control API with the cluster token), the
- * scheduler service, the HTTP API (authenticated, loopback unless a token is set) and the
- * scheduler loop; it registers the nodes of a cluster file and resumes whatever the
- * database says was in flight.
+ * scheduler service, the Prometheus metrics, the HTTP API (authenticated, loopback unless a
+ * token is set) and the scheduler loop; it registers the nodes of a cluster file and resumes
+ * whatever the database says was in flight.
  */
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
 import { log } from '../core/events.ts';
 import { startControlServer, type ControlServer } from '../control/server.ts';
+import { controllerMetrics } from './controller-metrics.ts';
 import { AgentNode } from './agent-port.ts';
 import { controllerRoutes } from './routes.ts';
 import { ControllerService } from './service.ts';
@@ -45,12 +46,13 @@ const VERSION = '0.5.0';
 export async function startController(o: ControllerOptions): Promise<Controller> {
   const store = new StateStore(path.join(o.config.controller.stateDir, 'controller.db'));
   const service = new ControllerService({ store, config: o.config, portOf: (n) => new AgentNode(n, o.token) });
+  const prometheus = controllerMetrics(() => service.nodes());
   const server = await startControlServer({
     host: o.config.controller.listen,
     port: o.config.controller.port,
     token: o.token,
     maxRequestBytes: 1024 * 1024,
-    routes: controllerRoutes(service, VERSION),
+    routes: controllerRoutes(service, VERSION, prometheus.registry),
   });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -87,6 +89,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       if (timer) clearTimeout(timer);
       await server.close();
       await service.idle();
+      prometheus.close();
       store.close();
     },
   };

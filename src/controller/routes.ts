@@ -2,8 +2,10 @@
  * @module controller/routes — the controller's HTTP API as data: method, path, body schema,
  * summary and the service call. The OpenAPI document is generated from this table.
  */
+import type { Registry } from 'prom-client';
 import * as z from 'zod';
 import type { Route } from '../control/server.ts';
+import { metricsRoute } from '../metrics/exposition.ts';
 import { openApiOf } from './openapi.ts';
 import type { ControllerService } from './service.ts';
 
@@ -36,8 +38,8 @@ export const RegisterBody = z.strictObject({
 const PolicyBody = z.strictObject({ name: z.string().min(1).max(32) });
 const AppTypeBody = z.strictObject({ memory: z.number(), cpu: z.number(), network: z.number() });
 
-/** The route table of the controller. */
-export function controllerRoutes(service: ControllerService, version: string): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The route table of the controller; `prometheus` is served at `/metrics`. */
+export function controllerRoutes(service: ControllerService, version: string, prometheus: Registry): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   const routes: Route<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
     { method: 'GET', path: '/v1/health', summary: 'liveness and the active policy', handler: () => ({ ok: true, policy: service.policy() }) },
     { method: 'GET', path: '/v1/nodes', summary: 'nodes with state, colour, Wi and its parts', handler: () => service.nodes() },
@@ -51,6 +53,7 @@ export function controllerRoutes(service: ControllerService, version: string): R
     { method: 'POST', path: '/v1/app-types/:name', body: AppTypeBody, summary: 'define an application type (weights sum to 1)', handler: ({ params, body }) => service.defineAppType(params['name'] ?? '', body as z.infer<typeof AppTypeBody>) },
     { method: 'GET', path: '/v1/policy', summary: 'the active policy', handler: () => ({ policy: service.policy() }) },
     { method: 'POST', path: '/v1/policy', body: PolicyBody, summary: 'switch the policy', handler: ({ body }) => service.setPolicy((body as z.infer<typeof PolicyBody>).name) },
+    metricsRoute(prometheus),
   ];
   const doc = openApiOf(routes, 'ferry controller', version);
   routes.push({ method: 'GET', path: '/v1/openapi.json', summary: 'this description', handler: () => doc });

@@ -22,10 +22,21 @@ export interface HeartbeatEvent {
   at: number;
 }
 
+/**
+ * A migration ended (migrated, rolled back, or in doubt — an in-doubt one ends again once
+ * settled), with its finished report (a migration/report.ts MigrationReport; typed by the
+ * publisher's parameter, so this lowest floor imports nothing from above).
+ */
+export interface MigrationEndEvent<R = unknown> {
+  migrationId: string;
+  report: R;
+}
+
 /** The channels, by name. */
 export const channels = {
   phase: diagnostics_channel.channel('ferry:migration:phase'),
   heartbeat: diagnostics_channel.channel('ferry:migration:heartbeat'),
+  end: diagnostics_channel.channel('ferry:migration:end'),
   log: diagnostics_channel.channel('ferry:log'),
 } as const;
 
@@ -37,6 +48,11 @@ export function publishPhase(event: PhaseEvent): void {
 /** Publishes a heartbeat of a migration in progress. */
 export function publishHeartbeat(event: HeartbeatEvent): void {
   if (channels.heartbeat.hasSubscribers) channels.heartbeat.publish(event);
+}
+
+/** Publishes the end of a migration (the source agent, where its 'end' event is emitted). */
+export function publishMigrationEnd<R>(event: MigrationEndEvent<R>): void {
+  if (channels.end.hasSubscribers) channels.end.publish(event);
 }
 
 /** A log line, for whoever subscribes (the agent writes them to its log file). */

@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter, on } from 'node:events';
 import { FerryError, asFerryError } from '../core/errors.ts';
-import { log, publishHeartbeat, publishPhase } from '../core/events.ts';
+import { log, publishHeartbeat, publishMigrationEnd, publishPhase } from '../core/events.ts';
 import { ControlClient } from '../control/client.ts';
 import { assertMove, afterAbort, resolveUnfinished, TERMINAL, type SourcePhase, type DestinationWord } from './phases.ts';
 import { newReport, addPhase, finishReport } from './report.ts';
@@ -383,6 +383,7 @@ export class SourceService {
   }
 
   private emit(id: string, event: MigrationEvent): void {
+    if (event.type === 'end') publishMigrationEnd({ migrationId: id, report: event.report });
     this.bus.emit(id, event);
   }
 }
