@@ -1,0 +1,131 @@
+/**
+ * @module test/integration/prometheus.test — a real Prometheus (Debian's `prometheus`) scrapes
+ * the agents and the controller of a real 2-host test bed (subnet 10.237.0) with the cluster's
+ * token; after two migrations a PromQL query through its HTTP API counts them, and the node
+ * colours are there. `/metrics` without the token from outside loopback is refused. Needs root
+ * and the `prometheus` package (`ferry doctor --fix` installs it).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseConfig } from '../../src/core/config.ts';
+import { DockerEngine } from '../../src/docker/engine.ts';
+import { testbedDown, testbedUp, readToken, type Cluster } from '../../src/testbed/index.ts';
+import { clusterFile } from '../../src/testbed/cluster.ts';
+import { migrate } from '../../src/cli/migrate-client.ts';
+import { stopControllerProcess } from '../../src/controller/process.ts';
+import { COUNTER_IMAGE, ensureCounterImage } from '../../src/workloads/counter-image.ts';
+import { waitForBeats } from '../../src/demo/demo.ts';
+import { startControllerProcess, type ControllerProcess } from '../support/controller.ts';
+import { keepLogsOnFailure } from '../support/kept-logs.ts';
+
+const stateDir = path.join(tmpdir(), `ferry-it-prometheus-${process.pid}`);
+const config = parseConfig({ testbed: { stateDir, subnet: '10.237.0', hosts: 2, bandwidthMbit: 1000 } });
+const logs = keepLogsOnFailure(import.meta.filename, config);
+const LONG = { timeout: 300_000 };
+const SCHEDULER_ENV: Record<string, string> = { FERRY_SCHEDULER_SAMPLE_EVERY_MS: '1000', FERRY_SCHEDULER_SAMPLES: '2', FERRY_CONTROLLER_TICK_MS: '1000' };
+Object.assign(process.env, SCHEDULER_ENV);
+const CONTROLLER_PORT = 7184;
+const PROMETHEUS_PORT = 9391;
+
+let cluster: Cluster;
+let ctl: ControllerProcess | undefined;
+let prometheus: ChildProcess | undefined;
+
+/** The Prometheus configuration: both jobs scraped every second with the cluster's token. */
+function prometheusConfig(tokenFile: string, agents: readonly string[]): string {
+  const job = (name: string, targets: readonly string[]) => [
+    `  - job_name: ${name}`,
+    '    authorization:',
+    '      type: Bearer',
+    `      credentials_file: ${tokenFile}`,
+    '    static_configs:',
+    `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+  ];
+  return ['global:', '  scrape_interval: 1s', '  evaluation_interval: 1s', 'scrape_configs:', ...job('ferry-agents', agents), ...job('ferry-controller', [`127.0.0.1:${CONTROLLER_PORT}`]), ''].join('\n');
+}
+
+/** A PromQL instant query through Prometheus' HTTP API: the result vector. */
+async function query(promql: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const res = await fetch(`http://127.0.0.1:${PROMETHEUS_PORT}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = await res.json() as { status: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  assert.equal(body.status, 'success', JSON.stringify(body));
+  return body.data?.result ?? [];
+}
+
+/** Polls a query until `check` holds on its result. */
+async function until(promql: string, check: (r: Awaited<ReturnType<typeof query>>) => boolean, timeoutMs: number): Promise<Awaited<ReturnType<typeof query>>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await query(promql).catch(() => []);
+    if (check(r)) return r;
+    if (Date.now() > end) assert.fail(`${promql} did not hold within ${timeoutMs} ms; last: ${JSON.stringify(r)}`);
+    await sleep(500);
+  }
+}
+
+before(async () => {
+  cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
+  const token = await readToken(cluster.tokenFile);
+  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: path.join(stateDir, 'controller'), port: CONTROLLER_PORT, token, env: SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log'), policy: 'spread' });
+  const dir = path.join(stateDir, 'prometheus');
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  writeFileSync(path.join(dir, 'prometheus.yml'), prometheusConfig(cluster.tokenFile, cluster.hosts.map((h) => `${h.ip}:${h.controlPort}`)));
+  const out = openSync(path.join(dir, 'prometheus.log'), 'a');
+  prometheus = spawn('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`], { stdio: ['ignore', out, out] });
+  closeSync(out);
+  const end = Date.now() + 30_000;
+  while (!(await fetch(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`).then((r) => r.ok, () => false))) {
+    if (prometheus.exitCode !== null || Date.now() > end) throw new Error(`prometheus did not become ready (exit ${String(prometheus.exitCode)}); see ${path.join(dir, 'prometheus.log')}`);
+    await sleep(300);
+  }
+}, LONG);
+
+after(async () => {
+  // Stopped by PID: the Prometheus this file started, and its controller.
+  if (prometheus && prometheus.exitCode === null) {
+    const gone = new Promise((r) => prometheus?.once('exit', r));
+    prometheus.kill('SIGTERM');
+    await Promise.race([gone, sleep(10_000).then(() => prometheus?.kill('SIGKILL'))]);
+  }
+  if (ctl) await stopControllerProcess(ctl);
+  await logs.keep();
+  await testbedDown({ config, log: () => undefined });
+}, LONG);
+
+describe('Prometheus scrapes the agents and the controller', () => {
+  it('every target is up with the cluster\'s token; /metrics without it is refused from outside loopback', LONG, async () => {
+    const up = await until('up', (r) => r.length === 3 && r.every((s) => s.value[1] === '1'), 30_000);
+    assert.deepEqual(up.map((s) => s.metric['job']).sort(), ['ferry-agents', 'ferry-agents', 'ferry-controller']);
+    const h1 = cluster.hosts[0];
+    const bare = await fetch(`http://${h1?.ip}:${h1?.controlPort}/metrics`);
+    assert.equal(bare.status, 401);
+    assert.doesNotMatch(await bare.text(), /ferry_migrations_total/);
+  });
+
+  it('a PromQL query counts the migrations the test made, and gives every node its colour', LONG, async () => {
+    const engine = new DockerEngine(cluster.hosts[0]?.dockerSocket ?? '');
+    await ensureCounterImage(engine);
+    const id = await engine.createContainer('counted', { Image: COUNTER_IMAGE, Env: ['BALLAST_MIB=8'] });
+    await engine.startContainer(id);
+    await waitForBeats(engine, 'counted', 5);
+    for (const [from, to] of [['h1', 'h2'], ['h2', 'h1']] as const) {
+      const report = await migrate('counted', { strategy: 'precopy', cluster: clusterFile(stateDir), from, to });
+      assert.equal(report.outcome, 'migrated', JSON.stringify(report.error));
+    }
+    const migrations = await until('sum(ferry_migrations_total{outcome="migrated"})', (r) => r[0]?.value[1] === '2', 30_000);
+    console.log(`# sum(ferry_migrations_total{outcome="migrated"}) = ${migrations[0]?.value[1]}`);
+    const bySource = await query('sum by (instance) (ferry_migrations_total)');
+    assert.equal(bySource.length, 2, 'each agent counted the migration it was the source of');
+    const colours = await until('ferry_node_colour == 1', (r) => new Set(r.map((s) => s.metric['node'])).size === 2, 60_000);
+    console.log(`# node colours: ${colours.map((s) => `${s.metric['node']}=${s.metric['colour']}`).join(', ')}`);
+    for (const s of colours) assert.match(s.metric['colour'] ?? '', /^(blue|green|red)$/);
+    const frozen = await query('sum(ferry_migration_frozen_seconds_count)');
+    assert.equal(frozen[0]?.value[1], '2');
+    await new DockerEngine(cluster.hosts[0]?.dockerSocket ?? '').removeContainer('counted');
+  });
+});
