@@ -10,6 +10,8 @@ cd "$root"
 export PATH="$root/node_modules/.bin:$PATH"
 echo "== type check"; tsc -p tsconfig.json
 echo "== lint"; eslint .
+echo "== dashboard (type check and build into dashboard/dist, which the controller serves)"
+tsc -p dashboard/tsconfig.json && vite build --config dashboard/vite.config.ts --logLevel warn
 echo "== tests"
 exec node --disable-warning=ExperimentalWarning --test --test-concurrency=1 --test-reporter=spec \
-  'src/**/*.test.ts' 'test/integration/**/*.test.ts'
+  'src/**/*.test.ts' 'dashboard/src/**/*.test.ts' 'test/integration/**/*.test.ts'

@@ -6,7 +6,7 @@
 import { FerryError } from '../core/errors.ts';
 import { readCluster, clusterHost, agentClient } from './cluster.ts';
 import type { MigrationObserver } from './progress.ts';
-import { followMigration } from './follow-migration.ts';
+import { followMigration } from '../migration/follow-migration.ts';
 import type { MigrationReport } from '../migration/report.ts';
 import type { MigrateRequest } from '../migration/protocol.ts';
 

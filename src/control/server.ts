@@ -48,6 +48,20 @@ export interface ControlServerOptions {
   token: string | undefined;
   maxRequestBytes: number;
   routes: Route<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Public static files (the dashboard's code, no cluster data): GET paths outside /v1/ and /metrics, served without the token. */
+  files?: (pathname: string) => Promise<StaticFile | undefined>;
+}
+
+/** A static file to answer with. */
+export interface StaticFile {
+  body: Buffer;
+  contentType: string;
+}
+
+/** One server-sent event: a handler answers `{ sse: AsyncIterable<SseMessage> }` for a `text/event-stream`. */
+export interface SseMessage {
+  event: string;
+  data: unknown;
 }
 
 /** A listening control server. */
@@ -88,6 +102,7 @@ function compile(path: string): { re: RegExp; names: string[] } {
 /** Handles one request. */
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, options: ControlServerOptions, routes: Array<{ route: Route; re: RegExp; names: string[] }>): Promise<void> {
   try {
+    if (options.files && req.method === 'GET' && (await serveFile(req, res, options.files))) return;
     if (options.token !== undefined && options.token !== '' && !tokenMatches(req.headers.authorization, options.token)) {
       throw new FerryError('FERRY_ERR_AUTH', 'the request carries no valid cluster token');
     }
@@ -128,6 +143,15 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
       res.end(out.text);
       return;
     }
+    if (out && typeof out === 'object' && 'sse' in out) {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+      for await (const m of (out as { sse: AsyncIterable<SseMessage> }).sse) {
+        if (res.destroyed) break;
+        if (!res.write(`event: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`)) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+      return;
+    }
     if (out && typeof out === 'object' && 'ndjson' in out) {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       for await (const item of (out as { ndjson: AsyncIterable<unknown> }).ndjson) {
@@ -149,6 +173,17 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
       res.end(`${JSON.stringify({ error: ferr.toJSON() })}\n`);
     }
   }
+}
+
+/** Answers a GET for a public static file; false when the path is not one (API paths never are). */
+async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, files: (pathname: string) => Promise<StaticFile | undefined>): Promise<boolean> {
+  const pathname = new URL(req.url ?? '/', 'http://agent').pathname;
+  if (pathname.startsWith('/v1/') || pathname === '/metrics') return false;
+  const file = await files(pathname);
+  if (!file) return false;
+  res.writeHead(200, { 'content-type': file.contentType, 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:", 'cache-control': 'no-cache' });
+  res.end(file.body);
+  return true;
 }
 
 /** Reads a request body up to a limit. */

@@ -10,6 +10,8 @@ import type { Config } from '../core/config.ts';
 import { log } from '../core/events.ts';
 import { startControlServer, type ControlServer } from '../control/server.ts';
 import { controllerMetrics } from './controller-metrics.ts';
+import { dashboardFile } from './dashboard-files.ts';
+import { dashboardRoute } from './dashboard-route.ts';
 import { AgentNode } from './agent-port.ts';
 import { controllerRoutes } from './routes.ts';
 import { ControllerService } from './service.ts';
@@ -52,7 +54,8 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     port: o.config.controller.port,
     token: o.token,
     maxRequestBytes: 1024 * 1024,
-    routes: controllerRoutes(service, VERSION, prometheus.registry),
+    routes: controllerRoutes(service, VERSION, prometheus.registry, [dashboardRoute(service, store, o.token)]),
+    files: (p) => dashboardFile(p),
   });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -38,8 +38,8 @@ export const RegisterBody = z.strictObject({
 const PolicyBody = z.strictObject({ name: z.string().min(1).max(32) });
 const AppTypeBody = z.strictObject({ memory: z.number(), cpu: z.number(), network: z.number() });
 
-/** The route table of the controller; `prometheus` is served at `/metrics`. */
-export function controllerRoutes(service: ControllerService, version: string, prometheus: Registry): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The route table of the controller; `prometheus` is served at `/metrics`; `extra` routes (the dashboard's feed) are described too. */
+export function controllerRoutes(service: ControllerService, version: string, prometheus: Registry, extra: Route[] = []): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   const routes: Route<any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
     { method: 'GET', path: '/v1/health', summary: 'liveness and the active policy', handler: () => ({ ok: true, policy: service.policy() }) },
     { method: 'GET', path: '/v1/nodes', summary: 'nodes with state, colour, Wi and its parts', handler: () => service.nodes() },
@@ -54,6 +54,7 @@ export function controllerRoutes(service: ControllerService, version: string, pr
     { method: 'GET', path: '/v1/policy', summary: 'the active policy', handler: () => ({ policy: service.policy() }) },
     { method: 'POST', path: '/v1/policy', body: PolicyBody, summary: 'switch the policy', handler: ({ body }) => service.setPolicy((body as z.infer<typeof PolicyBody>).name) },
     metricsRoute(prometheus),
+    ...extra,
   ];
   const doc = openApiOf(routes, 'ferry controller', version);
   routes.push({ method: 'GET', path: '/v1/openapi.json', summary: 'this description', handler: () => doc });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FerryError } from '../core/errors.ts';
-import type { MigrationEvent } from '../migration/source.ts';
-import type { MigrationReport } from '../migration/report.ts';
+import type { MigrationEvent } from './source-types.ts';
+import type { MigrationReport } from './report.ts';
 import { followMigration, type FollowPort } from './follow-migration.ts';
 import { isCode } from '../../test/support/errors.ts';
 

@@ -1,13 +1,13 @@
 /**
- * @module cli/follow-migration — follows a migration's events from its source agent until it
+ * @module migration/follow-migration — follows a migration's events from its source agent until it
  * ends, and tells a silent or broken event stream from a lost agent: when the stream stops,
  * the agent is asked /v1/health and the migration's record is read again; only an agent that
  * does not answer is "lost" (FERRY_ERR_AGENT_UNREACHABLE).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
-import type { MigrationEvent } from '../migration/source.ts';
-import type { MigrationReport } from '../migration/report.ts';
+import type { MigrationEvent } from './source-types.ts';
+import type { MigrationReport } from './report.ts';
 
 /** What the follower needs of the source agent's client (ControlClient has it). */
 export interface FollowPort {
