@@ -66,7 +66,7 @@ test('without a cluster token the controller refuses to listen beyond loopback, 
   await assert.rejects(serve('0.0.0.0', false), isCode('FERRY_ERR_CONFIG'));
 });
 
-test('a request to /metrics from outside loopback without the token is refused; with it, served', async (t) => {
+test('a request to /metrics from outside loopback without the token is refused; with it, served (skipped where the machine has no IPv4 address beyond loopback)', async (t) => {
   const host = outsideAddress();
   if (!host) return t.skip('this machine has no IPv4 address beyond loopback');
   const server = await serve(host);

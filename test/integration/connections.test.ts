@@ -13,7 +13,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setLinkState, startAgent } from '../../src/testbed/index.ts';
@@ -26,6 +25,7 @@ import { SERVICES_IMAGE } from '../../src/workloads/catalog.ts';
 import { REDIS_PORT } from '../../src/workloads/services-spec.ts';
 import { parseRedisLog, type RedisSummary } from '../../src/workloads/clients/redis-log.ts';
 import { verifyAcked } from '../../src/workloads/clients/redis-verify.ts';
+import { RedisConnection } from '../../src/workloads/clients/redis-connection.ts';
 import { parseHttpLog } from '../../src/workloads/clients/http-log.ts';
 import { parseDnsLog } from '../../src/workloads/clients/dns-log.ts';
 import { agentPid, atPhase, faultBed, LONG } from '../support/one-copy.ts';
@@ -78,9 +78,9 @@ async function assertNothingLost(ip: string, text: string): Promise<RedisSummary
 describe('connections move with the container', () => {
   it('Redis (a client on the client host, one inside), HTTP keep-alive and DNS over UDP: 4 moves back and forth on the cluster network, no reset, no failed request, every acknowledged write readable', LONG, async () => {
     const ip = await startServices('redis');
-    const writer = await startClient(bed.cluster(), 'redis-writer', ['--host', ip], logFile('redis-writer'));
-    const web = await startClient(bed.cluster(), 'http-load', ['--host', ip, '--connections', '4', '--rate', '100'], logFile('http-load'));
-    const dns = await startClient(bed.cluster(), 'dns-asker', ['--host', ip], logFile('dns-asker'));
+    const writer = await startClient(bed.cluster(), 'redis-writer', ip, {}, logFile('redis-writer'));
+    const web = await startClient(bed.cluster(), 'http-load', ip, { connections: 4, rate: 100 }, logFile('http-load'));
+    const dns = await startClient(bed.cluster(), 'dns-asker', ip, {}, logFile('dns-asker'));
     const inside = async () => Number(await getOnce(ip, 'inside'));
     let here = 'h1';
     try {
@@ -128,7 +128,7 @@ describe('connections move with the container', () => {
     it(`${fault} at the final round: rolled back, the source serves on the same connection, no reset, no lost write`, LONG, async () => {
       const name = fault.includes('killed') ? 'redis-kill' : 'redis-cut';
       const ip = await startServices(name);
-      const writer = await startClient(bed.cluster(), 'redis-writer', ['--host', ip, '--prefix', `${name}-`], logFile(name));
+      const writer = await startClient(bed.cluster(), 'redis-writer', ip, { prefix: `${name}-` }, logFile(name));
       const pid = await agentPid(bed, 'h2');
       const act = fault.includes('killed') ? () => process.kill(pid, 'SIGKILL') : () => setLinkState('h2', 'down', { stateDir });
       const at = atPhase('transfer', act);
@@ -170,7 +170,7 @@ describe('connections move with the container', () => {
     const ip = await startServices('bridged', 'h1', 'bridge');
     // A client on h1 itself reaches the container's bridge address (NAT'ed: no other host can).
     const h1 = bed.cluster().hosts.find((h) => h.name === 'h1');
-    const writer = await startClient({ ...bed.cluster(), client: { netns: h1?.netns ?? '', ip: h1?.ip ?? '' } }, 'redis-writer', ['--host', ip, '--prefix', 'b-'], logFile('bridged'));
+    const writer = await startClient({ ...bed.cluster(), client: { netns: h1?.netns ?? '', ip: h1?.ip ?? '' } }, 'redis-writer', ip, { prefix: 'b-' }, logFile('bridged'));
     const startedAt = (await engine('h1').inspectContainer('bridged')).State.StartedAt;
     const refused = await move('bridged', 'h1', 'h2');
     assert.equal(refused.outcome, 'rolled-back');
@@ -194,15 +194,11 @@ describe('connections move with the container', () => {
 
 /** GET key from Redis at ip on a short connection of its own ('' when absent). */
 async function getOnce(ip: string, key: string, timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: ip, port: REDIS_PORT }, () => s.write(`GET ${key}\r\n`));
-    let buf = '';
-    s.setTimeout(timeoutMs, () => { s.destroy(); reject(new Error(`GET ${key}: no answer`)); });
-    s.on('data', (d) => {
-      buf += d.toString();
-      const m = /^\$(-?\d+)\r\n/.exec(buf);
-      if (m && Number(m[1]) < 0) { s.end(); resolve(''); } else if (m && buf.length >= m[0].length + Number(m[1])) { s.end(); resolve(buf.slice(m[0].length, m[0].length + Number(m[1]))); }
-    });
-    s.on('error', reject);
-  });
+  const conn = await RedisConnection.connect(ip, REDIS_PORT, timeoutMs);
+  try {
+    const reply = await conn.request(['GET', key]);
+    return typeof reply === 'string' ? reply : '';
+  } finally {
+    conn.destroy('done');
+  }
 }

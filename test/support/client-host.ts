@@ -6,18 +6,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readJsonLines } from '../../src/workloads/clients/json-log.ts';
+import { clientArgv, type ClientName } from '../../src/workloads/clients/launch.ts';
 import type { Cluster } from '../../src/testbed/cluster.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Every client still running, killed when the test file's process exits (a failed test never stops its clients). */
 const running = new Set<ChildProcess>();
 process.on('exit', () => { for (const c of running) c.kill('SIGKILL'); });
-const NODE = path.join(ROOT, 'node_modules/node/bin/node');
-
 /** A client running on the client host. */
 export interface HostedClient {
   /** Its log file (JSON lines). */
@@ -26,15 +23,16 @@ export interface HostedClient {
   stop(): Promise<string>;
 }
 
-/** The client host's network namespace path, from cluster.json. */
+/** The client host's network namespace, from cluster.json. */
 export function clientNetns(cluster: Cluster): string {
   if (!cluster.client) throw new Error('this test bed has no client host (cluster.json without "client")');
-  return `/var/run/netns/${cluster.client.netns}`;
+  return cluster.client.netns;
 }
 
-/** Starts `node src/workloads/clients/<script>.ts ARGS --log LOG` in the client host's namespace; waits until its log shows it connected. */
-export async function startClient(cluster: Cluster, script: string, args: readonly string[], log: string): Promise<HostedClient> {
-  const child: ChildProcess = spawn('nsenter', [`--net=${clientNetns(cluster)}`, NODE, '--disable-warning=ExperimentalWarning', path.join(ROOT, 'src/workloads/clients', `${script}.ts`), ...args, '--log', log], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts client `script` (src/workloads/clients/launch.ts) against `host` in the client host's namespace, its own options as `--name value`; waits until its log shows it connected. */
+export async function startClient(cluster: Cluster, script: ClientName, host: string, options: Readonly<Record<string, string | number>>, log: string): Promise<HostedClient> {
+  const [cmd, ...argv] = clientArgv(script, { netns: clientNetns(cluster), host, log, options });
+  const child: ChildProcess = spawn(cmd as string, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });

@@ -5,7 +5,7 @@
  * (no answer by `--give-up-ms`), `wrong` {n, rcode, answers}, `error` {code}, `second`
  * {answered, late, lost} once a second, `summary`.
  */
-import { readJsonLines, summaryLine } from './json-log.ts';
+import { summaryOf } from './json-log.ts';
 
 /** dns-asker's summary line. */
 export interface DnsSummary {
@@ -44,9 +44,5 @@ const NUMBERS = ['asked', 'answered', 'late', 'lost', 'wrong', 'retries', 'dupli
 
 /** The summary of a dns-asker log (the last one, if the log holds several runs). */
 export function parseDnsLog(text: string): DnsSummary {
-  const s = summaryLine(readJsonLines(text), 'dns-asker');
-  const out: Record<string, unknown> = {};
-  for (const k of NUMBERS) out[k] = typeof s[k] === 'number' ? s[k] : 0;
-  out['errorCodes'] = typeof s['errorCodes'] === 'object' && s['errorCodes'] !== null ? { ...(s['errorCodes'] as Record<string, number>) } : {};
-  return out as unknown as DnsSummary;
+  return summaryOf(text, 'dns-asker', NUMBERS, 'errorCodes') as unknown as DnsSummary;
 }

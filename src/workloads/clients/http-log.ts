@@ -5,7 +5,7 @@
  * code, ms, since}, `slow` {i, path, ms, since}, `second` {ok, failed, maxMs} once a second,
  * `summary`.
  */
-import { readJsonLines, summaryLine } from './json-log.ts';
+import { summaryOf } from './json-log.ts';
 
 /** http-load's summary line. */
 export interface HttpSummary {
@@ -43,9 +43,5 @@ const NUMBERS = ['issued', 'requests', 'ok', 'failures', 'inFlight', 'pendingMs'
 
 /** The summary of an http-load log (the last one, if the log holds several runs). */
 export function parseHttpLog(text: string): HttpSummary {
-  const s = summaryLine(readJsonLines(text), 'http-load');
-  const out: Record<string, unknown> = {};
-  for (const k of NUMBERS) out[k] = typeof s[k] === 'number' ? s[k] : 0;
-  out['failureCodes'] = typeof s['failureCodes'] === 'object' && s['failureCodes'] !== null ? { ...(s['failureCodes'] as Record<string, number>) } : {};
-  return out as unknown as HttpSummary;
+  return summaryOf(text, 'http-load', NUMBERS, 'failureCodes') as unknown as HttpSummary;
 }

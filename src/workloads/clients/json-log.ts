@@ -71,3 +71,12 @@ export function summaryLine(lines: readonly LogLine[], client: string): LogLine 
   }
   return s;
 }
+
+/** A client's summary as numbers (0 where a field is missing) and one table of counts by code: what each client's log parser returns. */
+export function summaryOf(text: string, client: string, numbers: readonly string[], codes: string): Record<string, unknown> {
+  const s = summaryLine(readJsonLines(text), client);
+  const out: Record<string, unknown> = {};
+  for (const k of numbers) out[k] = typeof s[k] === 'number' ? s[k] : 0;
+  out[codes] = typeof s[codes] === 'object' && s[codes] !== null ? { ...(s[codes] as Record<string, number>) } : {};
+  return out;
+}
