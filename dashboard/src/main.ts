@@ -3,10 +3,13 @@ import './style.css';
 import { runFeed } from './feed.ts';
 import { emptyState, fold } from './state.ts';
 import { eventsPage, mapPage, migrationsPage, plotsPage } from './views.ts';
+import { migrationPage } from './migration-page.ts';
+import { policyPage } from './policy-page.ts';
 
 const TOKEN_KEY = 'ferry-token';
-const pages = { map: mapPage, migrations: migrationsPage, events: eventsPage, plots: plotsPage } as const;
-type Page = keyof typeof pages;
+const pages = { map: mapPage, migrations: migrationsPage, events: eventsPage, plots: plotsPage, policy: policyPage } as const;
+/** A tab, or one migration's page (`#migration/ID`, under the migrations tab). */
+type Page = keyof typeof pages | { migration: string };
 
 const state = emptyState();
 const status = document.getElementById('status') as HTMLElement;
@@ -17,7 +20,14 @@ let pending = false;
 /** The page the location's hash names. */
 function pageOf(hash: string): Page {
   const name = hash.replace(/^#/, '');
-  return name in pages ? (name as Page) : 'map';
+  const one = /^migration\/(.+)$/.exec(name);
+  if (one?.[1]) return { migration: decodeURIComponent(one[1]) };
+  return name in pages ? (name as keyof typeof pages) : 'map';
+}
+
+/** The section a page is drawn in and the tab it belongs to. */
+function placeOf(p: Page): { section: string; tab: string } {
+  return typeof p === 'string' ? { section: p, tab: p } : { section: 'migration', tab: 'migrations' };
 }
 
 /** Draws the current page (at most once per frame). */
@@ -26,9 +36,11 @@ function draw(): void {
   pending = true;
   requestAnimationFrame(() => {
     pending = false;
-    for (const el of document.querySelectorAll<HTMLElement>('[data-page]')) el.hidden = el.dataset['page'] !== current;
-    for (const a of document.querySelectorAll<HTMLElement>('[data-tab]')) a.classList.toggle('active', a.dataset['tab'] === current);
-    document.getElementById(`page-${current}`)?.replaceChildren(pages[current](state));
+    const { section, tab } = placeOf(current);
+    for (const el of document.querySelectorAll<HTMLElement>('[data-page]')) el.hidden = el.dataset['page'] !== section;
+    for (const a of document.querySelectorAll<HTMLElement>('[data-tab]')) a.classList.toggle('active', a.dataset['tab'] === tab);
+    const page = typeof current === 'string' ? pages[current](state) : migrationPage(state.migrations.get(current.migration), current.migration);
+    document.getElementById(`page-${section}`)?.replaceChildren(page);
   });
 }
 

@@ -5,8 +5,9 @@
  */
 import type { EventRow } from '../../src/controller/state-store.ts';
 import type { FeedMessage, MapNode, MigrationView } from '../../src/controller/dashboard-messages.ts';
+import type { PolicyView } from '../../src/controller/policy-view.ts';
 
-export type { EventRow, FeedMessage, MapNode, MigrationView };
+export type { EventRow, FeedMessage, MapNode, MigrationView, PolicyView };
 
 /** One point of a time series. */
 export interface Point {
@@ -23,6 +24,8 @@ export interface DashState {
   load: Map<string, Point[]>;
   /** Nodes awake (active or draining) over the session. */
   activeHosts: Point[];
+  /** The policies, the active one and the scheduler's parameters. */
+  policy?: PolicyView;
 }
 
 /** Events and points kept. */
@@ -50,6 +53,9 @@ export function fold(s: DashState, m: FeedMessage): FeedMessage['type'] {
       break;
     case 'migration':
       s.migrations.set(m.migration.id, m.migration);
+      break;
+    case 'policy':
+      s.policy = m.policy;
       break;
   }
   return m.type;

@@ -1,5 +1,6 @@
 /** @module dashboard/views — the four pages drawn from the state: cluster map, migrations, event log, plots. */
 import { h, s } from './dom.ts';
+import { etaText } from './migration-page.ts';
 import { FRAME, bars, linePath, niceMax } from './plot.ts';
 import { bytes, ended, inFlight, type DashState, type MigrationView, type Point } from './state.ts';
 
@@ -22,11 +23,11 @@ export function mapPage(st: DashState): Node {
 
 /** One migration's row. */
 function migrationRow(m: MigrationView): Node {
-  return h('article', { class: `migration ${m.outcome}`, 'data-migration': m.id, 'data-container': m.container, 'data-phase': m.phase, 'data-outcome': m.outcome },
-    h('header', {}, h('strong', {}, m.container), ` ${m.from} → ${m.to} `, h('span', { class: 'strategy' }, m.strategy), h('span', { class: 'phase' }, m.phase)),
+  return h('article', { class: `migration ${m.outcome}`, 'data-migration': m.id, 'data-container': m.container, 'data-phase': m.phase, 'data-outcome': m.outcome, 'data-rounds': m.rounds, 'data-eta': m.etaMs },
+    h('header', {}, h('a', { href: `#migration/${encodeURIComponent(m.id)}`, class: 'open' }, h('strong', {}, m.container)), ` ${m.from} → ${m.to} `, h('span', { class: 'strategy' }, m.strategy), h('span', { class: 'phase' }, m.phase)),
     h('ol', { class: 'phases' }, ...m.phases.map((p, i) => h('li', { 'data-phase': p.phase, class: i === m.phases.length - 1 ? 'current' : 'past' }, p.phase))),
-    h('div', { class: 'numbers' }, `${bytes(m.rawBytes)} read, ${bytes(m.wireBytes)} sent`, m.rounds ? `, ${m.rounds} pre-copy rounds` : '',
-      m.frozenMs !== undefined ? `, frozen ${m.frozenMs} ms` : '', m.totalMs !== undefined ? `, total ${(m.totalMs / 1000).toFixed(1)} s` : '', m.error ? ` — ${m.error}` : ''));
+    h('div', { class: 'numbers' }, `${bytes(m.rawBytes)} read, ${bytes(m.wireBytes)} sent`, m.rounds ? `, ${m.rounds} pre-copy rounds` : '', m.outcome === 'running' && m.lastRound ? ` (last: ${m.lastRound.sentPages} pages sent, ${m.lastRound.deferredPages} held back, ${m.lastRound.ms} ms)` : '',
+      m.etaMs !== undefined ? `, ${etaText(m)}` : '', m.frozenMs !== undefined ? `, frozen ${m.frozenMs} ms` : '', m.totalMs !== undefined ? `, total ${(m.totalMs / 1000).toFixed(1)} s` : '', m.error ? ` — ${m.error}` : ''));
 }
 
 /** Migrations in flight, then those that ended. */

@@ -55,3 +55,16 @@ test('a TTY redraws the step and its seconds in place, and clears the line at th
   view.show({ type: 'end', report: { outcome: 'rolled-back' } as MigrationReport });
   assert.ok(text().endsWith('\r\x1b[K'));
 });
+
+test('with the agent\'s estimate, a progress line says how long the first copy has left', () => {
+  let now = 1_000_000;
+  const { out, text } = sink(false);
+  const view = new ProgressView(out, { now: () => now, tickMs: 0 });
+  view.show(phase('precopy'));
+  view.show({ type: 'estimate', bytes: 100 * 1048576, at: now });
+  for (let s = 1; s <= 4; s++) {
+    now += 1000;
+    view.show({ type: 'progress', root: 'memory', rawBytes: s * 10 * 1048576, wireBytes: s * 5 * 1048576, at: now });
+  }
+  assert.match(text(), /memory: 40\.0 MiB sent \(20\.0 MiB on the wire\), 10\.0 MiB\/s, about 6 s left of the first copy\n$/);
+});

@@ -4,6 +4,7 @@
  * view shows that time passes: the step's name and its elapsed seconds, redrawn every second
  * on a TTY and printed as a line every 10 s otherwise (the agent's heartbeats set the clock).
  */
+import { etaMs, nextPace, type Pace } from '../migration/eta.ts';
 import type { MigrationEvent } from '../migration/source.ts';
 
 /** How often a plain (non-TTY) view prints that a step still runs, in ms. */
@@ -37,6 +38,9 @@ export class ProgressView implements MigrationObserver {
   private wire = 0;
   private lastPrint = 0;
   private rateFrom = { at: Date.now(), bytes: 0 };
+  /** The first copy's expected bytes (the agent's estimate at preflight) and the smoothed pace, for the ETA. */
+  private expected: number | undefined;
+  private pace: Pace | undefined;
   private readonly now: () => number;
   private readonly tickMs: number;
   private ticker: NodeJS.Timeout | undefined;
@@ -69,17 +73,25 @@ export class ProgressView implements MigrationObserver {
       this.tick();
     } else if (ev.type === 'end') {
       this.close();
+    } else if (ev.type === 'estimate') {
+      this.expected = ev.bytes;
+    } else if (ev.type === 'round') {
+      const r = ev.round;
+      this.line(`  round ${r.round}: ${r.dirtyPages} pages changed, ${r.sentPages} sent, ${r.deferredPages} held back (hot); ${(r.wireBytes / 1048576).toFixed(1)} MiB in ${r.ms} ms`, true);
     } else if (ev.type === 'progress') {
       // Progress is cumulative per root; the totals are the sums of each root's latest.
       this.perRoot.set(ev.root, { raw: ev.rawBytes, wire: ev.wireBytes });
       this.bytes = [...this.perRoot.values()].reduce((a, b) => a + b.raw, 0);
       this.wire = [...this.perRoot.values()].reduce((a, b) => a + b.wire, 0);
+      this.pace = nextPace(this.pace, now, this.bytes);
       if (now - this.lastPrint < (this.tty ? 100 : 1000)) return;
       this.lastPrint = now;
       this.lastLineAt = now;
       const secs = Math.max(0.001, (now - this.rateFrom.at) / 1000);
       const rate = (this.bytes - this.rateFrom.bytes) / secs / 1048576;
-      this.line(`  ${ev.root}: ${(this.bytes / 1048576).toFixed(1)} MiB sent (${(this.wire / 1048576).toFixed(1)} MiB on the wire), ${rate.toFixed(1)} MiB/s`, !this.tty);
+      const left = etaMs(this.expected, this.bytes, this.pace);
+      const eta = left === undefined ? '' : `, about ${Math.ceil(left / 1000)} s left of the first copy`;
+      this.line(`  ${ev.root}: ${(this.bytes / 1048576).toFixed(1)} MiB sent (${(this.wire / 1048576).toFixed(1)} MiB on the wire), ${rate.toFixed(1)} MiB/s${eta}`, !this.tty);
     }
   }
 

@@ -7,6 +7,8 @@ import { finishReport, newReport } from '../migration/report.ts';
 import { dashboardFeed } from './dashboard-feed.ts';
 import type { FeedMessage, MapNode } from './dashboard-messages.ts';
 import type { EventRow } from './state-store.ts';
+import { parseConfig } from '../core/config.ts';
+import { policyView } from './policy-view.ts';
 
 const node: MapNode = { name: 'h1', state: 'active', colour: 'blue', wi: 0.4, parts: { memory: 0.1, cpu: 0.2, network: 0.1 }, usage: { memory: 0, cpu: 0, network: 0 }, capacity: { cpuMillis: 1000, memoryMiB: 1024, networkMbps: 1000 }, containers: 1, containerNames: ['c'] };
 const events: EventRow[] = [1, 2, 3].map((id) => ({ id, at: id, kind: 'register', subject: `h${id}`, reason: 'registered', detail: '', numbers: {} }));
@@ -25,7 +27,7 @@ function fakeAgent(): FollowPort {
 }
 
 test('sends the backlog, the nodes and a migration phase by phase', async () => {
-  const feed = dashboardFeed({ nodes: () => [node], events: (after) => events.filter((e) => e.id > after), agents: () => [{ name: 'h1', client: fakeAgent() }] }, { everyMs: 20, backlog: 2 });
+  const feed = dashboardFeed({ nodes: () => [node], policy: () => policyView('elastic', parseConfig({}).scheduler), events: (after) => events.filter((e) => e.id > after), agents: () => [{ name: 'h1', client: fakeAgent() }] }, { everyMs: 20, backlog: 2 });
   const got: FeedMessage[] = [];
   for await (const m of feed) {
     got.push(m.data as FeedMessage);
@@ -34,6 +36,7 @@ test('sends the backlog, the nodes and a migration phase by phase', async () => 
   }
   assert.deepEqual(got.filter((m) => m.type === 'event').map((m) => m.type === 'event' && m.event.id), [2, 3], 'the last `backlog` events');
   assert.equal(got.filter((m) => m.type === 'nodes').length, 1, 'unchanged nodes are sent once');
+  assert.deepEqual(got.flatMap((m) => (m.type === 'policy' ? [m.policy.active] : [])), ['elastic'], 'an unchanged policy is sent once');
   const phases = got.flatMap((m) => (m.type === 'migration' ? [m.migration.phase] : []));
   assert.deepEqual(phases, ['preflight', 'stage', 'done', 'migrated']);
   const last = got.at(-1);

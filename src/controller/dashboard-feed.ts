@@ -10,6 +10,7 @@ import type { SseMessage } from '../control/server.ts';
 import { followMigration, type FollowPort } from '../migration/follow-migration.ts';
 import type { MigrationReport } from '../migration/report.ts';
 import type { EventRow } from './state-store.ts';
+import type { PolicyView } from './policy-view.ts';
 import { applyEvent, endView, startView, type FeedMessage, type MapNode, type MigrationView } from './dashboard-messages.ts';
 
 /** A row of an agent's `GET /v1/migrations`. */
@@ -25,6 +26,8 @@ interface AgentMigrationRow {
 /** What the feed reads. */
 export interface FeedSource {
   nodes(): MapNode[];
+  /** The policies, the active one, the scheduler's parameters and application types. */
+  policy(): PolicyView;
   events(after: number): EventRow[];
   /** The agents of awake nodes, by name. */
   agents(): Array<{ name: string; client: FollowPort }>;
@@ -50,6 +53,7 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
   };
   const known = new Set<string>();
   let lastNodes = '';
+  let lastPolicy = '';
   let lastEvent = 0;
   const backlog: EventRow[] = [];
   for (let page = src.events(0); page.length; page = src.events(lastEvent)) {
@@ -65,6 +69,10 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
       const json = JSON.stringify(nodes);
       if (json !== lastNodes) push({ type: 'nodes', at: Date.now(), nodes });
       lastNodes = json;
+      const policy = src.policy();
+      const policyJson = JSON.stringify(policy);
+      if (policyJson !== lastPolicy) push({ type: 'policy', policy });
+      lastPolicy = policyJson;
       for (let page = src.events(lastEvent); page.length; page = src.events(lastEvent)) {
         for (const e of page) push({ type: 'event', event: e });
         lastEvent = page.at(-1)?.id ?? lastEvent;

@@ -26,3 +26,25 @@ test('phases accumulate, progress sums the roots, the end adds the report', () =
   assert.equal(v.strategy, 'precopy');
   assert.deepEqual(v.phases.map((p) => p.phase), ['preflight', 'stage', 'done']);
 });
+
+test('the source\'s estimate and the pace of progress give an ETA, which the end clears; the end carries the report', () => {
+  const roots = new Map<string, { raw: number; wire: number }>();
+  let v = startView({ id: 'm1', container: 'c', to: 'h2', phase: 'preflight', updatedAt: 0 }, 'h1');
+  v = applyEvent(v, { type: 'estimate', bytes: 100_000, at: 0 }, roots);
+  v = applyEvent(v, { type: 'progress', root: 'memory', rawBytes: 0, wireBytes: 0, at: 0 }, roots);
+  v = applyEvent(v, { type: 'progress', root: 'memory', rawBytes: 10_000, wireBytes: 5_000, at: 1000 }, roots);
+  assert.equal(v.etaMs, 9000);
+  const r = newReport({ migrationId: 'm1', container: 'c', from: 'h1', to: 'h2', strategy: 'stop-copy' }, 0);
+  finishReport(r, 'migrated', 2000);
+  v = applyEvent(v, { type: 'end', report: r }, roots);
+  assert.equal(v.etaMs, undefined);
+  assert.equal(v.report, r);
+});
+
+test('a pre-copy round counts, with its pages', () => {
+  const roots = new Map<string, { raw: number; wire: number }>();
+  let v = startView({ id: 'm1', container: 'c', to: 'h2', phase: 'precopy', updatedAt: 0 }, 'h1');
+  v = applyEvent(v, { type: 'round', round: { round: 2, dirtyPages: 10, deferredPages: 3, sentPages: 7, pendingPages: 3, files: 0, deleted: 0, rawBytes: 1, wireBytes: 1, ms: 40, bandwidthBps: 1 }, at: 5 }, roots);
+  assert.equal(v.rounds, 2);
+  assert.deepEqual(v.lastRound, { sentPages: 7, deferredPages: 3, ms: 40 });
+});

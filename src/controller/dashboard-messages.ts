@@ -4,7 +4,9 @@
  * one migration's live view. The dashboard imports these types (type-only).
  */
 import type { NodeReport } from './node-report.ts';
+import type { PolicyView } from './policy-view.ts';
 import type { EventRow } from './state-store.ts';
+import { etaMs, nextPace, type Pace } from '../migration/eta.ts';
 import type { MigrationReport } from '../migration/report.ts';
 import type { MigrationEvent } from '../migration/source-types.ts';
 
@@ -28,21 +30,29 @@ export interface MigrationView {
   /** Bytes sent so far (raw and on the wire), all roots. */
   rawBytes: number;
   wireBytes: number;
-  /** Pre-copy rounds done, when known. */
+  /** Pre-copy rounds done, when known, and the last one's pages (sent, held back as hot) and time. */
   rounds: number;
+  lastRound?: { sentPages: number; deferredPages: number; ms: number };
+  /** What the first copy should read (the source's estimate at preflight), the read pace, and the time it has left then. */
+  expectedBytes?: number;
+  pace?: Pace;
+  etaMs?: number;
   outcome: MigrationReport['outcome'];
   startedAt: number;
   endedAt?: number;
   totalMs?: number;
   frozenMs?: number;
   error?: string;
+  /** The final report (an ended migration): the migration's page draws its phases, rounds and frozen time from it. */
+  report?: MigrationReport;
 }
 
 /** The feed's messages: the SSE event name is `type`. */
 export type FeedMessage =
   | { type: 'nodes'; at: number; nodes: MapNode[] }
   | { type: 'event'; event: EventRow }
-  | { type: 'migration'; migration: MigrationView };
+  | { type: 'migration'; migration: MigrationView }
+  | { type: 'policy'; policy: PolicyView };
 
 /** A migration's first view, from the agent's list row. */
 export function startView(row: { id: string; container: string; to: string; phase: string; updatedAt: number }, from: string): MigrationView {
@@ -63,8 +73,14 @@ export function applyEvent(v: MigrationView, ev: MigrationEvent, roots: Map<stri
         raw += r.raw;
         wire += r.wire;
       }
-      return { ...v, rawBytes: raw, wireBytes: wire };
+      const pace = nextPace(v.pace, ev.at, raw);
+      const eta = etaMs(v.expectedBytes, raw, pace);
+      return { ...without(v, 'etaMs'), rawBytes: raw, wireBytes: wire, pace, ...(eta !== undefined ? { etaMs: eta } : {}) };
     }
+    case 'estimate':
+      return { ...v, expectedBytes: ev.bytes };
+    case 'round':
+      return { ...v, rounds: ev.round.round, lastRound: { sentPages: ev.round.sentPages, deferredPages: ev.round.deferredPages, ms: ev.round.ms } };
     case 'heartbeat':
       return ev.phase === v.phase ? v : { ...v, phase: ev.phase, phases: [...v.phases, { phase: ev.phase, at: ev.at }] };
     case 'end':
@@ -77,7 +93,7 @@ export function endView(v: MigrationView, r: MigrationReport): MigrationView {
   const last = v.phases.at(-1)?.phase;
   const phases = r.outcome !== 'running' && last !== 'done' && last !== 'rolled-back' && last !== r.outcome ? [...v.phases, { phase: r.outcome, at: r.endedAt ?? Date.now() }] : v.phases;
   return {
-    ...v,
+    ...without(v, 'etaMs', 'pace'),
     from: r.from || v.from,
     to: r.to || v.to,
     strategy: r.strategy,
@@ -92,5 +108,13 @@ export function endView(v: MigrationView, r: MigrationReport): MigrationView {
     ...(r.totalMs !== undefined ? { totalMs: r.totalMs } : {}),
     ...(r.frozenMs !== undefined ? { frozenMs: r.frozenMs } : {}),
     ...(r.error ? { error: `${r.error.code}: ${r.error.message}` } : {}),
+    ...(r.outcome !== 'running' ? { report: r } : {}),
   };
+}
+
+/** A copy of the view without some optional fields. */
+function without(v: MigrationView, ...keys: Array<'etaMs' | 'pace'>): MigrationView {
+  const copy = { ...v };
+  for (const k of keys) delete copy[k];
+  return copy;
 }

@@ -10,6 +10,7 @@ import type { Route } from '../control/server.ts';
 import { log } from '../core/events.ts';
 import { DASHBOARD_DIR } from './dashboard-files.ts';
 import { dashboardFeed, type FeedSource } from './dashboard-feed.ts';
+import { policyView } from './policy-view.ts';
 import type { ControllerService } from './service.ts';
 import type { StateStore } from './state-store.ts';
 
@@ -19,6 +20,7 @@ export function dashboardRoute(service: ControllerService, store: StateStore, to
   const clients = new Map<string, ControlClient>();
   const source: FeedSource = {
     nodes: () => service.nodes().map((n) => ({ ...n, containerNames: (store.lastSamples(n.name, 1).at(-1)?.containers ?? []).map((c) => c.name).sort() })),
+    policy: () => policyView(service.policy(), service.params()),
     events: (after) => service.events(after),
     agents: () => store.nodes().filter((n) => n.state === 'active' || n.state === 'draining').map((n) => {
       let c = clients.get(n.controlUrl);
@@ -26,5 +28,5 @@ export function dashboardRoute(service: ControllerService, store: StateStore, to
       return { name: n.name, client: c };
     }),
   };
-  return { method: 'GET', path: '/v1/stream', summary: 'the dashboard\'s live feed (server-sent events): nodes, events, migrations in flight', handler: () => ({ sse: dashboardFeed(source, { everyMs: 500, backlog: 200 }) }) };
+  return { method: 'GET', path: '/v1/stream', summary: 'the dashboard\'s live feed (server-sent events): nodes, events, migrations in flight, the policy', handler: () => ({ sse: dashboardFeed(source, { everyMs: 500, backlog: 200 }) }) };
 }

@@ -1,4 +1,5 @@
 /** @module doctor/apt — installs Debian packages with apt-get (one `apt-get update` per session, then `install -y`). */
+import { existsSync } from 'node:fs';
 import { runOrThrow, type RunResult } from '../host/run.ts';
 
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -21,13 +22,14 @@ export class AptSession {
     this.updated = true;
   }
 
-  /** Installs packages (after one update); returns the line describing what was done. */
-  async install(packages: readonly string[]): Promise<string> {
+  /** Installs packages (after one update), without their recommends when asked; returns the line describing what was done. */
+  async install(packages: readonly string[], o: { noRecommends?: boolean } = {}): Promise<string> {
     if (packages.length === 0) return 'apt: nothing to install';
     await this.update();
-    this.log(`apt-get install -y ${packages.join(' ')}`);
-    await apt(['install', '-y', ...packages]);
-    return `installed with apt-get: ${packages.join(' ')}`;
+    const args = ['install', '-y', ...(o.noRecommends ? ['--no-install-recommends'] : []), ...packages];
+    this.log(`apt-get ${args.join(' ')}`);
+    await apt(args);
+    return `installed with apt-get${o.noRecommends ? ' (without recommends)' : ''}: ${packages.join(' ')}`;
   }
 }
 
@@ -36,4 +38,11 @@ export function apt(args: readonly string[]): Promise<RunResult> {
   return runOrThrow('FERRY_ERR_PREREQUISITE', 'apt-get', args,
     'check the network and the apt sources (/etc/apt/sources.list), then run `ferry doctor --fix` again',
     { env: APT_ENV, timeoutMs: APT_TIMEOUT_MS });
+}
+
+/** On a systemd host, stops and disables services a package installation started; returns what was done (nothing without systemd). */
+export async function stopStartedServices(services: readonly string[]): Promise<string | undefined> {
+  if (services.length === 0 || !existsSync('/run/systemd/system')) return undefined;
+  await runOrThrow('FERRY_ERR_PREREQUISITE', 'systemctl', ['disable', '--now', ...services], `stop them by hand: systemctl disable --now ${services.join(' ')}`, { timeoutMs: 60_000 });
+  return `stopped and disabled ${services.join(', ')} (ferry needs only the package's tool; the service would listen without authentication)`;
 }

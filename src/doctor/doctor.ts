@@ -1,7 +1,7 @@
 /** @module doctor/doctor — runs every check, applies `--fix` (apt packages, private CRIU), and guards callers with ensurePrerequisites. */
 import { FerryError, asFerryError } from '../core/errors.ts';
 import { defaultConfig, type Config } from '../core/config.ts';
-import { AptSession } from './apt.ts';
+import { AptSession, stopStartedServices } from './apt.ts';
 import { installCriuPrefix, probeCriu } from './criu.ts';
 import { BINARIES, probeBinary, probeCapSysResource, probeKernel, probeRoot } from './probes.ts';
 import { allRequiredPresent, fixPlanEmpty, missing, planFixes, type CriuChoice, type DoctorReport } from './report.ts';
@@ -44,10 +44,18 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       actions.push('not root: --fix needs root, nothing was changed');
     } else {
       if (plan.aptPackages.length > 0) {
-        try {
-          actions.push(await new AptSession(log).install(plan.aptPackages));
-        } catch (err) {
-          actions.push(`FAILED apt-get install ${plan.aptPackages.join(' ')}: ${asFerryError(err).message}`);
+        const toolOnly = BINARIES.filter((b) => b.toolOnly && plan.aptPackages.includes(b.pkg));
+        const quiet = new Set(toolOnly.map((b) => b.pkg));
+        const apt = new AptSession(log);
+        for (const [packages, noRecommends] of [[plan.aptPackages.filter((p) => !quiet.has(p)), false], [[...quiet], true]] as const) {
+          if (packages.length === 0) continue;
+          try {
+            actions.push(await apt.install(packages, { noRecommends }));
+            const stopped = noRecommends ? await stopStartedServices(toolOnly.flatMap((b) => b.toolOnly?.services ?? [])) : undefined;
+            if (stopped) actions.push(stopped);
+          } catch (err) {
+            actions.push(`FAILED apt-get install ${packages.join(' ')}: ${asFerryError(err).message}`);
+          }
         }
       }
       if (plan.criuPrefix !== null) {

@@ -13,6 +13,12 @@ export interface BinaryRequirement {
   why: string;
   /** Must be statically linked (it is copied into images that have no C library). */
   static?: boolean;
+  /**
+   * ferry needs only this tool of a package that also ships a service: installed without the
+   * package's recommends, and the services its installation started on a systemd host are
+   * stopped and disabled (they would listen beyond loopback without authentication).
+   */
+  toolOnly?: { services: readonly string[] };
 }
 
 /** Every binary the doctor checks. */
@@ -45,7 +51,7 @@ export const BINARIES: readonly BinaryRequirement[] = [
   { name: 'monmaptool', pkg: 'ceph-base', why: 'writes the initial monitor map of the project\'s Ceph cluster' },
   { name: 'crushtool', pkg: 'ceph-base', why: 'compiles and tests CRUSH maps for the project\'s Ceph cluster' },
   { name: 'chromium', pkg: 'chromium', why: 'drives the web dashboard\'s end-to-end test (playwright-core with /usr/bin/chromium, headless; no browser is ever downloaded)' },
-  { name: 'promtool', pkg: 'prometheus', why: 'checks the Prometheus exposition of the agents\' and the controller\'s /metrics (`promtool check metrics`, unit tests)' },
+  { name: 'promtool', pkg: 'prometheus', why: 'checks the Prometheus exposition of the agents\' and the controller\'s /metrics (`promtool check metrics`, unit tests); the integration test runs its own prometheus', toolOnly: { services: ['prometheus.service'] } },
 ];
 
 /** Checks that ferry runs as root (namespaces, mounts, dockerd and CRIU need it). */

@@ -35,9 +35,18 @@ export function agentMetrics(node: string): AgentMetrics {
   const stops = new Counter({ name: 'ferry_precopy_stops_total', help: 'Pre-copy round sequences ended, by the stop rule that ended them', labelNames: ['rule'], registers });
   const lazy = new Histogram({ name: 'ferry_migration_lazy_window_seconds', help: 'Lazy restore: time from resume until every page was in', labelNames: ['strategy'], buckets: [...SECONDS_BUCKETS], registers });
   const connections = new Counter({ name: 'ferry_migration_connections_total', help: 'TCP connections of migrated containers: carried with their state, or closed by the dump', labelNames: ['side', 'fate'], registers });
+  const doubt = new Gauge({ name: 'ferry_migrations_in_doubt', help: 'Migrations whose outcome is not known yet (the agent retries them); counted in ferry_migrations_total once settled', registers });
+  const inDoubt = new Set<string>();
   const gap = new Histogram({ name: 'ferry_migration_client_gap_seconds', help: 'Client-visible gap: network lock on the source until the destination ran and announced the address', labelNames: ['strategy'], buckets: [...SECONDS_BUCKETS], registers });
 
   const record = (report: MigrationReport): void => {
+    // An in-doubt migration ends twice (in doubt, then settled): counted once, when settled.
+    if (report.outcome === 'in-doubt') {
+      inDoubt.add(report.migrationId);
+      doubt.set(inDoubt.size);
+      return;
+    }
+    if (inDoubt.delete(report.migrationId)) doubt.set(inDoubt.size);
     const s = migrationSample(report);
     const { strategy, outcome } = s;
     migrations.inc({ strategy, outcome });

@@ -41,6 +41,22 @@ test('the agent counts the migrations published on ferry:migration:end whose sou
   assert.equal(await valueOf(h1.registry, 'ferry_migrations_total', { strategy: 'precopy', outcome: 'migrated' }), 1, 'closed: no longer listening');
 });
 
+test('an in-doubt migration is counted once, when settled, and shows as in doubt meanwhile', async () => {
+  const h1 = agentMetrics('h1');
+  try {
+    const doubtful = { ...precopyMove('h1'), migrationId: 'm-doubt', outcome: 'in-doubt' as const };
+    publishMigrationEnd({ migrationId: 'm-doubt', report: doubtful });
+    assert.equal(await valueOf(h1.registry, 'ferry_migrations_in_doubt', {}), 1);
+    assert.equal(await valueOf(h1.registry, 'ferry_migrations_total', { strategy: 'precopy', outcome: 'in-doubt' }), 0);
+    publishMigrationEnd({ migrationId: 'm-doubt', report: { ...doubtful, outcome: 'migrated' } });
+    assert.equal(await valueOf(h1.registry, 'ferry_migrations_in_doubt', {}), 0);
+    assert.equal(await valueOf(h1.registry, 'ferry_migrations_total', { strategy: 'precopy', outcome: 'migrated' }), 1);
+    assert.equal(await valueOf(h1.registry, 'ferry_migration_frozen_seconds_count', { strategy: 'precopy', outcome: 'migrated' }), 1, 'observed once');
+  } finally {
+    h1.close();
+  }
+});
+
 test('the controller reads the node view at each scrape and counts decisions from their channel', async () => {
   let rows = nodeRows();
   const m = controllerMetrics(() => rows);

@@ -15,7 +15,7 @@ import { processTree } from '../precopy/process-tree.ts';
 import { decideStop, type RoundStats, type StopPolicy } from '../precopy/stop-rule.ts';
 import { TreeDelta } from '../precopy/tree-delta.ts';
 import type { DumpRecipe } from '../precopy/recipe.ts';
-import type { PrecopyReport } from './report.ts';
+import type { PrecopyReport, PrecopyRoundReport } from './report.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from './protocol.ts';
 import type { ControlClient } from '../control/client.ts';
@@ -94,7 +94,9 @@ export class PrecopySteps {
       const ms = Math.max(1, Date.now() - started);
       if (count.round === 1) report.footprintBytes = count.dirtyPages * PAGE + totals.rawBytes - (prestore ? 0 : count.sentPages * PAGE);
       const bandwidthBps = ((totals.wireBytes + storeBytes) / ms) * 1000;
-      report.rounds.push({ round: count.round, dirtyPages: count.dirtyPages, deferredPages: count.deferredPages, sentPages: count.sentPages, pendingPages: count.pendingPages, files: files.files, deleted: files.deleted, rawBytes: totals.rawBytes, wireBytes: totals.wireBytes, ms, bandwidthBps });
+      const done: PrecopyRoundReport = { round: count.round, dirtyPages: count.dirtyPages, deferredPages: count.deferredPages, sentPages: count.sentPages, pendingPages: count.pendingPages, files: files.files, deleted: files.deleted, rawBytes: totals.rawBytes, wireBytes: totals.wireBytes, ms, bandwidthBps };
+      report.rounds.push(done);
+      this.steps.emit({ type: 'round', round: done, at: Date.now() });
       // The link's speed is what the busiest round reached; later rounds are bound by the memory scan, not the link.
       const linkBps = Math.max(bandwidthBps, ...stats.map((s) => s.bandwidthBps));
       stats.push({ dirtyBytes: count.dirtyPages * PAGE, sentBytes: totals.wireBytes + storeBytes, deferredBytes: count.deferredPages * PAGE, bandwidthBps: linkBps });

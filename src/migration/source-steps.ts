@@ -30,7 +30,8 @@ import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts
 export class SourceSteps {
   private readonly deps: SourceDeps;
   private readonly rec: MigrationRecord<OutgoingData>;
-  private readonly emit: (ev: MigrationEvent) => void;
+  /** Tells the migration's watchers (the CLI's view, the dashboard) what happened. */
+  readonly emit: (ev: MigrationEvent) => void;
 
   constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, emit: (ev: MigrationEvent) => void) {
     this.deps = deps;
@@ -60,6 +61,8 @@ export class SourceSteps {
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
     const needs = await measureNeeds(inspect, spec);
     this.rec.data.memoryBytes = needs.memoryBytes;
+    this.rec.data.expectedBytes = needs.diskBytes;
+    this.emit({ type: 'estimate', bytes: needs.diskBytes, at: Date.now() });
     await dest.call('POST', '/v1/incoming/preflight', {
       migrationId: this.rec.id,
       container: spec.name,

@@ -10,7 +10,7 @@ import type { CriuFacts } from '../host/criu.ts';
 import type { DepartedAddresses } from '../host/departed-addresses.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { SourcePhase } from './phases.ts';
-import type { MigrationReport } from './report.ts';
+import type { MigrationReport, PrecopyRoundReport } from './report.ts';
 import type { RecordStore } from './record-store.ts';
 import type { MigrateRequest } from './protocol.ts';
 import type { DataLinkOpener } from './data-link-port.ts';
@@ -29,6 +29,8 @@ export interface OutgoingData {
   pausedAt?: number;
   /** The container's memory at preflight, in bytes (sizes the dump directory). */
   memoryBytes?: number;
+  /** What the first copy should read, measured at preflight: memory plus writable layer and volumes, in bytes (the ETA's basis). */
+  expectedBytes?: number;
   /** Where CRIU's dump went when not Docker's checkpoint directory (tmpfs); removed when the migration ends. */
   checkpointDir?: string;
   /** The container's process whose network namespace ferry locked at the freeze (host/net-lock.ts); unlocked on thaw. */
@@ -41,6 +43,10 @@ export interface OutgoingData {
 export type MigrationEvent =
   | { type: 'phase'; phase: SourcePhase; at: number }
   | { type: 'progress'; root: string; rawBytes: number; wireBytes: number; at: number }
+  /** What the first copy should read (memory, writable layer, volumes), measured at preflight: the basis of an ETA. */
+  | { type: 'estimate'; bytes: number; at: number }
+  /** A pre-copy round ended (the container still runs): its pages and bytes. */
+  | { type: 'round'; round: PrecopyRoundReport; at: number }
   /** Still in `phase`, for `phaseMs` so far: sent every migration.heartbeatMs, so a long silent step shows time passing and the stream stays alive. */
   | { type: 'heartbeat'; phase: SourcePhase; phaseMs: number; at: number }
   | { type: 'end'; report: MigrationReport };

@@ -93,6 +93,7 @@ export class SourceService {
     try {
       const rec = this.get(id);
       yield { type: 'phase', phase: rec.phase as SourcePhase, at: rec.updatedAt };
+      if (rec.data.expectedBytes !== undefined) yield { type: 'estimate', bytes: rec.data.expectedBytes, at: rec.updatedAt };
       if (TERMINAL.has(rec.phase as SourcePhase) || (!this.active.has(id) && rec.phase === 'in-doubt')) {
         yield { type: 'end', report: rec.data.report };
         return;

@@ -2,12 +2,13 @@
  * @module test/integration/prometheus.test — a real Prometheus (Debian's `prometheus`) scrapes
  * the agents and the controller of a real 2-host test bed (subnet 10.237.0) with the cluster's
  * token; after two migrations a PromQL query through its HTTP API counts them, and the node
- * colours are there. `/metrics` without the token from outside loopback is refused. Needs root
+ * colours are there. `/metrics` without the token from outside loopback is refused; promtool
+ * check metrics passes on what each live endpoint serves. Needs root
  * and the `prometheus` package (`ferry doctor --fix` installs it).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -127,5 +128,19 @@ describe('Prometheus scrapes the agents and the controller', () => {
     const frozen = await query('sum(ferry_migration_frozen_seconds_count)');
     assert.equal(frozen[0]?.value[1], '2');
     await new DockerEngine(cluster.hosts[0]?.dockerSocket ?? '').removeContainer('counted');
+  });
+
+  it('promtool check metrics passes on what every live endpoint serves', LONG, async () => {
+    const token = await readToken(cluster.tokenFile);
+    const endpoints = [...cluster.hosts.map((h) => `http://${h.ip}:${h.controlPort}/metrics`), `http://127.0.0.1:${CONTROLLER_PORT}/metrics`];
+    for (const url of endpoints) {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, url);
+      const text = await res.text();
+      const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
+      console.log(`# promtool check metrics ${url}: exit ${r.status}, ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples`);
+      assert.equal(`${r.stdout}${r.stderr}`.trim(), '', `promtool found problems in ${url}`);
+      assert.equal(r.status, 0, url);
+    }
   });
 });
