@@ -17,7 +17,7 @@ import { TERMINAL } from '../migration/phases.ts';
 import { openDataLink, startDataServer, type DataServer } from './data-link.ts';
 import { containerName } from './container-labels.ts';
 import { cached, hostFacts, type HostFacts } from './host-facts.ts';
-import { NodeContainers, ensureWorkloadByImage } from './node-containers.ts';
+import { NodeContainers, type LocalImages } from './node-containers.ts';
 import { DepartedAddresses } from '../host/departed-addresses.ts';
 import { startProtection, type Protection } from './protect-routes.ts';
 import { agentStore } from './store.ts';
@@ -33,6 +33,8 @@ export interface EngineWiring {
   token: string | undefined;
   config: Config;
   engine: DockerEngine;
+  /** The images this node builds itself (the workload images, from the composition root). */
+  localImages: LocalImages;
 }
 
 /** The engine-backed services of an agent. */
@@ -68,7 +70,7 @@ export async function startEngineServices(w: EngineWiring): Promise<EngineServic
   const migrating = () => [...records.unfinished('source', TERMINAL), ...records.unfinished('destination', INCOMING_DONE)];
   const containers = new NodeContainers({
     engine,
-    ensureWorkload: (image) => ensureWorkloadByImage(engine, image),
+    localImages: w.localImages,
     migrating: (name) => migrating().some((r) => r.container === name),
     clusterNetwork: config.network.cluster,
     departed,

@@ -1,5 +1,5 @@
 /** @module agent/host-facts — what an agent reports of its host: engine, CRIU, room. */
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { capacity, type Capacity } from '../host/capacity.ts';
 import type { CriuFacts } from '../host/criu.ts';
 
@@ -13,7 +13,7 @@ export interface HostFacts {
 }
 
 /** Gathers the facts. */
-export async function hostFacts(name: string, engine: DockerEngine, criu: () => Promise<CriuFacts>): Promise<HostFacts> {
+export async function hostFacts(name: string, engine: Engine, criu: () => Promise<CriuFacts>): Promise<HostFacts> {
   const info = await engine.info();
   const c = await criu();
   return {

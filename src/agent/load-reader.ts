@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import type { ContainerSummary } from '../docker/types.ts';
 import { cgroupDir, cgroupDirs, parseProcCgroup, readCgroupMounts, readCpuNs, readResidentBytes, type CgroupMount } from '../host/cgroup-stats.ts';
 import type { ContainerReading, LoadReading } from '../host/load-rates.ts';
@@ -20,7 +20,7 @@ import { containerName, ferryLabels } from './container-labels.ts';
 
 /** What the reader needs. */
 export interface LoadReaderOptions {
-  engine: DockerEngine;
+  engine: Engine;
   /** dockerd's --cgroup-parent for this host ('' : Docker's default /docker, shared by every test-bed host). */
   cgroupParent: string;
 }

@@ -18,6 +18,7 @@ import { startControlServer, type ControlServer } from '../control/server.ts';
 import { checkListenPolicy } from '../control/auth.ts';
 import { agentMetrics } from '../metrics/agent-metrics.ts';
 import { startEngineServices, type EngineServices } from './engine-services.ts';
+import { NO_LOCAL_IMAGES, type LocalImages } from './node-containers.ts';
 import { loadReader } from './load-reader.ts';
 import { PowerSwitch, readPowerState } from './power.ts';
 import { agentRoutes } from './routes.ts';
@@ -36,6 +37,8 @@ export interface AgentOptions {
   cgroupParent?: string;
   /** argv of the power hook (`off` or `on` is appended); absent: the node cannot sleep. */
   powerHook?: readonly string[];
+  /** Images the node builds itself when a deploy names one (ferry's workloads); absent: none. */
+  localImages?: LocalImages;
 }
 
 /** A running agent. */
@@ -71,7 +74,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   let services: EngineServices | undefined;
   const up = async (): Promise<void> => {
-    services ??= await startEngineServices({ name: o.name, listen: o.listen, stateDir: o.stateDir, token: o.token, config: o.config, engine });
+    services ??= await startEngineServices({ name: o.name, listen: o.listen, stateDir: o.stateDir, token: o.token, config: o.config, engine, localImages: o.localImages ?? NO_LOCAL_IMAGES });
   };
   const down = async (): Promise<void> => {
     const s = services;

@@ -7,16 +7,29 @@
 import { FerryError } from '../core/errors.ts';
 import type { DockerEngine } from '../docker/engine.ts';
 import type { ContainerSummary } from '../docker/types.ts';
-import { WORKLOADS, ensureWorkloadImage } from '../workloads/catalog.ts';
 import { CONTAINER_NAME_RULE, CPU_REQUEST_LABEL, MEMORY_REQUEST_LABEL, type ContainerEntry, type DeployAnswer, type DeployRequest } from './containers-protocol.ts';
 import { containerName, ferryLabels } from './container-labels.ts';
 import { pickAddress, type DepartedAddresses } from '../host/departed-addresses.ts';
 
+/**
+ * Images a node builds itself instead of pulling (ferry's workload images), handed to the
+ * agent by its composition root so that the agent imports no workload catalog.
+ */
+export interface LocalImages {
+  /** Their references, named when a deploy asks for an image the engine does not have. */
+  readonly images: readonly string[];
+  /** Puts `image` on the engine when it is one of them; false when it is none. */
+  ensure(engine: DockerEngine, image: string): Promise<boolean>;
+}
+
+/** No local images: every image must already be on the engine. */
+export const NO_LOCAL_IMAGES: LocalImages = { images: [], ensure: () => Promise.resolve(false) };
+
 /** What the service needs. */
 export interface NodeContainersDeps {
   engine: DockerEngine;
-  /** Puts `image` on the engine when it is a ferry workload's image; false when it is none. */
-  ensureWorkload: (image: string) => Promise<boolean>;
+  /** The images this node builds itself. */
+  localImages: LocalImages;
   /** True while a migration of the named container is in progress on this host. */
   migrating: (name: string) => boolean;
   /** The cluster network's name (config network.cluster): containers go on it when this engine has it. */
@@ -50,14 +63,6 @@ export function createBody(req: DeployRequest, at: Attachment = { network: 'brid
   };
 }
 
-/** Puts a ferry workload's image on an engine (built locally, never pulled); false for any other image. */
-export async function ensureWorkloadByImage(engine: DockerEngine, image: string): Promise<boolean> {
-  const workload = Object.values(WORKLOADS).find((w) => w.image === image);
-  if (!workload) return false;
-  await ensureWorkloadImage(engine, workload.name);
-  return true;
-}
-
 /** The name of a path parameter, checked like a body field. */
 export function containerParam(params: Record<string, string>): string {
   const name = params['name'] ?? '';
@@ -75,11 +80,12 @@ export class NodeContainers {
 
   /** Creates and starts a container; the image must be a workload's or already on the engine. */
   async deploy(req: DeployRequest): Promise<DeployAnswer> {
-    const { engine } = this.deps;
+    const { engine, localImages } = this.deps;
     if (await this.named(req.name)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.name} already exists on this node`);
-    if (!(await this.deps.ensureWorkload(req.image)) && !(await engine.findImage(req.image))) {
+    if (!(await localImages.ensure(engine, req.image)) && !(await engine.findImage(req.image))) {
+      const local = localImages.images.length > 0 ? ` or use a ferry workload image (${localImages.images.join(', ')})` : '';
       throw new FerryError('FERRY_ERR_INVALID_INPUT',
-        `image ${req.image} is not on this node's engine, and nodes never pull from a registry: load it there first (docker -H unix://${engine.socketPath} load -i IMAGE.tar) or use a ferry workload image (${Object.values(WORKLOADS).map((w) => w.image).join(', ')})`);
+        `image ${req.image} is not on this node's engine, and nodes never pull from a registry: load it there first (docker -H unix://${engine.socketPath} load -i IMAGE.tar)${local}`);
     }
     let id: string;
     try {

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import type { Route } from '../control/server.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { listPoints } from '../protect/point-reader.ts';
 import { CONTAINER_NAME } from '../protect/points.ts';
@@ -26,7 +26,7 @@ const Empty = z.strictObject({});
 
 /** What the agent hands to protection and recovery. */
 export interface ProtectionWiring {
-  engine: DockerEngine;
+  engine: Engine;
   store: () => Promise<ObjectStore>;
   config: Config;
   stateDir: string;

@@ -3,16 +3,16 @@
  * bed's cluster.json (or a file named by --cluster / FERRY_CLUSTER), and the cluster token.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import { ControlClient } from '../control/client.ts';
-import { currentConfig, findHost, parseCluster, type Cluster, type ClusterHost } from '../testbed/cluster.ts';
+import { currentConfig } from '../core/config.ts';
+import { clusterFile, findHost, parseCluster, type Cluster, type ClusterHost } from './cluster-file.ts';
 
 export type { Cluster, ClusterHost };
 
 /** The cluster file: FERRY_CLUSTER, else the test bed's. */
 export function defaultClusterFile(): string {
-  return process.env['FERRY_CLUSTER'] ?? path.join(currentConfig().testbed.stateDir, 'cluster.json');
+  return process.env['FERRY_CLUSTER'] ?? clusterFile(currentConfig().testbed.stateDir);
 }
 
 /** Reads and validates a cluster file; a missing one says how to make it. */

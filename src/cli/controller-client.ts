@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ControlClient } from '../control/client.ts';
-import { currentConfig } from '../testbed/cluster.ts';
+import { currentConfig } from '../core/config.ts';
 import { clusterToken, defaultClusterFile, readCluster } from './cluster.ts';
 
 /** Options every controller command takes. */

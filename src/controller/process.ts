@@ -8,7 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlClient } from '../control/client.ts';
-import { repoRoot } from '../testbed/index.ts';
+import { repoRoot } from '../core/paths.ts';
 
 /** A controller process. */
 export interface ControllerProcess {

@@ -299,3 +299,8 @@ export function mergeConfig(...parts: Array<Record<string, Record<string, unknow
   }
   return out;
 }
+
+/** The configuration of this process: its FERRY_* environment twins over the defaults (what the CLI and the test bed use without flags). */
+export function currentConfig(): Config {
+  return parseConfig(configFromEnv(process.env));
+}

@@ -8,12 +8,11 @@ import { pipeline, type Readable } from 'node:stream';
 import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import { criuTimeoutError, deadlineText, type CriuStep } from '../host/deadline.ts';
+import { engineError, type Reply } from './engine-error.ts';
+import type { Engine } from './engine-port.ts';
 import type { ContainerInspect, ContainerSummary, ImageInspect, EngineInfo, NetworkInspect, VolumeInspect } from './types.ts';
 
 const API = '/v1.41';
-
-/** A response body as text plus its status. */
-interface Reply { status: number; body: string }
 
 /** The deadlines of Engine API calls (config section deadlines), in ms. */
 export type EngineDeadlines = Pick<Config['deadlines'], 'dockerMs' | 'dockerImageMs' | 'criuDumpMs' | 'criuRestoreMs'>;
@@ -24,8 +23,8 @@ const DEFAULT_DEADLINES: EngineDeadlines = { dockerMs: 120_000, dockerImageMs: 6
 /** How long one call may go without an answer: a config key of section deadlines, or a fixed limit of the call itself. */
 type Deadline = keyof EngineDeadlines | { ms: number };
 
-/** The Docker Engine of one host. */
-export class DockerEngine {
+/** The Docker Engine of one host: the real `Engine`, plus the calls only tools make (images, networks, signals). */
+export class DockerEngine implements Engine {
   readonly socketPath: string;
   private readonly deadlines: EngineDeadlines;
 
@@ -71,10 +70,10 @@ export class DockerEngine {
     }
   }
 
-  /** True when the engine answers. */
-  async ping(): Promise<boolean> {
+  /** True when the engine answers within `timeoutMs`. */
+  async ping(timeoutMs = 3000): Promise<boolean> {
     try {
-      return (await this.request('GET', '/_ping', undefined, { ms: 3000 })).status === 200;
+      return (await this.request('GET', '/_ping', undefined, { ms: timeoutMs })).status === 200;
     } catch {
       return false;
     }
@@ -174,7 +173,7 @@ export class DockerEngine {
     await this.asCriuTimeout(this.json('POST', `/containers/${encodeURIComponent(id)}/checkpoints`, { CheckpointID: name, Exit: exit }, 'criuDumpMs'), 'dump', id);
   }
 
-  /** Deletes a checkpoint; a missing one is not an error. */
+  /** Deletes a checkpoint; a missing container is not an error (the engine's 404), a missing checkpoint is FERRY_ERR_CHECKPOINT (its 500). */
   async deleteCheckpoint(id: string, name: string): Promise<void> {
     const reply = await this.request('DELETE', `/containers/${encodeURIComponent(id)}/checkpoints/${encodeURIComponent(name)}`);
     if (reply.status >= 300 && reply.status !== 404) throw engineError('DELETE', '/checkpoints', reply);
@@ -241,16 +240,4 @@ export class DockerEngine {
     const reply = await this.request('DELETE', `/volumes/${encodeURIComponent(name)}?force=true`);
     if (reply.status >= 300 && reply.status !== 404) throw engineError('DELETE', '/volumes', reply);
   }
-}
-
-/** Builds the FerryError for a failed engine call, keeping the engine's own message. */
-function engineError(method: string, path: string, reply: Reply): FerryError {
-  let message = reply.body.trim();
-  try {
-    message = (JSON.parse(reply.body) as { message?: string }).message ?? message;
-  } catch {
-    /* plain-text body */
-  }
-  const code = /checkpoint|criu/i.test(message) ? (path.includes('start') ? 'FERRY_ERR_RESTORE' : 'FERRY_ERR_CHECKPOINT') : 'FERRY_ERR_DOCKER';
-  return new FerryError(code, `Docker engine refused ${method} ${path} (${reply.status}): ${message}`);
 }

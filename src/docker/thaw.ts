@@ -6,10 +6,10 @@
  */
 import { log } from '../core/events.ts';
 import { runcPause } from '../host/runc.ts';
-import type { DockerEngine } from './engine.ts';
+import type { Engine } from './engine-port.ts';
 
 /** Unpauses `id`; returns true when Docker's paused state had to be brought back in step first. */
-export async function thawAfterDump(engine: DockerEngine, runc: { runcRoot: string; timeoutMs: number }, id: string): Promise<boolean> {
+export async function thawAfterDump(engine: Engine, runc: { runcRoot: string; timeoutMs: number }, id: string): Promise<boolean> {
   try {
     await engine.unpause(id);
     return false;

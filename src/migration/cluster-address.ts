@@ -5,7 +5,7 @@
  */
 import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { announceAddress } from '../host/announce.ts';
 
 /** A container's address on the cluster network, as the source sends it. */
@@ -16,7 +16,7 @@ export interface KeptAddress {
 }
 
 /** Refuses (FERRY_ERR_ADDRESS) when this host lacks the cluster network or already uses the address or MAC on it. */
-export async function checkAddressFree(engine: DockerEngine, config: Config, address: KeptAddress): Promise<void> {
+export async function checkAddressFree(engine: Engine, config: Config, address: KeptAddress): Promise<void> {
   if (address.network !== config.network.cluster) {
     throw new FerryError('FERRY_ERR_ADDRESS', `the container is on network "${address.network}", but this host's cluster network is "${config.network.cluster}" (network.cluster); both hosts must name the same one`);
   }

@@ -13,7 +13,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { capacity, shortfall } from '../host/capacity.ts';
 import { checkCpuinfo, type CriuFacts } from '../host/criu.ts';
 import { newTicket } from '../control/auth.ts';
@@ -58,7 +58,7 @@ type Rec = MigrationRecord<IncomingData>;
 
 /** Everything the destination service needs, wired by the agent. */
 export interface DestinationDeps {
-  engine: DockerEngine;
+  engine: Engine;
   records: RecordStore;
   config: Config;
   dataRoot: string;

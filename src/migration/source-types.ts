@@ -4,7 +4,7 @@
  * dependencies. In a file of its own, so the steps need not import the service that drives them.
  */
 import type { Config } from '../core/config.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
 import type { CriuFacts } from '../host/criu.ts';
 import type { DepartedAddresses } from '../host/departed-addresses.ts';
@@ -54,7 +54,7 @@ export type MigrationEvent =
 /** Everything the source service needs, wired by the agent. */
 export interface SourceDeps {
   hostName: string;
-  engine: DockerEngine;
+  engine: Engine;
   records: RecordStore;
   config: Config;
   dataRoot: string;

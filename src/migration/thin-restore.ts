@@ -9,14 +9,14 @@ import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { criuLogCause } from '../host/criu-log.ts';
 import { runcCriuConfigOf, withRuncCriuConfig } from '../host/runc-criu-config.ts';
 import type { TcpMode } from '../host/runc.ts';
 
 /** What a thin restore needs: the created container, its checkpoint's name, and the images. */
 export interface ThinRestore {
-  engine: DockerEngine;
+  engine: Engine;
   config: Config;
   /** Docker's data root (its checkpoint directories are under containers/ID/checkpoints). */
   dataRoot: string;

@@ -5,7 +5,7 @@
  * finds it there, and layers shared between images are mostly stored once too.
  */
 import { Readable } from 'node:stream';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { readBlocks, storeStream } from './block-chain.ts';
 import { ImageManifestSchema, imageManifestName, parseManifest, type ImageManifest } from './state-manifest.ts';
@@ -21,7 +21,7 @@ export async function storedImage(store: ObjectStore, imageId: string): Promise<
 }
 
 /** Stores an image unless the store holds it; returns its manifest and the bytes uploaded now. */
-export async function storeImage(store: ObjectStore, engine: DockerEngine, imageId: string, imageRef: string): Promise<{ manifest: ImageManifest; uploadedBytes: number }> {
+export async function storeImage(store: ObjectStore, engine: Engine, imageId: string, imageRef: string): Promise<{ manifest: ImageManifest; uploadedBytes: number }> {
   const have = await storedImage(store, imageId);
   if (have) return { manifest: have, uploadedBytes: 0 };
   const byRef = await engine.findImage(imageRef);
@@ -33,6 +33,6 @@ export async function storeImage(store: ObjectStore, engine: DockerEngine, image
 }
 
 /** Loads a stored image into an engine (each block verified as it is read). */
-export async function loadStoredImage(store: ObjectStore, engine: DockerEngine, manifest: ImageManifest): Promise<void> {
+export async function loadStoredImage(store: ObjectStore, engine: Engine, manifest: ImageManifest): Promise<void> {
   await engine.loadImage(Readable.from(readBlocks(store, manifest.blocks)));
 }

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { FerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import type { ContainerSpec } from '../docker/container-spec.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { thawAfterDump } from '../docker/thaw.ts';
 import { runcCriuConfigOf } from '../host/runc-criu-config.ts';
 import { runcCheckpoint, runcKnows } from '../host/runc.ts';
 import { storeStream, type StoredChain } from '../prestore/block-chain.ts';
 import { archiveTree } from '../prestore/tree-archive.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import type { PointDeps } from './protection-point.ts';
+import type { PointDeps } from './point-deps.ts';
 import { treeSignature, type TreeCache, type TreeSignature } from './tree-cache.ts';
 
 /** One tree as the frozen pass stored it. */
@@ -108,7 +108,7 @@ export async function warmTrees(deps: PointDeps, spec: ContainerSpec, trees: Tre
 }
 
 /** Unpauses the container; one retry, then an error that says it stays frozen. */
-async function thaw(engine: DockerEngine, spec: ContainerSpec, runc: { runcRoot: string; timeoutMs: number }): Promise<void> {
+async function thaw(engine: Engine, spec: ContainerSpec, runc: { runcRoot: string; timeoutMs: number }): Promise<void> {
   try {
     await thawAfterDump(engine, runc, spec.id);
   } catch (first) {

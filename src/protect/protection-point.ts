@@ -8,28 +8,16 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../core/config.ts';
 import { containerSpec, type ContainerSpec } from '../docker/container-spec.ts';
-import type { DockerEngine } from '../docker/engine.ts';
 import { storeImage } from '../prestore/image-store.ts';
 import { protectManifestName, protectPrefix, type StateManifest } from '../prestore/state-manifest.ts';
 import type { Digest, ObjectStore } from '../store/object-store.ts';
 import { storeDump, type StoredDump } from './dump-store.ts';
 import { checkReused, checkpointName, freezeAndCapture, warmTrees, type Frozen } from './frozen-capture.ts';
 import type { PackLedger } from './pack-ledger.ts';
+import type { PointDeps } from './point-deps.ts';
 import { beyondKeep, pointsOf } from './points.ts';
 import type { TreeCache } from './tree-cache.ts';
-
-/** What taking a point needs from the agent. */
-export interface PointDeps {
-  engine: DockerEngine;
-  store: ObjectStore;
-  config: Config;
-  /** The agent's state directory (the dump is written below it, then deleted). */
-  stateDir: string;
-  /** The engine's data root (where a Docker-API checkpoint lands). */
-  dataRoot: string;
-}
 
 /** What one protection remembers between its points. */
 export interface ProtectionMemory {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { parseConfig } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { DirectoryStore } from '../store/directory-store.ts';
 import type { PointReport } from './protection-point.ts';
 import { ProtectionService } from './protection-service.ts';
@@ -42,7 +42,7 @@ function fakeTake(ms: number, fail: (sequence: number, call: number) => boolean)
 }
 
 function service(stateDir: string, take: ReturnType<typeof fakeTake>['take']): ProtectionService {
-  return new ProtectionService({ engine: {} as DockerEngine, store: () => Promise.resolve(store), config: parseConfig({}), stateDir, dataRoot: root, take });
+  return new ProtectionService({ engine: {} as Engine, store: () => Promise.resolve(store), config: parseConfig({}), stateDir, dataRoot: root, take });
 }
 
 void test('saved protections resume; points never overlap, a failed one is recorded and the next interval tries the same sequence again', async () => {

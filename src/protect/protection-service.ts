@@ -13,7 +13,7 @@ import type { Config } from '../core/config.ts';
 import { FerryError, asFerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
 import { containerSpec } from '../docker/container-spec.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { protectPrefix, referencesOf } from '../prestore/state-manifest.ts';
 import { collectGarbage } from '../store/gc.ts';
 import type { ObjectStore } from '../store/object-store.ts';
@@ -30,7 +30,7 @@ export const protectChannels = {
 
 /** What the service needs, wired by the agent. */
 export interface ProtectionDeps {
-  engine: DockerEngine;
+  engine: Engine;
   store: () => Promise<ObjectStore>;
   config: Config;
   stateDir: string;

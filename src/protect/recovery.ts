@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
 import { log } from '../core/events.ts';
-import type { DockerEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine-port.ts';
 import { run } from '../host/run.ts';
 import { checkCreateBody } from '../migration/protocol.ts';
 import { thinRestore } from '../migration/thin-restore.ts';
@@ -22,7 +22,7 @@ import { choosePoint } from './points.ts';
 
 /** What a recovery needs, wired by the agent. */
 export interface RecoveryDeps {
-  engine: DockerEngine;
+  engine: Engine;
   store: () => Promise<ObjectStore>;
   config: Config;
   stateDir: string;

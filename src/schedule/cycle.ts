@@ -9,10 +9,10 @@
 import { sharedTable } from './node-table.ts';
 import type { NodeColumns, SchedulingCycle, SchedulingRequest, ScheduleOptions } from './framework.ts';
 import { loadAfter, loadOf, weightsFor, type LoadModel, type SchedulerParams } from './load-model.ts';
-import { colourRemembered, isMeasured } from './node-colour.ts';
+import { isMeasured } from './node-colour.ts';
 import { positionsOf } from './node-index.ts';
 import { lists, type Reservation, type ReservationBook } from './reservations.ts';
-import type { RebalanceMemory } from './memory.ts';
+import { colourRemembered, type RebalanceMemory } from './memory.ts';
 import type { ClusterView, ContainerView, NodeColour, NodeView, Resources, Utilisation } from './types.ts';
 
 const requestedCache = new WeakMap<readonly ContainerView[], Resources>();

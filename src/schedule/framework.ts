@@ -11,7 +11,7 @@ import type { LoadModel, SchedulerParams } from './load-model.ts';
 import type { RebalanceMemory } from './memory.ts';
 import type { ReservationBook } from './reservations.ts';
 import type { RebalanceResult } from './actions.ts';
-import type { ClusterView, NodeColour, NodeView, PlacementRequest, Resources, Utilisation } from './types.ts';
+import type { ClusterView, NodeColour, NodeView, Resources, SchedulingRequest, Utilisation } from './types.ts';
 
 /** Why a plugin refused a node. Plugins answer undefined for success. */
 export interface Status {
@@ -25,11 +25,8 @@ export interface Status {
   compact?: { prefix: string; value: string };
 }
 
-/** A placement request; a container that already runs (a move) also says what it uses now. */
-export interface SchedulingRequest extends PlacementRequest {
-  /** Measured use of a running container: the load model predicts with it instead of `request`. */
-  usage?: Resources;
-}
+/** A placement request as the extension points see it (defined in types.ts, which reservations.ts shares). */
+export type { SchedulingRequest } from './types.ts';
 
 /** What one scheduling cycle computed once for all nodes (Kubernetes' CycleState). */
 export interface SchedulingCycle {

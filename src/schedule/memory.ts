@@ -6,7 +6,7 @@
  * new view in and returns a new memory; the input is never changed.
  */
 import { weightsFor, loadOf, type SchedulerParams } from './load-model.ts';
-import { colourFor, isMeasured } from './node-colour.ts';
+import { colourFor, inHysteresisBand, isMeasured } from './node-colour.ts';
 import type { ClusterView, NodeColour } from './types.ts';
 
 /** The memory's format version; another version is discarded and started afresh. */
@@ -71,6 +71,14 @@ export function remember(view: ClusterView, memory: RebalanceMemory | undefined,
     used = 0;
   }
   return { version: MEMORY_VERSION, nodes, containers, budget: { periodStart, used } };
+}
+
+/**
+ * The colour for a Wi with the node's previous colour from the memory, read only inside a
+ * hysteresis band (the scheduler asks this of 10,000 nodes per placement; most skip the lookup).
+ */
+export function colourRemembered(wi: number, node: string, memory: RebalanceMemory | undefined, params: SchedulerParams): NodeColour {
+  return colourFor(wi, inHysteresisBand(wi, params) ? memory?.nodes[node]?.colour : undefined, params);
 }
 
 /** True while a container moved less than cooldownMs ago. */

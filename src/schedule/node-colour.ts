@@ -7,7 +7,6 @@
  * colour: `colourOf` answers undefined.
  */
 import { loadOf, weightsFor, type SchedulerParams } from './load-model.ts';
-import type { RebalanceMemory } from './memory.ts';
 import type { NodeColour, NodeView, Utilisation } from './types.ts';
 
 /** The colour for a Wi given the node's previous colour (undefined: none yet). */
@@ -23,14 +22,6 @@ export function colourFor(wi: number, previous: NodeColour | undefined, params: 
 /** True when Wi is inside a hysteresis band: the only place where the previous colour can change the colour. */
 export function inHysteresisBand(wi: number, params: SchedulerParams): boolean {
   return (wi >= params.redAbove - params.hysteresis && wi <= params.redAbove) || (wi >= params.greenBelow && wi <= params.greenBelow + params.hysteresis);
-}
-
-/**
- * The colour for a Wi with the node's previous colour from the memory, read only inside a
- * hysteresis band (the scheduler asks this of 10,000 nodes per placement; most skip the lookup).
- */
-export function colourRemembered(wi: number, node: string, memory: RebalanceMemory | undefined, params: SchedulerParams): NodeColour {
-  return colourFor(wi, inHysteresisBand(wi, params) ? memory?.nodes[node]?.colour : undefined, params);
 }
 
 /** True when the node's load is measured: it runs (active or draining). */

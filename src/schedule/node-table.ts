@@ -11,8 +11,8 @@
  */
 import type { NodeColumns } from './framework.ts';
 import { loadAfterOf, loadOf, type LoadModel, type SchedulerParams } from './load-model.ts';
-import type { RebalanceMemory } from './memory.ts';
-import { colourFor, colourRemembered, inHysteresisBand, isMeasured } from './node-colour.ts';
+import { colourRemembered, type RebalanceMemory } from './memory.ts';
+import { colourFor, inHysteresisBand, isMeasured } from './node-colour.ts';
 import type { ContainerView, NodeColour, NodeState, NodeView, Resources, Utilisation } from './types.ts';
 
 /** What the request's columns are computed from. */

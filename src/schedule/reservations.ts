@@ -4,8 +4,7 @@
  * one tick see each other. A reservation stops counting once the view lists its container on
  * its node; `settle(view)` then drops it. In memory only: nothing here is persisted.
  */
-import type { SchedulingRequest } from './framework.ts';
-import type { ClusterView, NodeView, Resources } from './types.ts';
+import type { ClusterView, NodeView, Resources, SchedulingRequest } from './types.ts';
 
 /** Room held for one container on one node. */
 export interface Reservation {

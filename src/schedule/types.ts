@@ -78,3 +78,9 @@ export interface PlacementRequest {
   appType: string;
   request: Resources;
 }
+
+/** A placement request; a container that already runs (a move) also says what it uses now. */
+export interface SchedulingRequest extends PlacementRequest {
+  /** Measured use of a running container: the load model predicts with it instead of `request`. */
+  usage?: Resources;
+}

@@ -1,42 +1,19 @@
 /** @module testbed/dockerd — a host's dockerd: start it in the host's namespace, ping it, and stop it with everything it started. */
 import { spawn } from 'node:child_process';
 import { mkdir, open, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../core/errors.ts';
+import { DockerEngine } from '../docker/engine.ts';
 import { dockerdCommand, recognize } from './commands.ts';
 import { DOCKER_CGROUP_PARENT, killContainer } from './containers.ts';
 import { findProcesses, isAlive, readPidFile, terminate, verifiedPid } from './procs.ts';
 import { logTail } from './logs.ts';
 import type { HostPlan } from './plan.ts';
 
-/** One answer of the Docker Engine API. */
-export interface DockerAnswer {
-  status: number;
-  body: string;
-}
-
-/** Calls the Docker Engine API on a unix socket. */
-export function dockerApi(socket: string, method: string, path: string, timeoutMs = 15_000): Promise<DockerAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socket, method, path, timeout: timeoutMs, headers: { host: 'docker' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${socket} within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** True when the dockerd on `socket` answers `GET /_ping` with 200. */
-export async function dockerPing(socket: string, timeoutMs = 3_000): Promise<boolean> {
-  try {
-    return (await dockerApi(socket, 'GET', '/_ping', timeoutMs)).status === 200;
-  } catch {
-    return false;
-  }
+/** True when the dockerd on `socket` answers `GET /_ping` with 200 within `timeoutMs`. */
+export function dockerPing(socket: string, timeoutMs = 3_000): Promise<boolean> {
+  return new DockerEngine(socket).ping(timeoutMs);
 }
 
 /** The dockerd log of a host. */
@@ -84,10 +61,10 @@ export async function waitDockerd(host: HostPlan, pid: number, timeoutMs = 60_00
 
 /** Removes every container of a dockerd (test containers only), forcefully; returns how many. */
 export async function removeAllContainers(socket: string): Promise<number> {
-  const list = await dockerApi(socket, 'GET', '/containers/json?all=1');
-  if (list.status !== 200) throw new Error(`GET /containers/json: ${list.status} ${list.body}`);
-  const ids = (JSON.parse(list.body) as Array<{ Id: string }>).map((c) => c.Id);
-  for (const id of ids) await dockerApi(socket, 'DELETE', `/containers/${id}?force=1&v=1`, 60_000);
+  const engine = new DockerEngine(socket, { dockerMs: 60_000 });
+  const ids = (await engine.listContainers(true)).map((c) => c.Id);
+  // a container the engine refuses to remove does not keep the others
+  for (const id of ids) await engine.removeContainer(id, { volumes: true }).catch(() => undefined);
   return ids.length;
 }
 

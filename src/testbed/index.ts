@@ -8,7 +8,7 @@ export { setHostPower, parsePowerState, type PowerState, type PowerOptions } fro
 export { readCpuCap, cgroupDirs } from './cgroup.ts';
 export { agentHealth, readToken, repoRoot, type Health } from './agent.ts';
 export { agentHostFlags, powerHookArgv } from './commands.ts';
-export { dockerApi, dockerPing, type DockerAnswer } from './dockerd.ts';
+export { dockerPing } from './dockerd.ts';
 export { rootQdisc } from './net.ts';
 export { keepLogs, keepLogsOfPlan, keepLogsOfStateDir, keepLogsAfterFailure, type KeepReason, type KeepLogsOptions } from './keep-logs.ts';
 export {

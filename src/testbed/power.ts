@@ -6,12 +6,13 @@
  */
 import type { Config } from '../core/config.ts';
 import { FerryError } from '../core/errors.ts';
+import { DockerEngine } from '../docker/engine.ts';
 import { criuBinDir } from '../doctor/criu.ts';
 import { ensureCpuCap } from './cgroup.ts';
 import { currentConfig } from './cluster.ts';
 import { recognize } from './commands.ts';
 import { resolveHost, updateHost, type HostOptions, type HostRef } from './control.ts';
-import { dockerApi, dockerPing, startDockerd, stopDockerd, waitDockerd } from './dockerd.ts';
+import { dockerPing, startDockerd, stopDockerd, waitDockerd } from './dockerd.ts';
 import { findProcesses, isAlive } from './procs.ts';
 import type { HostPlan } from './plan.ts';
 
@@ -35,9 +36,10 @@ export function parsePowerState(value: string): PowerState {
 /** The containers a host's engine holds (any state), as "name (state)"; by shims when dockerd does not answer. */
 async function containersOf(host: HostPlan): Promise<string[]> {
   if (await dockerPing(host.dockerSocket)) {
-    const list = await dockerApi(host.dockerSocket, 'GET', '/containers/json?all=1');
-    if (list.status !== 200) throw new FerryError('FERRY_ERR_DOCKER', `dockerd of ${host.name} did not list its containers: ${list.status} ${list.body.trim()}`);
-    return (JSON.parse(list.body) as Array<{ Names?: string[]; State?: string }>).map((c) => `${(c.Names?.[0] ?? '?').replace(/^\//, '')} (${c.State ?? '?'})`);
+    const list = await new DockerEngine(host.dockerSocket).listContainers(true).catch((err: unknown) => {
+      throw new FerryError('FERRY_ERR_DOCKER', `dockerd of ${host.name} did not list its containers: ${(err as Error).message}`, { cause: err });
+    });
+    return list.map((c) => `${(c.Names[0] ?? '?').replace(/^\//, '')} (${c.State})`);
   }
   return (await findProcesses((argv) => recognize.shim(host, argv))).map((pid) => `a container of containerd-shim ${pid}`);
 }

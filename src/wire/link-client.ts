@@ -14,7 +14,7 @@ import { IdleTimer, LINK_DEFAULTS, MAX_REPLY_BYTES, stallError } from './link-co
 import { readTree } from './tree-source.ts';
 import { sendError } from './io-errors.ts';
 import { rechunk, splitOnly } from './chunker.ts';
-import type { DataLink, DataLinkClientOptions, LinkProgress, TreeSelection } from './data-link.ts';
+import type { DataLink, DataLinkClientOptions, LinkProgress, TreeSelection } from './data-link-types.ts';
 
 /** Connects, says HELLO and waits for the server to accept the ticket. */
 export async function connectDataLink(options: DataLinkClientOptions): Promise<DataLink> {

@@ -10,7 +10,7 @@ import { encodeJsonFrame, FrameDecoder, FrameType, type Frame } from './frame.ts
 import { ErrorPayloadSchema } from './messages.ts';
 import { IdleTimer, LINK_DEFAULTS, stallError } from './link-common.ts';
 import { Receiver, type SessionOutcome } from './receiver.ts';
-import type { DataLinkServer, DataLinkServerOptions } from './data-link.ts';
+import type { DataLinkServer, DataLinkServerOptions } from './data-link-types.ts';
 
 /** Starts a data-link server; resolves once it listens. */
 export async function createDataLinkServer(options: DataLinkServerOptions): Promise<DataLinkServer> {

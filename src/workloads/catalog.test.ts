@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WORKLOADS, workloadSpec, type WorkloadName } from './catalog.ts';
+import { WORKLOADS, workloadSpec } from './catalog.ts';
+import type { WorkloadName } from './workload-types.ts';
 
 test('every workload has its own image and a heartbeat log under /data, beating 10 times a second or more (load: once)', () => {
   const names = Object.keys(WORKLOADS) as WorkloadName[];

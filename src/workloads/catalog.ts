@@ -11,40 +11,15 @@
  *   await engine.createContainer('s', { Image: stream.image, Env: [...stream.env, 'DIRTY_MBPS=50'] });
  */
 import type { DockerEngine } from '../docker/engine.ts';
+import type { LocalImages } from '../agent/node-containers.ts';
 import { busyboxRecipe } from './busybox-rootfs.ts';
 import { compileRecipe } from './compile-image.ts';
-import { parseBeats, type Beat } from './heartbeat.ts';
+import { parseBeats } from './heartbeat.ts';
 import { parseLoadBeats } from './load-log.ts';
 import { ensureImage, type ImageBuildOptions, type ImageSource, type RootfsRecipe } from './rootfs.ts';
 import { servicesRecipe } from './services-image.ts';
 import { parseStreamBeats } from './stream-log.ts';
-
-/** The workloads ferry can build and run. */
-export type WorkloadName = 'counter' | 'stream' | 'loop' | 'compile' | 'load' | 'sockets' | 'services';
-
-/** One workload, as a benchmark or a test uses it. */
-export interface Workload {
-  name: WorkloadName;
-  /** What it does, in a line. */
-  what: string;
-  /** The image reference (built locally, never pulled). */
-  image: string;
-  /** The heartbeat log inside the container (in its writable layer). */
-  heartbeatPath: string;
-  /** Beats per second the workload aims at. */
-  beatsPerSecond: number;
-  /** Parses the heartbeat log. */
-  parse: (text: string) => Beat[];
-  /**
-   * Default environment, as Engine API `Env` entries. The image carries the same as `ENV`,
-   * so in a container's `Env` a later entry of the same name wins (Docker replaces image
-   * variables in order; two entries of a name unknown to the image would both reach the
-   * process, and getenv would take the first).
-   */
-  env: readonly string[];
-  /** The SIGUSR1 verify log, for the workload that has one (stream). */
-  verifyPath?: string;
-}
+import type { Workload, WorkloadName } from './workload-types.ts';
 
 /** The demo's counter image. */
 export const COUNTER_IMAGE = 'ferry/counter:2';
@@ -120,3 +95,17 @@ const RECIPES: Readonly<Record<WorkloadName, () => RootfsRecipe>> = {
 export function ensureWorkloadImage(engine: DockerEngine, name: WorkloadName, options: ImageBuildOptions = {}): Promise<ImageSource> {
   return ensureImage(engine, RECIPES[name](), options);
 }
+
+/** Puts a ferry workload's image on an engine (built locally, never pulled); false for any other image. */
+export async function ensureWorkloadByImage(engine: DockerEngine, image: string): Promise<boolean> {
+  const workload = Object.values(WORKLOADS).find((w) => w.image === image);
+  if (!workload) return false;
+  await ensureWorkloadImage(engine, workload.name);
+  return true;
+}
+
+/** The workload images as an agent's local images: built on the node when a deploy names one (the agent's composition root hands them in). */
+export const WORKLOAD_LOCAL_IMAGES: LocalImages = {
+  images: Object.values(WORKLOADS).map((w) => w.image),
+  ensure: ensureWorkloadByImage,
+};

@@ -7,7 +7,7 @@
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { WORKLOAD_SOURCES, compileStatic } from './busybox-rootfs.ts';
-import type { Workload } from './catalog.ts';
+import type { Workload } from './workload-types.ts';
 import { debootstrap, fetchUpstreamSource, localMirror } from './debian-rootfs.ts';
 import { imageChanges, type RootfsRecipe } from './rootfs.ts';
 

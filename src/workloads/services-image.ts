@@ -7,7 +7,7 @@
 import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WORKLOAD_SOURCES, compileStatic } from './busybox-rootfs.ts';
-import type { Workload } from './catalog.ts';
+import type { Workload } from './workload-types.ts';
 import { debootstrap, localMirror } from './debian-rootfs.ts';
 import { imageChanges, type RootfsRecipe } from './rootfs.ts';
 import { LARGE_BYTES, LARGE_PATH, SMALL_BODY, SMALL_PATH, WWW_ROOT, largeBody } from './services-spec.ts';

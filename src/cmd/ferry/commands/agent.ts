@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { parseConfig, configFromEnv, mergeConfig } from '../../../core/config.ts';
 import { FerryError } from '../../../core/errors.ts';
 import { startAgent, logToStdout } from '../../../agent/main.ts';
+import { WORKLOAD_LOCAL_IMAGES } from '../../../workloads/catalog.ts';
 
 /** Reads the token from a file or FERRY_TOKEN. */
 export function readToken(tokenFile: string | undefined): string | undefined {
@@ -99,6 +100,7 @@ export function registerAgent(program: Command): void {
         },
         cgroupParent: o.cgroupParent,
         powerHook: o.powerHook ?? envHook(),
+        localImages: WORKLOAD_LOCAL_IMAGES,
       });
       const stop = () => void agent.stop().then(() => process.exit(0));
       process.once('SIGTERM', stop);
