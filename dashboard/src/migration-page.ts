@@ -8,7 +8,7 @@ import { h, s } from './dom.ts';
 import { FRAME, bars, niceMax } from './plot.ts';
 import { frozenSegments, roundBars, stack } from './report-charts.ts';
 import { bytes, type MigrationView } from './state.ts';
-import type { MigrationReport } from '../../src/migration/report.ts';
+import type { MigrationReport } from '../../src/domain/migration/report.ts';
 
 const SEGMENT_COLOURS: Record<string, string> = { freeze: '#7c3aed', dump: '#db2777', transfer: '#2563eb', restore: '#16a34a', other: '#9ca3af' };
 const ms = (v: number | undefined): string => (v === undefined ? '—' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);

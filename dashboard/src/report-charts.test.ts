@@ -1,8 +1,8 @@
 /** @module dashboard/report-charts.test — a migration page's charts from a report. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MigrationReport } from '../../src/migration/report.ts';
-import { precopyMove, prestoreMove } from '../../src/metrics/reports.test-data.ts';
+import type { MigrationReport } from '../../src/domain/migration/report.ts';
+import { precopyMove, prestoreMove } from '../../src/services/metrics/reports.test-data.ts';
 import { frozenSegments, roundBars, stack } from './report-charts.ts';
 
 test('the frozen time splits into its parts, what is not accounted for as other', () => {

@@ -3,7 +3,7 @@
  * frozen time as stacked segments (freeze, dump, transfer, restore, other), the phases as
  * bars, and the pre-copy rounds (pages sent and held back, the frozen round last).
  */
-import { frozenParts, type MigrationReport } from '../../src/migration/report.ts';
+import { frozenParts, type MigrationReport } from '../../src/domain/migration/report.ts';
 
 /** One labelled value of a chart. */
 export interface Part {

@@ -24,7 +24,7 @@ export interface HeartbeatEvent {
 
 /**
  * A migration ended (migrated, rolled back, or in doubt — an in-doubt one ends again once
- * settled), with its finished report (a migration/report.ts MigrationReport; typed by the
+ * settled), with its finished report (a domain/migration/report.ts MigrationReport; typed by the
  * publisher's parameter, so this lowest floor imports nothing from above).
  */
 export interface MigrationEndEvent<R = unknown> {

@@ -1,18 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGraph, importCircles, importsOfRoots, isTestFile, layerOf, productToToolImports, resolveImport } from './import-graph.ts';
+import { buildGraph, importCircles, impureImports, isTestFile, layerOf, plannedFolders, resolveImport, upwardImports } from './import-graph.ts';
 
-test('layers: tools, roots, tests and the product', () => {
-  assert.equal(layerOf('src/testbed/up.ts'), 'tool');
-  assert.equal(layerOf('src/storage/ceph/plan.ts'), 'tool');
-  assert.equal(layerOf('src/cmd/ferry/main.ts'), 'root');
-  assert.equal(layerOf('src/store/s3-store.ts'), 'product');
-  assert.equal(layerOf('dashboard/src/main.ts'), 'product');
+test('layers: each folder\'s, tests apart, nothing outside', () => {
+  assert.equal(layerOf('src/tools/testbed/up.ts'), 'tools');
+  assert.equal(layerOf('src/cmd/ferry/main.ts'), 'cmd');
+  assert.equal(layerOf('src/adapters/object-store/s3-store.ts'), 'adapters');
+  assert.equal(layerOf('src/domain/scheduler/schedule.ts'), 'domain');
+  assert.equal(layerOf('dashboard/src/main.ts'), 'apps');
+  assert.equal(layerOf('src/architecture.ts'), undefined);
   for (const f of ['src/a/x.test.ts', 'src/a/x.test-data.ts', 'src/a/x.test-support.ts', 'src/a/test-support.ts', 'src/a/node-port.conformance.ts']) {
     assert.ok(isTestFile(f), f);
     assert.equal(layerOf(f), 'test');
   }
-  assert.equal(isTestFile('src/store/conformance.ts'), false);
+  assert.equal(isTestFile('src/adapters/object-store/conformance.ts'), false);
 });
 
 test('relative specifiers resolve to listed files; packages and other files do not', () => {
@@ -25,26 +26,31 @@ test('relative specifiers resolve to listed files; packages and other files do n
   assert.equal(resolveImport('src/a/x.ts', './style.css', files), undefined);
 });
 
-test('a product file importing a tool is reported; tools, roots and tests may import anything', () => {
+test('an import into a higher layer is reported: the product into a tool, a tool into a root, an adapter into a service; tests and roots may', () => {
   const graph = buildGraph(new Map([
-    ['src/agent/a.ts', ['../testbed/t.ts', '../core/c.ts']],
-    ['src/testbed/t.ts', ['../agent/a.ts']],
-    ['src/cmd/m.ts', ['../testbed/t.ts']],
-    ['src/agent/a.test.ts', ['../testbed/t.ts']],
+    ['src/apps/agent/a.ts', ['../../tools/testbed/t.ts', '../../core/c.ts']],
+    ['src/tools/testbed/t.ts', ['../../apps/agent/a.ts', '../../cmd/m.ts']],
+    ['src/cmd/m.ts', ['../tools/testbed/t.ts']],
+    ['src/apps/agent/a.test.ts', ['../../tools/testbed/t.ts']],
+    ['src/adapters/host/h.ts', ['../../services/migration/s.ts']],
+    ['src/services/migration/s.ts', ['../../adapters/host/h.ts']],
     ['src/core/c.ts', []],
   ]));
-  assert.deepEqual(productToToolImports(graph), [{ from: 'src/agent/a.ts', to: 'src/testbed/t.ts' }]);
+  assert.deepEqual(upwardImports(graph), [
+    { from: 'src/adapters/host/h.ts', to: 'src/services/migration/s.ts' },
+    { from: 'src/apps/agent/a.ts', to: 'src/tools/testbed/t.ts' },
+    { from: 'src/tools/testbed/t.ts', to: 'src/cmd/m.ts' },
+  ]);
 });
 
-test('only roots and tests import a composition root', () => {
-  const graph = buildGraph(new Map([
-    ['src/cmd/a.ts', ['./b.ts']],
-    ['src/cmd/b.ts', []],
-    ['src/bench/x.ts', ['../cmd/b.ts']],
-    ['src/cli/y.ts', ['../cmd/b.ts']],
-    ['src/cli/y.test.ts', ['../cmd/a.ts']],
-  ]));
-  assert.deepEqual(importsOfRoots(graph), [{ from: 'src/bench/x.ts', to: 'src/cmd/b.ts' }, { from: 'src/cli/y.ts', to: 'src/cmd/b.ts' }]);
+test('domain files may not import I/O modules; other layers may', () => {
+  assert.deepEqual(impureImports('src/domain/scheduler/x.ts', ['node:crypto', 'node:fs/promises', 'zod', 'node:child_process']), ['node:fs/promises', 'node:child_process']);
+  assert.deepEqual(impureImports('src/adapters/host/x.ts', ['node:fs']), []);
+});
+
+test('the planned folders: each layer and its first-level folders', () => {
+  assert.deepEqual(plannedFolders(['src/core/errors.ts', 'src/domain/scheduler/plugins/x.ts', 'src/cmd/ferry/main.ts', 'dashboard/src/main.ts', 'src/architecture.test.ts']),
+    ['dashboard/src/', 'src/cmd/', 'src/core/', 'src/domain/scheduler/']);
 });
 
 test('circles: each strongly connected component once, tests left out, self-imports count', () => {

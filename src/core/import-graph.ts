@@ -1,20 +1,31 @@
 /**
- * @module core/import-graph — the project's plan as data: which layer a source file is in,
- * where a relative import lands, which product imports reach into the tool wing, which files
- * below the composition roots import one, and which files import each other in a circle (Tarjan's strongly connected components). Pure: the
- * caller reads the files and extracts the specifiers (architecture.test.ts).
+ * @module core/import-graph — the project's plan as data: the layers and their folders, which
+ * layer a source file is in, where a relative import lands, which imports reach a higher layer,
+ * which pure files import I/O, and which files import each other in a circle (Tarjan's
+ * strongly connected components). Pure: the caller reads the files and extracts the
+ * specifiers (architecture.test.ts).
  */
 
-/** Tool folders: they may import the product; the product never imports them. */
-export const TOOL_FOLDERS: readonly string[] = [
-  'src/testbed/', 'src/doctor/', 'src/workloads/', 'src/bench/', 'src/demo/', 'src/sim/', 'src/storage/',
-];
+/**
+ * The layers, bottom up, and the folders of each. A file imports its own layer and those
+ * below, never one above: the product (core to apps) never imports the tool wing, and only a
+ * composition root imports one. The dashboard's page is an app of its own.
+ */
+export const LAYERS = [
+  { name: 'core', folders: ['src/core/'], what: 'configuration, errors, events, the plan itself: imported by everything' },
+  { name: 'domain', folders: ['src/domain/'], what: 'pure logic: no I/O, imports only core and domain' },
+  { name: 'adapters', folders: ['src/adapters/'], what: 'the outside world behind small interfaces: Docker, the host (CRIU, runc, /proc, nftables), process memory, the data link, object stores, the HTTP control API' },
+  { name: 'services', folders: ['src/services/'], what: 'what ferry does, composed from the domain and the adapters: migration, pre-storage, protection, metrics' },
+  { name: 'apps', folders: ['src/apps/', 'dashboard/src/'], what: 'the agent, the controller, the CLI\'s client code and the dashboard: services behind routes' },
+  { name: 'tools', folders: ['src/tools/'], what: 'the tool wing: test bed, doctor, workloads, benchmarks, demo, simulator, the project\'s Ceph' },
+  { name: 'cmd', folders: ['src/cmd/'], what: 'composition roots of the binaries: they may import anything' },
+] as const;
 
-/** Composition roots of the binaries: they may import anything. */
-export const ROOT_FOLDERS: readonly string[] = ['src/cmd/'];
+/** A layer's name. */
+export type LayerName = (typeof LAYERS)[number]['name'];
 
-/** The layer a file belongs to, for the rule "the product imports no tool". */
-export type Layer = 'test' | 'root' | 'tool' | 'product';
+/** The layer a file belongs to: 'test' for tests and test support (they may import anything), undefined outside the layers. */
+export type Layer = LayerName | 'test';
 
 /** Files a file imports, both as repository-relative posix paths. */
 export type ImportGraph = ReadonlyMap<string, readonly string[]>;
@@ -32,12 +43,40 @@ export function isTestFile(path: string): boolean {
   return TEST_FILE.test(path);
 }
 
-/** The layer of a repository-relative path. */
-export function layerOf(path: string): Layer {
+/** The layer of a repository-relative path, undefined for a file outside every layer's folders. */
+export function layerOf(path: string): Layer | undefined {
   if (isTestFile(path)) return 'test';
-  if (ROOT_FOLDERS.some((f) => path.startsWith(f))) return 'root';
-  if (TOOL_FOLDERS.some((f) => path.startsWith(f))) return 'tool';
-  return 'product';
+  return LAYERS.find((l) => l.folders.some((f) => path.startsWith(f)))?.name;
+}
+
+/** A layer's height (core 0); undefined for tests and files outside the layers. */
+export function rankOf(path: string): number | undefined {
+  const layer = layerOf(path);
+  const rank = LAYERS.findIndex((l) => l.name === layer);
+  return rank < 0 ? undefined : rank;
+}
+
+/** Layer folders made of packages, one folder each (the rest, core, cmd and the dashboard, are one package). */
+const GROUPING: ReadonlySet<string> = new Set(['src/domain/', 'src/adapters/', 'src/services/', 'src/apps/', 'src/tools/']);
+
+/** The folders the plan names: each layer's folders and, under them, every first-level folder of `files` (e.g. src/services/migration/). */
+export function plannedFolders(files: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const f of files) {
+    const layer = LAYERS.flatMap((l) => l.folders).find((folder) => f.startsWith(folder));
+    if (!layer) continue;
+    const rest = f.slice(layer.length).split('/');
+    out.add(rest.length > 1 && GROUPING.has(layer) ? `${layer}${rest[0]}/` : layer);
+  }
+  return [...out].sort();
+}
+
+/** node: modules a pure (domain) file must not import: files, processes, sockets, timers, streams. */
+const IO_MODULES = /^node:(fs|fs\/promises|child_process|net|http|https|http2|dgram|dns|os|tls|worker_threads|cluster|timers|timers\/promises|stream|stream\/promises|readline|process|inspector|v8|vm)$/;
+
+/** The I/O modules among a domain file's specifiers, or none for any other file. */
+export function impureImports(path: string, specifiers: readonly string[]): string[] {
+  return layerOf(path) === 'domain' ? specifiers.filter((s) => IO_MODULES.test(s)) : [];
 }
 
 /** Joins a relative specifier onto the importing file's folder (posix, `.` and `..` folded). */
@@ -71,9 +110,13 @@ export function buildGraph(specifiers: ReadonlyMap<string, readonly string[]>): 
   return graph;
 }
 
-/** Imports from a product file into a tool folder, sorted. */
-export function productToToolImports(graph: ImportGraph): ImportEdge[] {
-  return edgesWhere(graph, (from, to) => layerOf(from) === 'product' && layerOf(to) === 'tool');
+/** Imports that reach a higher layer (the product into the tools, anything but a root into src/cmd, an adapter into a service...), sorted. */
+export function upwardImports(graph: ImportGraph): ImportEdge[] {
+  return edgesWhere(graph, (from, to) => {
+    const a = rankOf(from);
+    const b = rankOf(to);
+    return a !== undefined && b !== undefined && b > a;
+  });
 }
 
 /** The edges of the graph that `forbidden` picks, sorted. */
@@ -81,11 +124,6 @@ function edgesWhere(graph: ImportGraph, forbidden: (from: string, to: string) =>
   const edges: ImportEdge[] = [];
   for (const [from, targets] of graph) for (const to of targets) if (forbidden(from, to)) edges.push({ from, to });
   return edges.sort((a, b) => `${a.from} ${a.to}`.localeCompare(`${b.from} ${b.to}`));
-}
-
-/** Imports of a composition root (src/cmd) from anything but another root or a test, sorted: roots sit above every folder. */
-export function importsOfRoots(graph: ImportGraph): ImportEdge[] {
-  return edgesWhere(graph, (from, to) => layerOf(to) === 'root' && layerOf(from) !== 'root' && layerOf(from) !== 'test');
 }
 
 /**

@@ -12,12 +12,12 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { runDockerStopCopy, runPodman, podmanVersion, type BaselineInput, type BaselineResult } from '../../src/bench/baselines/index.ts';
-import { podmanPaths } from '../../src/bench/baselines/podman-cli.ts';
-import { listProcesses } from '../../src/testbed/procs.ts';
-import { planOfCluster, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
-import { COUNTER_IMAGE, continuity, ensureCounterImage, parseBeats, type Beat } from '../../src/workloads/counter-image.ts';
+import { DockerEngine } from '../../src/adapters/docker/engine.ts';
+import { runDockerStopCopy, runPodman, podmanVersion, type BaselineInput, type BaselineResult } from '../../src/tools/bench/baselines/index.ts';
+import { podmanPaths } from '../../src/tools/bench/baselines/podman-cli.ts';
+import { listProcesses } from '../../src/tools/testbed/procs.ts';
+import { planOfCluster, testbedDown, testbedUp, type Cluster } from '../../src/tools/testbed/index.ts';
+import { COUNTER_IMAGE, continuity, ensureCounterImage, parseBeats, type Beat } from '../../src/tools/workloads/counter-image.ts';
 import { isCode } from '../support/errors.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 

@@ -10,8 +10,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { rgwClient, type S3Credentials } from '../../src/storage/ceph/index.ts';
-import { repoRoot } from '../../src/testbed/index.ts';
+import { rgwClient, type S3Credentials } from '../../src/tools/ceph/index.ts';
+import { repoRoot } from '../../src/tools/testbed/index.ts';
 import { alive } from '../support/processes.ts';
 
 const isRoot = process.getuid?.() === 0;

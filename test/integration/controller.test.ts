@@ -20,12 +20,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { ControlClient } from '../../src/control/client.ts';
-import { testbedDown, testbedUp, readToken, repoRoot, type Cluster } from '../../src/testbed/index.ts';
-import { clusterFile } from '../../src/testbed/cluster.ts';
-import type { ContainerRecord, EventRow } from '../../src/controller/state-store.ts';
-import type { NodeReport } from '../../src/controller/node-report.ts';
+import { DockerEngine } from '../../src/adapters/docker/engine.ts';
+import { ControlClient } from '../../src/adapters/http-api/client.ts';
+import { testbedDown, testbedUp, readToken, repoRoot, type Cluster } from '../../src/tools/testbed/index.ts';
+import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import type { ContainerRecord, EventRow } from '../../src/apps/controller/state-store.ts';
+import type { NodeReport } from '../../src/apps/controller/node-report.ts';
 import { startControllerProcess, killController, waitEvent, type ControllerProcess } from '../support/controller.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 

@@ -2,7 +2,7 @@
  * @module test/integration/docker-engine.test — the Engine conformance suite against the real
  * `DockerEngine`: the dockerd of a one-host test bed without agents (subnet 10.239.0, so its
  * namespaces, bridge and cgroups carry their own name tag) answers the same checks as
- * `FakeEngine` in src/docker/fake-engine.test.ts. The suite removes its containers and
+ * `FakeEngine` in src/adapters/docker/fake-engine.test.ts. The suite removes its containers and
  * volumes; the test bed's `down` removes the rest (its network, dockerd, namespaces). Needs root.
  */
 import { test } from 'node:test';
@@ -10,10 +10,10 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { engineConformance } from '../../src/docker/engine.conformance.ts';
-import { testbedDown, testbedUp } from '../../src/testbed/index.ts';
-import { LOOP_IMAGE, ensureWorkloadImage } from '../../src/workloads/catalog.ts';
+import { DockerEngine } from '../../src/adapters/docker/engine.ts';
+import { engineConformance } from '../../src/adapters/docker/engine.conformance.ts';
+import { testbedDown, testbedUp } from '../../src/tools/testbed/index.ts';
+import { LOOP_IMAGE, ensureWorkloadImage } from '../../src/tools/workloads/catalog.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -10,14 +10,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setLinkState, startAgent } from '../../src/testbed/index.ts';
-import { clusterFile } from '../../src/testbed/cluster.ts';
-import { agentClient, readCluster } from '../../src/cli/cluster.ts';
-import { migrate } from '../../src/cli/migrate-client.ts';
-import type { MigrationEvent } from '../../src/migration/source.ts';
-import type { MigrationReport } from '../../src/migration/report.ts';
-import { continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
-import { beatsOf } from '../../src/demo/demo.ts';
+import { setLinkState, startAgent } from '../../src/tools/testbed/index.ts';
+import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import { agentClient, readCluster } from '../../src/apps/cli/cluster.ts';
+import { migrate } from '../../src/apps/cli/migrate-client.ts';
+import type { MigrationEvent } from '../../src/services/migration/source.ts';
+import type { MigrationReport } from '../../src/domain/migration/report.ts';
+import { continuity, ensureCounterImage } from '../../src/tools/workloads/counter-image.ts';
+import { beatsOf } from '../../src/tools/demo/demo.ts';
 import { agentPid, assertDestinationAborted, assertOneCopyOnSource, atPhase, faultBed, LONG, startCounter } from '../support/one-copy.ts';
 
 const bed = faultBed({ filename: import.meta.filename, subnet: '10.228.0', prepare: (engine) => ensureCounterImage(engine('h1')) });

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/lazy-pages.test — CRIU's lazy-pages daemon as ferry drives it
- * (host/lazy-pages.ts), on a plain process without Docker: a server holding sockets and
+ * (adapters/host/lazy-pages.ts), on a plain process without Docker: a server holding sockets and
  * 64 MiB of memory is dumped, restored with --lazy-pages against the daemon, answers at once
  * with its memory intact, and the daemon exits 0 once every page is in. A daemon that dies
  * is an error naming its log. Needs root and a CRIU with userfaultfd (uffd-noncoop).
@@ -14,11 +14,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { FerryError } from '../../src/core/errors.ts';
-import { askSockets, helperBinary } from '../../src/doctor/criu-probe.ts';
-import { judgeRestore } from '../../src/doctor/criu-parse.ts';
-import { criuFacts } from '../../src/host/criu.ts';
-import { run } from '../../src/host/run.ts';
-import { startLazyPages, type LazyPages } from '../../src/host/lazy-pages.ts';
+import { askSockets, helperBinary } from '../../src/tools/doctor/criu-probe.ts';
+import { judgeRestore } from '../../src/tools/doctor/criu-parse.ts';
+import { criuFacts } from '../../src/adapters/host/criu.ts';
+import { run } from '../../src/adapters/host/run.ts';
+import { startLazyPages, type LazyPages } from '../../src/adapters/host/lazy-pages.ts';
 
 const config = parseConfig({});
 const CRIU = path.join(config.prerequisites.criuPrefix, 'bin', 'criu');

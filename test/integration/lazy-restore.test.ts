@@ -9,11 +9,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setLinkState, startAgent } from '../../src/testbed/index.ts';
-import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate } from '../../src/cli/migrate-client.ts';
-import type { MigrationReport } from '../../src/migration/report.ts';
-import { ensureCounterImage } from '../../src/workloads/counter-image.ts';
+import { setLinkState, startAgent } from '../../src/tools/testbed/index.ts';
+import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import { migrate } from '../../src/apps/cli/migrate-client.ts';
+import type { MigrationReport } from '../../src/domain/migration/report.ts';
+import { ensureCounterImage } from '../../src/tools/workloads/counter-image.ts';
 import { agentPid, assertOneCopyOnSource, atPhase, faultBed, isLazyPages, LONG, startCounter, type OneCopyOptions } from '../support/one-copy.ts';
 
 const bed = faultBed({ filename: import.meta.filename, subnet: '10.227.0', prepare: (engine) => ensureCounterImage(engine('h1')) });

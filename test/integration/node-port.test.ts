@@ -3,7 +3,7 @@
  * `AgentNode`: h1's agent on a 2-host test bed (subnet 10.224.0, network namespaces, one
  * dockerd each, agents sampling every second and powered by the test bed's own hook, which
  * stops and starts the host's dockerd) answers the same checks as the simulator's
- * `SimNodePort` in src/sim/sim-node-port.test.ts. Everything started here is removed by the
+ * `SimNodePort` in src/tools/sim/sim-node-port.test.ts. Everything started here is removed by the
  * test bed's `down`, by name and PID. Needs root.
  */
 import { test } from 'node:test';
@@ -12,12 +12,12 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentNode } from '../../src/controller/agent-port.ts';
-import { nodePortConformance } from '../../src/controller/node-port.conformance.ts';
+import { AgentNode } from '../../src/apps/controller/agent-port.ts';
+import { nodePortConformance } from '../../src/apps/controller/node-port.conformance.ts';
 import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { readToken, testbedDown, testbedUp } from '../../src/testbed/index.ts';
-import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';
+import { DockerEngine } from '../../src/adapters/docker/engine.ts';
+import { readToken, testbedDown, testbedUp } from '../../src/tools/testbed/index.ts';
+import { ensureWorkloadImage } from '../../src/tools/workloads/catalog.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;

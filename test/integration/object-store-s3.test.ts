@@ -15,10 +15,10 @@ import path from 'node:path';
 import { inspect, promisify } from 'node:util';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { FerryError } from '../../src/core/errors.ts';
-import { objectStoreConformance } from '../../src/store/conformance.ts';
-import { readCredentialsFile } from '../../src/store/open-store.ts';
-import { s3Error } from '../../src/store/s3-errors.ts';
-import { S3Store, type S3StoreOptions } from '../../src/store/s3-store.ts';
+import { objectStoreConformance } from '../../src/adapters/object-store/conformance.ts';
+import { readCredentialsFile } from '../../src/adapters/object-store/open-store.ts';
+import { s3Error } from '../../src/adapters/object-store/s3-errors.ts';
+import { S3Store, type S3StoreOptions } from '../../src/adapters/object-store/s3-store.ts';
 import { isCode } from '../support/errors.ts';
 
 const exec = promisify(execFile);

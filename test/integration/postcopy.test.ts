@@ -15,14 +15,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setLinkState, startAgent } from '../../src/testbed/index.ts';
-import { clusterFile } from '../../src/testbed/cluster.ts';
-import { migrate } from '../../src/cli/migrate-client.ts';
-import type { MigrationEvent } from '../../src/migration/source.ts';
-import type { MigrationReport } from '../../src/migration/report.ts';
-import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/workloads/counter-image.ts';
-import { ensureWorkloadImage } from '../../src/workloads/catalog.ts';
-import { beatsOf } from '../../src/demo/demo.ts';
+import { setLinkState, startAgent } from '../../src/tools/testbed/index.ts';
+import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import { migrate } from '../../src/apps/cli/migrate-client.ts';
+import type { MigrationEvent } from '../../src/services/migration/source.ts';
+import type { MigrationReport } from '../../src/domain/migration/report.ts';
+import { COUNTER_IMAGE, continuity, ensureCounterImage } from '../../src/tools/workloads/counter-image.ts';
+import { ensureWorkloadImage } from '../../src/tools/workloads/catalog.ts';
+import { beatsOf } from '../../src/tools/demo/demo.ts';
 import { agentPid, assertDestinationAborted, assertOneCopyOnSource, criuOn, faultBed, LONG, startCounter } from '../support/one-copy.ts';
 import { startStream, streamBeats, upperOf, verifyMemory } from '../support/stream.ts';
 
@@ -105,7 +105,7 @@ async function destinationCopyStopped(name: string, since: number, limitMs: numb
   }
 }
 
-/** The destination's copy died of a SIGKILL (exit 137: the guard's, host/lazy-guard.ts, or the abort's), not of reading an unfilled page as zero (a segfault, 139); a copy already removed is fine too. */
+/** The destination's copy died of a SIGKILL (exit 137: the guard's, adapters/host/lazy-guard.ts, or the abort's), not of reading an unfilled page as zero (a segfault, 139); a copy already removed is fine too. */
 async function assertKilledBeforeZeros(t: TestContext, exitCode: number | undefined): Promise<void> {
   await t.test('the copy was killed before it read an unfilled page', () => {
     assert.ok(exitCode === undefined || exitCode === 137, `exit ${exitCode}: ${exitCode === 139 ? 'a segfault: it read a page that never came as zeros' : 'not the guard\'s SIGKILL'}`);

@@ -15,15 +15,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
+import { DockerEngine } from '../../src/adapters/docker/engine.ts';
 import {
   cgroupDirs, dockerPing, hostProcesses, planFromConfig, powerHookArgv, readCpuCap, repoRoot, setHostPower, testbedDown,
   testbedStatus, testbedUp, type Cluster, type HostPlan,
-} from '../../src/testbed/index.ts';
-import { repoPaths } from '../../src/testbed/commands.ts';
-import { ensureWorkloadImage, workloadSpec } from '../../src/workloads/catalog.ts';
-import { continuity } from '../../src/workloads/heartbeat.ts';
-import { meanGot, parseLoadBeats, parseLoadLog, slaShortfallSeconds, type LoadLine } from '../../src/workloads/load-log.ts';
+} from '../../src/tools/testbed/index.ts';
+import { repoPaths } from '../../src/tools/testbed/commands.ts';
+import { ensureWorkloadImage, workloadSpec } from '../../src/tools/workloads/catalog.ts';
+import { continuity } from '../../src/tools/workloads/heartbeat.ts';
+import { meanGot, parseLoadBeats, parseLoadLog, slaShortfallSeconds, type LoadLine } from '../../src/tools/workloads/load-log.ts';
 import { codeOf } from '../support/errors.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
-import { ensurePrerequisites, installCriuPrefix, probeCriuAt, probeCriuFunction, runDoctor, probeNetem } from '../../src/doctor/index.ts';
+import { ensurePrerequisites, installCriuPrefix, probeCriuAt, probeCriuFunction, runDoctor, probeNetem } from '../../src/tools/doctor/index.ts';
 import {
   hostProcesses, loadCluster, planFromConfig, repoRoot, setLinkState, testbedDown, testbedStatus, testbedUp, type Cluster,
-} from '../../src/testbed/index.ts';
+} from '../../src/tools/testbed/index.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 import { alive } from '../support/processes.ts';
 

@@ -12,12 +12,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
-import { DockerEngine } from '../../src/docker/engine.ts';
-import { testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
-import { ensureWorkloadImage, workloadSpec } from '../../src/workloads/catalog.ts';
-import type { WorkloadName } from '../../src/workloads/workload-types.ts';
-import { beatRate, continuity, type Beat } from '../../src/workloads/heartbeat.ts';
-import { parseStreamVerifies } from '../../src/workloads/stream-log.ts';
+import { DockerEngine } from '../../src/adapters/docker/engine.ts';
+import { testbedDown, testbedUp, type Cluster } from '../../src/tools/testbed/index.ts';
+import { ensureWorkloadImage, workloadSpec } from '../../src/tools/workloads/catalog.ts';
+import type { WorkloadName } from '../../src/tools/workloads/workload-types.ts';
+import { beatRate, continuity, type Beat } from '../../src/tools/workloads/heartbeat.ts';
+import { parseStreamVerifies } from '../../src/tools/workloads/stream-log.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
 const isRoot = process.getuid?.() === 0;

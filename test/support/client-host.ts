@@ -1,5 +1,5 @@
 /**
- * @module test/support/client-host — runs the clients of src/workloads/clients/ on the test
+ * @module test/support/client-host — runs the clients of src/tools/workloads/clients/ on the test
  * bed's client host (its own network namespace, no dockerd), as separate processes, and reads
  * their logs when they stop.
  */
@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readJsonLines } from '../../src/workloads/clients/json-log.ts';
-import { clientArgv, type ClientName } from '../../src/workloads/clients/launch.ts';
-import type { Cluster } from '../../src/testbed/cluster.ts';
+import { readJsonLines } from '../../src/tools/workloads/clients/json-log.ts';
+import { clientArgv, type ClientName } from '../../src/tools/workloads/clients/launch.ts';
+import type { Cluster } from '../../src/tools/testbed/cluster.ts';
 
 
 /** Every client still running, killed when the test file's process exits (a failed test never stops its clients). */
@@ -29,7 +29,7 @@ export function clientNetns(cluster: Cluster): string {
   return cluster.client.netns;
 }
 
-/** Starts client `script` (src/workloads/clients/launch.ts) against `host` in the client host's namespace, its own options as `--name value`; waits until its log shows it connected. */
+/** Starts client `script` (src/tools/workloads/clients/launch.ts) against `host` in the client host's namespace, its own options as `--name value`; waits until its log shows it connected. */
 export async function startClient(cluster: Cluster, script: ClientName, host: string, options: Readonly<Record<string, string | number>>, log: string): Promise<HostedClient> {
   const [cmd, ...argv] = clientArgv(script, { netns: clientNetns(cluster), host, log, options });
   const child: ChildProcess = spawn(cmd as string, argv, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,11 +1,11 @@
 /**
  * @module test/support/controller — the controller process of a test (started and stopped by
- * PID through src/controller/process.ts) and waiting for its events.
+ * PID through src/apps/controller/process.ts) and waiting for its events.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ControlClient } from '../../src/control/client.ts';
-import type { EventRow } from '../../src/controller/state-store.ts';
-import { startControllerProcess, stopControllerProcess, type ControllerProcess } from '../../src/controller/process.ts';
+import type { ControlClient } from '../../src/adapters/http-api/client.ts';
+import type { EventRow } from '../../src/apps/controller/state-store.ts';
+import { startControllerProcess, stopControllerProcess, type ControllerProcess } from '../../src/apps/controller/process.ts';
 
 export { startControllerProcess, type ControllerProcess };
 

@@ -10,8 +10,8 @@
 import { afterEach } from 'node:test';
 import path from 'node:path';
 import type { Config } from '../../src/core/config.ts';
-import { keepLogsAfterFailure, planFromConfig } from '../../src/testbed/index.ts';
-import { errorText } from '../../src/testbed/kept-runs.ts';
+import { keepLogsAfterFailure, planFromConfig } from '../../src/tools/testbed/index.ts';
+import { errorText } from '../../src/tools/testbed/kept-runs.ts';
 
 /** What a test file uses to keep its logs. */
 export interface FileLogs {

@@ -16,17 +16,17 @@ import { tmpdir } from 'node:os';
 import { existsSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DockerEngine } from '../../src/docker/engine.ts';
+import { DockerEngine } from '../../src/adapters/docker/engine.ts';
 import { parseConfig, type Config } from '../../src/core/config.ts';
-import { loadCluster, testbedDown, testbedUp, type Cluster } from '../../src/testbed/index.ts';
+import { loadCluster, testbedDown, testbedUp, type Cluster } from '../../src/tools/testbed/index.ts';
 import { keepLogsOnFailure } from './kept-logs.ts';
-import { clusterFile } from '../../src/testbed/cluster.ts';
-import { agentClient, readCluster } from '../../src/cli/cluster.ts';
-import type { MigrationEvent } from '../../src/migration/source.ts';
-import type { SourcePhase } from '../../src/migration/phases.ts';
-import { COUNTER_IMAGE, continuity } from '../../src/workloads/counter-image.ts';
-import type { Beat } from '../../src/workloads/heartbeat.ts';
-import { beatsOf, waitForBeats } from '../../src/demo/demo.ts';
+import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import { agentClient, readCluster } from '../../src/apps/cli/cluster.ts';
+import type { MigrationEvent } from '../../src/services/migration/source.ts';
+import type { SourcePhase } from '../../src/domain/migration/phases.ts';
+import { COUNTER_IMAGE, continuity } from '../../src/tools/workloads/counter-image.ts';
+import type { Beat } from '../../src/tools/workloads/heartbeat.ts';
+import { beatsOf, waitForBeats } from '../../src/tools/demo/demo.ts';
 import { processesWhere } from './processes.ts';
 
 /** The test bed a fault test drives: its state dir, its cluster (once up) and each host's engine. */

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DockerEngine } from '../../src/docker/engine.ts';
-import { parseBeats, type Beat } from '../../src/workloads/heartbeat.ts';
-import { workloadSpec } from '../../src/workloads/catalog.ts';
+import type { DockerEngine } from '../../src/adapters/docker/engine.ts';
+import { parseBeats, type Beat } from '../../src/tools/workloads/heartbeat.ts';
+import { workloadSpec } from '../../src/tools/workloads/catalog.ts';
 
 const STREAM = workloadSpec('stream');
 

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { FerryError, asFerryError, describeError, ERRORS } from '../../core/errors.ts';
-import { signalLiveGroups } from '../../host/run.ts';
+import { signalLiveGroups } from '../../adapters/host/run.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerTestbed } from './commands/testbed.ts';

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { parseConfig, configFromEnv, mergeConfig } from '../../../core/config.ts';
 import { FerryError } from '../../../core/errors.ts';
-import { startAgent, logToStdout } from '../../../agent/main.ts';
-import { WORKLOAD_LOCAL_IMAGES } from '../../../workloads/catalog.ts';
+import { startAgent, logToStdout } from '../../../apps/agent/main.ts';
+import { WORKLOAD_LOCAL_IMAGES } from '../../../tools/workloads/catalog.ts';
 
 /** Reads the token from a file or FERRY_TOKEN. */
 export function readToken(tokenFile: string | undefined): string | undefined {

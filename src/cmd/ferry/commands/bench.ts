@@ -2,10 +2,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FerryError } from '../../../core/errors.ts';
-import { repoRoot } from '../../../testbed/index.ts';
-import { BENCH_STRATEGIES, type BenchStrategy } from '../../../bench/results.ts';
-import { writeResults } from '../../../bench/write.ts';
-import { targets } from '../../../bench/summary.ts';
+import { repoRoot } from '../../../tools/testbed/index.ts';
+import { BENCH_STRATEGIES, type BenchStrategy } from '../../../tools/bench/results.ts';
+import { writeResults } from '../../../tools/bench/write.ts';
+import { targets } from '../../../tools/bench/summary.ts';
 
 /** Adds `ferry bench`. */
 export function registerBench(program: Command): void {
@@ -26,7 +26,7 @@ export function registerBench(program: Command): void {
       }
       const say = (line: string) => process.stderr.write(`${line}\n`);
       // Loaded on use: the benchmark pulls in the baselines and workloads, which other commands do not need.
-      const { runMigrateBench } = await import('../../../bench/migrate-bench.ts');
+      const { runMigrateBench } = await import('../../../tools/bench/migrate-bench.ts');
       const results = await runMigrateBench({ quick: o.quick === true, headline: o.headline === true, loop: o.loop === true, say, ...(strategies ? { strategies: strategies as BenchStrategy[] } : {}) });
       const files = await writeResults(o.out, results, o.quick ? 'migrate-quick' : o.headline ? 'migrate-headline' : o.loop ? 'migrate-loop' : 'migrate');
       for (const t of targets(results.summary)) say(`target ${t.name}: ${t.target}, measured ${t.value ?? '-'}: ${t.holds === undefined ? 'not measured' : t.holds ? 'holds' : 'does not hold'}`);
@@ -46,8 +46,8 @@ export function registerBench(program: Command): void {
       if (!['stop-copy', 'precopy', 'prestore', 'postcopy'].includes(o.strategy)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `unknown strategy "${o.strategy}"; use stop-copy, precopy, prestore or postcopy`);
       const httpRate = Number(o.httpRate);
       if (!(httpRate > 0 && httpRate <= 5000)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `--http-rate must be 1..5000, got "${o.httpRate}"`);
-      const { runNetworkBench } = await import('../../../bench/network-bench.ts');
-      const { writeNetworkResults } = await import('../../../bench/network-write.ts');
+      const { runNetworkBench } = await import('../../../tools/bench/network-bench.ts');
+      const { writeNetworkResults } = await import('../../../tools/bench/network-write.ts');
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const results = await runNetworkBench({ moves, strategy: o.strategy as 'precopy', httpRate, settleMs: 3000, stillMs: 30_000, say });
       for (const t of results.targets) say(`target ${t.name}: ${t.target}, measured ${t.measured}: ${t.holds ? 'holds' : 'does not hold'}`);
@@ -61,8 +61,8 @@ export function registerBench(program: Command): void {
     .option('--seconds <n>', 'real seconds the day lasts', '300')
     .option('--out <dir>', 'where results go', path.join(repoRoot(), 'bench', 'results'))
     .action(async (o: { policies: string; seconds: string; out: string }) => {
-      const { runDayBench, DAY_POLICIES } = await import('../../../bench/scheduling/day-bench.ts');
-      const { writeDayResults } = await import('../../../bench/scheduling/day-write.ts');
+      const { runDayBench, DAY_POLICIES } = await import('../../../tools/bench/scheduling/day-bench.ts');
+      const { writeDayResults } = await import('../../../tools/bench/scheduling/day-write.ts');
       const policies = o.policies.split(',').map((s) => s.trim());
       for (const p of policies) if (!(DAY_POLICIES as readonly string[]).includes(p)) throw new FerryError('FERRY_ERR_INVALID_INPUT', `unknown policy "${p}"; choose from ${DAY_POLICIES.join(', ')}`);
       const seconds = Number(o.seconds);

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { configFromEnv, mergeConfig, parseConfig } from '../../../core/config.ts';
-import { logToStdout } from '../../../agent/main.ts';
-import { startController, type SeedNode } from '../../../controller/main.ts';
-import { readCluster, defaultClusterFile, clusterToken } from '../../../cli/cluster.ts';
+import { logToStdout } from '../../../apps/agent/main.ts';
+import { startController, type SeedNode } from '../../../apps/controller/main.ts';
+import { readCluster, defaultClusterFile, clusterToken } from '../../../apps/cli/cluster.ts';
 import { readToken } from './agent.ts';
 
 /** Options of `ferry controller`. */

@@ -1,10 +1,10 @@
 /** @module cmd/ferry/commands/demo — `ferry demo`: the README's first command. */
 import type { Command } from 'commander';
-import { testbedUp, testbedDown, keepLogsAfterFailure, planFromConfig, type Cluster } from '../../../testbed/index.ts';
-import { clusterFile, currentConfig } from '../../../testbed/cluster.ts';
-import { runDemo } from '../../../demo/demo.ts';
-import { ProgressView } from '../../../cli/progress.ts';
-import { formatReport } from '../../../migration/report.ts';
+import { testbedUp, testbedDown, keepLogsAfterFailure, planFromConfig, type Cluster } from '../../../tools/testbed/index.ts';
+import { clusterFile, currentConfig } from '../../../tools/testbed/cluster.ts';
+import { runDemo } from '../../../tools/demo/demo.ts';
+import { ProgressView } from '../../../apps/cli/progress.ts';
+import { formatReport } from '../../../domain/migration/report.ts';
 
 /** Adds `ferry demo`. */
 export function registerDemo(program: Command): void {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { configFromEnv, parseConfig } from '../../../core/config.ts';
 import { ERRORS } from '../../../core/errors.ts';
-import { formatReport, runDoctor } from '../../../doctor/index.ts';
+import { formatReport, runDoctor } from '../../../tools/doctor/index.ts';
 
 /** Adds the `doctor` command. */
 export function registerDoctor(program: Command): void {

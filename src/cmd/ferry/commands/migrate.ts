@@ -1,10 +1,10 @@
 /** @module cmd/ferry/commands/migrate — `ferry migrate`: moves a running container to another host. */
 import type { Command } from 'commander';
 import { ERRORS, FerryError, isErrorCode } from '../../../core/errors.ts';
-import { ProgressView } from '../../../cli/progress.ts';
-import { migrate, type MigrateCliOptions } from '../../../cli/migrate-client.ts';
-import { formatReport, type MigrationReport } from '../../../migration/report.ts';
-import type { MigrateRequest } from '../../../migration/protocol.ts';
+import { ProgressView } from '../../../apps/cli/progress.ts';
+import { migrate, type MigrateCliOptions } from '../../../apps/cli/migrate-client.ts';
+import { formatReport, type MigrationReport } from '../../../domain/migration/report.ts';
+import type { MigrateRequest } from '../../../domain/migration/protocol.ts';
 
 /** Exit code for a report: 0 when migrated, else the cause's code. */
 export function reportExitCode(report: MigrationReport): number {

@@ -1,7 +1,7 @@
 /** @module cmd/ferry/commands/migrations — `ferry migrations`: the migration records of a source host. */
 import type { Command } from 'commander';
-import { readCluster, agentClient } from '../../../cli/cluster.ts';
-import { formatReport, type MigrationReport } from '../../../migration/report.ts';
+import { readCluster, agentClient } from '../../../apps/cli/cluster.ts';
+import { formatReport, type MigrationReport } from '../../../domain/migration/report.ts';
 
 /** Adds `ferry migrations`. */
 export function registerMigrations(program: Command): void {

@@ -5,13 +5,13 @@
  */
 import type { Command } from 'commander';
 import { FerryError } from '../../../core/errors.ts';
-import { agentClient, readCluster } from '../../../cli/cluster.ts';
-import type { ControlClient } from '../../../control/client.ts';
-import { parseDuration } from '../../../protect/duration.ts';
-import { formatPoint, formatProtections, formatStoredPoints } from '../../../protect/format.ts';
-import type { StoredPoint } from '../../../protect/point-reader.ts';
-import type { PointReport } from '../../../protect/protection-point.ts';
-import type { ProtectionStatus } from '../../../protect/protection-service.ts';
+import { agentClient, readCluster } from '../../../apps/cli/cluster.ts';
+import type { ControlClient } from '../../../adapters/http-api/client.ts';
+import { parseDuration } from '../../../services/protect/duration.ts';
+import { formatPoint, formatProtections, formatStoredPoints } from '../../../services/protect/format.ts';
+import type { StoredPoint } from '../../../services/protect/point-reader.ts';
+import type { PointReport } from '../../../services/protect/protection-point.ts';
+import type { ProtectionStatus } from '../../../services/protect/protection-service.ts';
 
 /** The flags of `ferry protect`, as commander hands them over. */
 interface ProtectFlags {

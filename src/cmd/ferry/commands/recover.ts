@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import { FerryError } from '../../../core/errors.ts';
-import { agentClient, readCluster } from '../../../cli/cluster.ts';
-import { formatRecovery } from '../../../protect/format.ts';
-import type { RecoveryReport } from '../../../protect/recovery.ts';
+import { agentClient, readCluster } from '../../../apps/cli/cluster.ts';
+import { formatRecovery } from '../../../services/protect/format.ts';
+import type { RecoveryReport } from '../../../services/protect/recovery.ts';
 
 /** Fetching a large point and loading its image can take minutes. */
 const RECOVER_TIMEOUT_MS = 30 * 60_000;

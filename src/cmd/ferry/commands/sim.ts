@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { FerryError } from '../../../core/errors.ts';
 import { repoRoot } from '../../../core/paths.ts';
-import { policyByName } from '../../../schedule/index.ts';
+import { policyByName } from '../../../domain/scheduler/index.ts';
 
 interface SimFlags {
   out: string;
@@ -41,9 +41,9 @@ export function applySets(scenario: Record<string, unknown>, sets: readonly stri
 
 async function run(file: string, o: SimFlags, policies: string[] | undefined): Promise<void> {
   const { readFile } = await import('node:fs/promises');
-  const { parseScenario } = await import('../../../sim/scenario.ts');
-  const { runScenario } = await import('../../../sim/run-scenario.ts');
-  const { writeSimReport } = await import('../../../sim/report/write.ts');
+  const { parseScenario } = await import('../../../tools/sim/scenario.ts');
+  const { runScenario } = await import('../../../tools/sim/run-scenario.ts');
+  const { writeSimReport } = await import('../../../tools/sim/report/write.ts');
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -79,7 +79,7 @@ export function registerSim(program: Command): void {
     .option('--policy <name>', 'run this policy only (default: the scenario\'s first)'))
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<SimFlags & { policy?: string }>();
-      const { loadScenario } = await import('../../../sim/scenario.ts');
+      const { loadScenario } = await import('../../../tools/sim/scenario.ts');
       const first = o.policy ?? (await loadScenario(file)).policies[0]!;
       await run(file, o, [first]);
     });
@@ -96,9 +96,9 @@ export function registerSim(program: Command): void {
         process.exitCode = r.status ?? 1;
         return;
       }
-      const { loadScenario } = await import('../../../sim/scenario.ts');
-      const { runScaleBench } = await import('../../../sim/scale-bench.ts');
-      const { writeScaleResult } = await import('../../../sim/report/scale-write.ts');
+      const { loadScenario } = await import('../../../tools/sim/scenario.ts');
+      const { runScaleBench } = await import('../../../tools/sim/scale-bench.ts');
+      const { writeScaleResult } = await import('../../../tools/sim/report/scale-write.ts');
       const result = await runScaleBench(await loadScenario(file), 'taskset -c 0');
       for (const t of result.targets) process.stderr.write(`target ${t.name} ${t.target}: ${t.actual} — ${t.met ? 'met' : 'NOT met'}\n`);
       process.stdout.write(`${(await writeScaleResult(o.out, result)).join('\n')}\n`);

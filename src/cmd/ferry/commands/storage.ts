@@ -17,7 +17,7 @@ function configWith(flags: WhereFlags): Config {
 const say = (line: string): void => { process.stderr.write(`ferry storage: ${line}\n`); };
 
 // The implementation is loaded on use: it pulls in the S3 SDK, which other commands do not need.
-const ceph = (): Promise<typeof import('../../../storage/ceph/index.ts')> => import('../../../storage/ceph/index.ts');
+const ceph = (): Promise<typeof import('../../../tools/ceph/index.ts')> => import('../../../tools/ceph/index.ts');
 
 /** Adds the `storage` command group. */
 export function registerStorage(program: Command): void {

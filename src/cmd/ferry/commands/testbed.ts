@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { configFromEnv, mergeConfig, parseConfig, type Config } from '../../../core/config.ts';
 import { ERRORS, FerryError } from '../../../core/errors.ts';
-import { formatStatus, parsePowerState, parseSmallDisk, setHostPower, testbedDown, testbedStatus, testbedUp } from '../../../testbed/index.ts';
+import { formatStatus, parsePowerState, parseSmallDisk, setHostPower, testbedDown, testbedStatus, testbedUp } from '../../../tools/testbed/index.ts';
 
 /** Flags every testbed subcommand accepts. */
 interface WhereFlags {

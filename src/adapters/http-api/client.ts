@@ -1,0 +1,164 @@
+/**
+ * @module adapters/http-api/client — calls an agent's control API: JSON requests with the cluster
+ * token, errors rebuilt into FerryErrors, NDJSON streams as async iterables. Every call has a
+ * deadline; one that passes is FERRY_ERR_PEER_TIMEOUT when the peer still answers /v1/health,
+ * and FERRY_ERR_AGENT_UNREACHABLE only when it does not.
+ */
+import { FerryError, fromWire, type WireError } from '../../core/errors.ts';
+
+/** A call's deadline: ms, or ms with the config key that sets it (named in the error). */
+export type CallDeadline = number | { ms: number; key: string };
+
+/** How long the liveness probe after a missed deadline may take, in ms. */
+const HEALTH_PROBE_MS = 3000;
+
+/** A client of one agent. */
+export class ControlClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+  /** What answers at baseUrl, for error messages ('agent' or 'controller'). */
+  private readonly peer: string;
+  /** The config key of the default deadline, named when a call misses it. */
+  private readonly timeoutKey: string | undefined;
+
+  constructor(baseUrl: string, token: string | undefined, timeoutMs = 60_000, peer = 'agent', timeoutKey?: string) {
+    this.baseUrl = baseUrl.replace(/\/$/, '');
+    this.token = token;
+    this.timeoutMs = timeoutMs;
+    this.peer = peer;
+    this.timeoutKey = timeoutKey;
+  }
+
+  /** Sends a request and returns the parsed JSON answer. */
+  async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, deadline: CallDeadline = this.timeoutKey ? { ms: this.timeoutMs, key: this.timeoutKey } : this.timeoutMs): Promise<T> {
+    const res = await this.send(method, path, body, deadline);
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw await this.failed(method, path, deadline, err);
+    }
+    return parseReply<T>(res.status, text, `${method} ${this.baseUrl}${path}`);
+  }
+
+  /** True when the peer answers GET /v1/health within a few seconds (any HTTP answer: it runs). */
+  async alive(): Promise<boolean> {
+    try {
+      await fetch(`${this.baseUrl}/v1/health`, { headers: this.headers(undefined), signal: AbortSignal.timeout(HEALTH_PROBE_MS) }).then((r) => r.arrayBuffer());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Reads an NDJSON stream. With `idleMs`, a stream that carries no byte for that long is
+   * ended with FERRY_ERR_PEER_TIMEOUT (or FERRY_ERR_AGENT_UNREACHABLE when the peer no longer
+   * answers /v1/health); a stream that breaks is FERRY_ERR_AGENT_UNREACHABLE.
+   */
+  async *stream<T>(path: string, idleMs = 0): AsyncIterable<T> {
+    const idle = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      if (idleMs <= 0) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => idle.abort(), idleMs);
+    };
+    arm();
+    try {
+      yield* this.lines<T>(path, idle.signal, arm);
+    } catch (err) {
+      if (err instanceof FerryError && !idle.signal.aborted) throw err;
+      if (!idle.signal.aborted) throw this.lost('GET', path, err);
+      if (!(await this.alive())) throw new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `${this.peer} at ${this.baseUrl} sent nothing on GET ${path} for ${idleMs} ms and does not answer /v1/health`, { cause: err });
+      throw new FerryError('FERRY_ERR_PEER_TIMEOUT', `${this.peer} at ${this.baseUrl} answers /v1/health but sent nothing on GET ${path} for ${idleMs} ms`, { cause: err });
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  /** The items of an NDJSON answer; `onData` is told of every chunk. */
+  private async *lines<T>(path: string, signal: AbortSignal, onData: () => void): AsyncIterable<T> {
+    const res = await this.send('GET', path, undefined, 0, signal);
+    if (res.status !== 200 || !res.body) {
+      parseReply(res.status, await res.text(), `GET ${this.baseUrl}${path}`);
+      return;
+    }
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of res.body) {
+      onData();
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line) continue;
+        const item = JSON.parse(line) as T & { error?: WireError };
+        if (item.error) throw fromWire(item.error);
+        yield item as Awaited<T>;
+      }
+    }
+  }
+
+  /**
+   * One HTTP exchange. A missed deadline is FERRY_ERR_PEER_TIMEOUT when the peer still
+   * answers /v1/health; a network failure, or a deadline missed by a peer that no longer
+   * answers, is FERRY_ERR_AGENT_UNREACHABLE.
+   */
+  private async send(method: string, path: string, body: unknown, deadline: CallDeadline, signal?: AbortSignal): Promise<Response> {
+    const ms = typeof deadline === 'number' ? deadline : deadline.ms;
+    const signals = [...(ms > 0 ? [AbortSignal.timeout(ms)] : []), ...(signal ? [signal] : [])];
+    try {
+      return await fetch(this.baseUrl + path, {
+        method,
+        headers: this.headers(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+      });
+    } catch (err) {
+      throw await this.failed(method, path, deadline, err);
+    }
+  }
+
+  /** The error of a failed exchange: a missed deadline asks /v1/health whether the peer still runs. */
+  private async failed(method: string, path: string, deadline: CallDeadline, err: unknown): Promise<FerryError> {
+    if ((err as Error).name !== 'TimeoutError') return this.lost(method, path, err);
+    const ms = typeof deadline === 'number' ? deadline : deadline.ms;
+    const limit = typeof deadline === 'number' ? `${ms} ms` : `${ms} ms (config ${deadline.key})`;
+    if (!(await this.alive())) return new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `${this.peer} at ${this.baseUrl} did not answer ${method} ${path} within ${limit}, nor /v1/health`, { cause: err });
+    return new FerryError('FERRY_ERR_PEER_TIMEOUT', `${this.peer} at ${this.baseUrl} answers /v1/health but did not answer ${method} ${path} within ${limit}`, { cause: err, details: { call: `${method} ${path}`, deadlineMs: ms } });
+  }
+
+  /** The headers of a request. */
+  private headers(body: unknown): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers['authorization'] = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return headers;
+  }
+
+  /** FERRY_ERR_AGENT_UNREACHABLE for a connection that failed or broke. */
+  private lost(method: string, path: string, err: unknown): FerryError {
+    if (err instanceof FerryError) return err;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).message;
+    return new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `${this.peer} at ${this.baseUrl} did not answer ${method} ${path}: ${why}`, { cause: err });
+  }
+}
+
+/** Parses an answer; error statuses become FerryErrors. */
+function parseReply<T>(status: number, text: string, what: string): T {
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    throw new FerryError('FERRY_ERR_PROTOCOL', `${what} answered ${status} with a body that is not JSON`);
+  }
+  if (status >= 300) {
+    const wire = (json as { error?: WireError }).error;
+    throw wire ? fromWire(wire) : new FerryError('FERRY_ERR_PROTOCOL', `${what} answered ${status}`);
+  }
+  return json as T;
+}

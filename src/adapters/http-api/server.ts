@@ -1,0 +1,201 @@
+/**
+ * @module adapters/http-api/server — the control API transport: HTTP/1.1 with JSON bodies validated
+ * by zod, bearer-token authentication on every request, FerryErrors mapped to statuses
+ * here and nowhere else. Routes are plain data; the services behind them know no HTTP.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type * as z from 'zod';
+import { ERRORS, FerryError, asFerryError } from '../../core/errors.ts';
+import { log } from '../../core/events.ts';
+import { checkListenPolicy, tokenMatches } from './auth.ts';
+
+/** What a handler gets. */
+export interface RouteContext<B> {
+  params: Record<string, string>;
+  body: B;
+  /** The query string. */
+  query: URLSearchParams;
+}
+
+/** A handler's answer: any JSON value, `{ ndjson: AsyncIterable }` sent as NDJSON, or a {@link TextBody} sent as is. */
+export type RouteResult = unknown;
+
+/** A plain-text answer with its content type (Prometheus' text exposition format). */
+export class TextBody {
+  readonly text: string;
+  readonly contentType: string;
+  constructor(text: string, contentType: string) {
+    this.text = text;
+    this.contentType = contentType;
+  }
+}
+
+/** One route. */
+export interface Route<B = unknown> {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: z.ZodType<B>;
+  /** One line for the API description (OpenAPI summary). */
+  summary?: string;
+  handler: (ctx: RouteContext<B>) => RouteResult;
+}
+
+/** Options of the control server. */
+export interface ControlServerOptions {
+  host: string;
+  port: number;
+  token: string | undefined;
+  maxRequestBytes: number;
+  routes: Route<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Public static files (the dashboard's code, no cluster data): GET paths outside /v1/ and /metrics, served without the token. */
+  files?: (pathname: string) => Promise<StaticFile | undefined>;
+}
+
+/** A static file to answer with. */
+export interface StaticFile {
+  body: Buffer;
+  contentType: string;
+}
+
+/** One server-sent event: a handler answers `{ sse: AsyncIterable<SseMessage> }` for a `text/event-stream`. */
+export interface SseMessage {
+  event: string;
+  data: unknown;
+}
+
+/** A listening control server. */
+export interface ControlServer {
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+/** Starts the control server (refuses an unauthenticated non-loopback listener). */
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  checkListenPolicy(options.host, options.token);
+  const compiled = options.routes.map((r) => ({ route: r, ...compile(r.path) }));
+  const server = http.createServer((req, res) => {
+    void serve(req, res, options, compiled);
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    address: server.address() as AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Turns `/v1/x/:id` into a regex and the parameter names. */
+function compile(path: string): { re: RegExp; names: string[] } {
+  const names: string[] = [];
+  const re = new RegExp(`^${path.replace(/:([a-zA-Z]+)/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
+  return { re, names };
+}
+
+/** Handles one request. */
+async function serve(req: http.IncomingMessage, res: http.ServerResponse, options: ControlServerOptions, routes: Array<{ route: Route; re: RegExp; names: string[] }>): Promise<void> {
+  try {
+    if (options.files && req.method === 'GET' && (await serveFile(req, res, options.files))) return;
+    if (options.token !== undefined && options.token !== '' && !tokenMatches(req.headers.authorization, options.token)) {
+      throw new FerryError('FERRY_ERR_AUTH', 'the request carries no valid cluster token');
+    }
+    const url = new URL(req.url ?? '/', 'http://agent');
+    let params: Record<string, string> | undefined;
+    let route: Route | undefined;
+    for (const r of routes) {
+      const m = r.re.exec(url.pathname);
+      if (!m || r.route.method !== req.method) continue;
+      try {
+        params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+      } catch {
+        throw new FerryError('FERRY_ERR_INVALID_INPUT', `malformed percent-encoding in ${url.pathname}`);
+      }
+      route = r.route;
+      break;
+    }
+    if (!route || !params) throw new FerryError('FERRY_ERR_INVALID_INPUT', `no such endpoint: ${req.method} ${url.pathname}`);
+    const raw = await readBody(req, options.maxRequestBytes);
+    let body: unknown = undefined;
+    if (route.body) {
+      let parsed: unknown;
+      try {
+        parsed = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+      } catch {
+        throw new FerryError('FERRY_ERR_INVALID_INPUT', 'the request body is not valid JSON');
+      }
+      const result = route.body.safeParse(parsed);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new FerryError('FERRY_ERR_INVALID_INPUT', `request field ${issue?.path.join('.') || '(body)'}: ${issue?.message ?? 'invalid'}`);
+      }
+      body = result.data;
+    }
+    const out = await route.handler({ params, body, query: url.searchParams });
+    if (out instanceof TextBody) {
+      res.writeHead(200, { 'content-type': out.contentType });
+      res.end(out.text);
+      return;
+    }
+    if (out && typeof out === 'object' && 'sse' in out) {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+      for await (const m of (out as { sse: AsyncIterable<SseMessage> }).sse) {
+        if (res.destroyed) break;
+        if (!res.write(`event: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`)) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+      return;
+    }
+    if (out && typeof out === 'object' && 'ndjson' in out) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      for await (const item of (out as { ndjson: AsyncIterable<unknown> }).ndjson) {
+        if (!res.write(`${JSON.stringify(item)}\n`)) await new Promise((r) => res.once('drain', r));
+        if (res.destroyed) break;
+      }
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out ?? {}));
+  } catch (err) {
+    const ferr = asFerryError(err);
+    if (ferr.code === 'FERRY_ERR_INTERNAL') log('error', 'control request failed', { url: req.url, err: String((err as Error).stack ?? err) });
+    if (!res.headersSent) {
+      res.writeHead(ERRORS[ferr.code].http, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: ferr.toJSON() }));
+    } else {
+      res.end(`${JSON.stringify({ error: ferr.toJSON() })}\n`);
+    }
+  }
+}
+
+/** Answers a GET for a public static file; false when the path is not one (API paths never are). */
+async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, files: (pathname: string) => Promise<StaticFile | undefined>): Promise<boolean> {
+  const pathname = new URL(req.url ?? '/', 'http://agent').pathname;
+  if (pathname.startsWith('/v1/') || pathname === '/metrics') return false;
+  const file = await files(pathname);
+  if (!file) return false;
+  res.writeHead(200, { 'content-type': file.contentType, 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:", 'cache-control': 'no-cache' });
+  res.end(file.body);
+  return true;
+}
+
+/** Reads a request body up to a limit. */
+async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) throw new FerryError('FERRY_ERR_TOO_LARGE', `request body of ${declared} bytes exceeds ${max}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new FerryError('FERRY_ERR_TOO_LARGE', `request body exceeds ${max} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

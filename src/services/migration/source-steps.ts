@@ -1,0 +1,219 @@
+/**
+ * @module services/migration/source-steps — the work of each forward phase on the source side:
+ * preflight checks, staging on the destination, freezing and dumping, and the transfer of
+ * the state over the data link. The orchestration and recovery live in source.ts.
+ */
+import { chooseDumpDir, dumpRoot } from '../../adapters/host/dump-dir.ts';
+import path from 'node:path';
+import { FerryError } from '../../core/errors.ts';
+import { containerSpec, type ContainerSpec } from '../../adapters/docker/container-spec.ts';
+import type { ControlClient } from '../../adapters/http-api/client.ts';
+import { dumpCpuinfo } from '../../adapters/host/criu.ts';
+import { runcCriuConfigOf } from '../../adapters/host/runc-criu-config.ts';
+import { runcCheckpoint, runcKnows, tcpOptions } from '../../adapters/host/runc.ts';
+import { lockNetwork } from '../../adapters/host/net-lock.ts';
+import { withRuncCriuConfig } from '../../adapters/host/runc-criu-config.ts';
+import { readAgentFacts, readContainerProcesses } from '../../adapters/host/container-processes.ts';
+import { processTree } from '../../adapters/process-memory/process-tree.ts';
+import { addRootBytes, type PrestoreReport } from '../../domain/migration/report.ts';
+import type { ObjectStore } from '../../adapters/object-store/object-store.ts';
+import { storeImage } from '../prestore/image-store.ts';
+import { TERMINAL } from '../../domain/migration/phases.ts';
+import type { MigrationRecord } from './record-store.ts';
+import type { PrepareReply } from '../../domain/migration/protocol.ts';
+import { checkpointName } from './destination.ts';
+import { measureNeeds } from './needs.ts';
+import { checkFreeze, countConnections, freezeError, FREEZE_RULES } from './freeze-preflight.ts';
+import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
+
+/** The forward phases of one migration. */
+export class SourceSteps {
+  private readonly deps: SourceDeps;
+  private readonly rec: MigrationRecord<OutgoingData>;
+  /** Tells the migration's watchers (the CLI's view, the dashboard) what happened. */
+  readonly emit: (ev: MigrationEvent) => void;
+
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, emit: (ev: MigrationEvent) => void) {
+    this.deps = deps;
+    this.rec = rec;
+    this.emit = emit;
+  }
+
+  /** Checks the container and both hosts; nothing is changed. */
+  async preflight(dest: ControlClient): Promise<void> {
+    const { engine, config } = this.deps;
+    const inspect = await engine.inspectContainer(this.rec.container);
+    const options = this.rec.data.request.options ?? {};
+    for (const r of this.deps.records.unfinished<OutgoingData>('source', TERMINAL)) {
+      if (r.id !== this.rec.id && r.data.spec?.id === inspect.Id) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `container ${this.rec.container} is already being migrated (${r.id}, ${r.phase})`);
+    }
+    const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind, clusterNetwork: config.network.cluster });
+    // What the freeze would fail on, and connections that could not keep their clients (freeze-preflight.ts), refused before any round or byte.
+    const processes = await readContainerProcesses(await processTree(inspect.State.Pid));
+    const dropConnections = options.dropConnections === true;
+    const move = { keepsAddress: spec.address !== undefined, publishedPorts: spec.publishedPorts, dropConnections };
+    const refusals = checkFreeze(processes, await readAgentFacts(), FREEZE_RULES, move);
+    if (refusals.length) throw freezeError(spec.name, refusals);
+    this.rec.data.report.network = { ...(spec.address ? { address: spec.address } : {}), connections: countConnections(processes), tcp: dropConnections ? 'close' : 'established' };
+    const { strategy } = this.rec.data.request;
+    if (strategy === 'postcopy' && inspect.Config.Labels?.['ferry.postcopy'] === 'refuse') throw new FerryError('FERRY_ERR_POSTCOPY_REFUSED', `container ${spec.name} opts out of post-copy (label ferry.postcopy=refuse): its memory must never be split across two hosts; use --strategy precopy`);
+    const criu = await this.deps.criu();
+    if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the source is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
+    const needs = await measureNeeds(inspect, spec);
+    this.rec.data.memoryBytes = needs.memoryBytes;
+    this.rec.data.expectedBytes = needs.diskBytes;
+    this.emit({ type: 'estimate', bytes: needs.diskBytes, at: Date.now() });
+    await dest.call('POST', '/v1/incoming/preflight', {
+      migrationId: this.rec.id,
+      container: spec.name,
+      imageId: spec.imageId,
+      volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
+      needs,
+      cpuinfo: await dumpCpuinfo(config.deadlines.criuProbeMs),
+      skipCapacityCheck: options.skipCapacityCheck ?? config.migration.skipCapacityCheck,
+      ...(strategy === 'postcopy' ? { postcopy: true } : {}),
+      ...(spec.address ? { address: spec.address } : {}),
+    });
+    this.rec.data.spec = spec;
+  }
+
+  /** Opens the destination's record, sends the image if it lacks it, creates the container there. */
+  async stage(dest: ControlClient): Promise<PrepareReply> {
+    const spec = this.rec.data.spec as ContainerSpec;
+    const { strategy } = this.rec.data.request;
+    const store = strategy === 'prestore' ? await this.objectStore() : undefined;
+    const reply = await dest.call<PrepareReply>('POST', '/v1/incoming', {
+      migrationId: this.rec.id,
+      source: this.deps.hostName,
+      container: spec.name,
+      imageId: spec.imageId,
+      imageRef: spec.imageRef,
+      volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
+      createBody: spec.createBody,
+      pages: strategy === 'precopy' || strategy === 'prestore',
+      ...(strategy === 'postcopy' ? { postcopy: true } : {}),
+      ...(store ? { store: store.where } : {}),
+      ...(this.rec.data.report.network?.tcp === 'close' ? { tcp: 'close' as const } : {}),
+    });
+    if (reply.needImage && store) {
+      const report = this.prestoreReport(store);
+      const { uploadedBytes } = await storeImage(store, this.deps.engine, spec.imageId, spec.imageRef);
+      Object.assign(report, { image: 'store', imageUploadedBytes: uploadedBytes });
+      await dest.call('POST', `/v1/incoming/${this.rec.id}/stored-image`, { imageId: spec.imageId });
+    } else if (reply.needImage) {
+      const link = await this.link(reply);
+      // Export by name when the name still means this image, so the destination gets the tag too.
+      const byRef = await this.deps.engine.findImage(spec.imageRef);
+      await link.sendStream('image', await this.deps.engine.exportImage(byRef?.Id === spec.imageId ? spec.imageRef : spec.imageId));
+      this.account(await link.finish(), 'image');
+    }
+    await dest.call('POST', `/v1/incoming/${this.rec.id}/create`, {});
+    return reply;
+  }
+
+  /** The object store of a pre-stored migration. */
+  async objectStore(): Promise<ObjectStore> {
+    if (!this.deps.store) throw new FerryError('FERRY_ERR_CONFIG', 'this agent has no object store configured (section store); strategy prestore needs one');
+    return this.deps.store();
+  }
+
+  /** The prestore part of the report, made on first use. */
+  prestoreReport(store: ObjectStore): PrestoreReport {
+    const { prestore } = this.deps.config.migration;
+    const o = this.rec.data.request.options?.prestore;
+    return (this.rec.data.report.prestore ??= {
+      store: store.where,
+      policy: { window: o?.window ?? prestore.window, threshold: o?.threshold ?? prestore.threshold },
+      image: 'present', imageUploadedBytes: 0, uploadedPages: 0, uploadedBytes: 0, packs: 0, rounds: [],
+    });
+  }
+
+  /** Freezes the container (cgroup freezer), then has CRIU dump it, leaving it frozen. */
+  async stop(): Promise<void> {
+    const spec = this.rec.data.spec as ContainerSpec;
+    this.rec.data.pausedAt = Date.now();
+    this.rec.data.paused = true;
+    this.deps.records.put(this.rec);
+    await this.deps.engine.pause(spec.id);
+    await this.lockNetwork(spec);
+    const started = Date.now();
+    this.rec.data.report.freezeMs = started - this.rec.data.pausedAt;
+    this.rec.data.checkpointed = true;
+    this.deps.records.put(this.rec);
+    const { runcRoot } = this.deps.config.agent;
+    const tcp = this.rec.data.report.network?.tcp ?? 'established';
+    if (runcKnows(runcRoot, spec.id)) {
+      this.rec.data.checkpointDir = await chooseDumpDir(dumpRoot(this.deps.config.agent.tmpfsDir, this.deps.stateDir), this.rec.id, this.rec.data.memoryBytes ?? 0, this.dockerCheckpointDir());
+      this.deps.records.put(this.rec);
+      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs, criuConfig: runcCriuConfigOf(this.deps.config), tcp });
+      this.rec.data.report.dumpedBy = 'runc';
+    } else {
+      await withRuncCriuConfig(runcCriuConfigOf(this.deps.config), tcpOptions(tcp), () => this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false));
+      this.rec.data.report.dumpedBy = 'docker-api';
+    }
+    this.rec.data.report.checkpointMs = Date.now() - started;
+  }
+
+  /**
+   * Closes the frozen container's network namespace (adapters/host/net-lock.ts) before the dump: from
+   * now until the source copy is removed, its kernel neither acknowledges what the checkpoint
+   * will not hold nor resets a client; a rollback lifts the lock.
+   */
+  private async lockNetwork(spec: ContainerSpec): Promise<void> {
+    const pid = (await this.deps.engine.inspectContainer(spec.id)).State.Pid;
+    this.rec.data.lockedPid = pid;
+    this.deps.records.put(this.rec);
+    await lockNetwork(pid, this.deps.config.deadlines.dockerMs);
+    this.rec.data.lockedAt = Date.now();
+    this.deps.records.put(this.rec);
+  }
+
+  /** Where the checkpoint is: on tmpfs (adapters/host/dump-dir.ts) or Docker's own directory for it. */
+  checkpointDir(): string {
+    return this.rec.data.checkpointDir ?? this.dockerCheckpointDir();
+  }
+
+  /** Docker's directory for the checkpoint, so Docker can delete it. */
+  private dockerCheckpointDir(): string {
+    const spec = this.rec.data.spec as ContainerSpec;
+    return path.join(this.deps.dataRoot, 'containers', spec.id, 'checkpoints', checkpointName(this.rec.id));
+  }
+
+  /** Sends the checkpoint, the writable layer and the volumes over one data-link session. */
+  async transfer(reply: PrepareReply): Promise<void> {
+    const spec = this.rec.data.spec as ContainerSpec;
+    const link = await this.link(reply);
+    try {
+      await link.sendTree('checkpoint', this.checkpointDir());
+      await link.sendTree('upper', spec.upperDir);
+      for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
+      this.account(await link.finish(), 'state');
+    } catch (err) {
+      link.destroy();
+      throw err;
+    }
+  }
+
+  /** Opens a data-link session to the destination. */
+  link(reply: PrepareReply) {
+    const { config } = this.deps;
+    return this.deps.openDataLink({
+      host: this.rec.data.request.destination.dataHost,
+      port: reply.dataPort,
+      migrationId: this.rec.id,
+      ticket: reply.ticket,
+      compression: config.migration.compression,
+      zstdLevel: config.migration.zstdLevel,
+      chunkBytes: config.migration.chunkBytes,
+      linkTimeoutMs: config.migration.linkTimeoutMs,
+      onProgress: (ev) => this.emit({ type: 'progress', root: ev.root, rawBytes: ev.rawBytes, wireBytes: ev.wireBytes, at: Date.now() }),
+      ...(this.rec.data.request.options?.faults ? { faults: this.rec.data.request.options.faults } : {}),
+    });
+  }
+
+  /** Adds a finished session's bytes to the report. */
+  account(totals: { files: number; rawBytes: number; wireBytes: number }, root: string): void {
+    addRootBytes(this.rec.data.report, root, totals);
+    this.deps.records.put(this.rec);
+  }
+}

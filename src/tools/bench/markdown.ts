@@ -1,0 +1,113 @@
+/**
+ * @module tools/bench/markdown — pure: the `ferry bench migrate` report as Markdown: the machine,
+ * one table per case, the pre-copy rounds, the headline targets and every problem in words.
+ */
+import { benchCases, caseLabel, findRow, measured, ratioOf, rowsOfCase } from './cases.ts';
+import { count, mebibytes, NO_VALUE, ratio, seconds } from './format.ts';
+import type { BenchCase, BenchMachine, BenchResults, BenchRow, BenchSummary } from './results.ts';
+import { targets } from './summary.ts';
+
+/** The whole report, ending in a newline. */
+export function renderMarkdown(results: BenchResults): string {
+  const lines = [
+    '# ferry bench migrate',
+    '',
+    `Run from ${results.startedAt} to ${results.finishedAt}${results.quick ? ' (quick: fewer and smaller cases)' : ''}.`,
+    '',
+    ...machineSection(results.machine),
+    ...benchCases(results.rows).flatMap((c) => caseSection(results.rows, c)),
+    ...frozenSection(results.rows),
+    ...roundsSection(results.rows),
+    ...targetsSection(results.summary),
+    ...problemsSection(results.rows),
+  ];
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+/** Text made safe for a table cell or list item: no pipes, no line breaks, nothing that opens an HTML tag. */
+export function markdownText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/<(?=[A-Za-z/!?])/g, '&lt;').replace(/\s*\n\s*/g, ' ');
+}
+
+function machineSection(m: BenchMachine): string[] {
+  return [
+    '## Machine',
+    '',
+    ...markdownTable(['host', 'kernel', 'CPUs', 'memory GiB', 'node', 'docker', 'CRIU', 'podman'], [
+      [m.hostname, m.kernel, `${m.cpus} × ${m.cpuModel}`, m.memoryGiB.toFixed(1), m.node, m.docker, m.criu, m.podman ?? 'not installed'],
+    ], 'lllrllll'),
+  ];
+}
+
+function caseSection(rows: readonly BenchRow[], c: BenchCase): string[] {
+  const baseline = findRow(rows, c, 'baseline-stopcopy');
+  const header = ['strategy', 'ok', 'downtime (probe) s', 'frozen s', 'total s', 'wire MiB', 'rounds', 'stop rule', 'downtime ÷ baseline', 'total ÷ baseline'];
+  const body = rowsOfCase(rows, c).map((r) => [
+    r.strategy,
+    r.ok ? '✓' : '✗',
+    seconds(r.downtimeMs),
+    seconds(r.frozenMs),
+    seconds(r.totalMs),
+    mebibytes(r.wireBytes),
+    count(r.rounds?.length),
+    r.stopRule ?? NO_VALUE,
+    ratio(ratioOf(measured(r, 'downtimeMs'), measured(baseline, 'downtimeMs'))),
+    ratio(ratioOf(measured(r, 'totalMs'), measured(baseline, 'totalMs'))),
+  ]);
+  return [`## ${caseLabel(c)}`, '', ...markdownTable(header, body, 'lcrrrrrlrr')];
+}
+
+/** Where each ferry row's frozen time went, and the lazy window after it. */
+function frozenSection(rows: readonly BenchRow[]): string[] {
+  const ferry = benchCases(rows).flatMap((c) => rowsOfCase(rows, c)).filter((r) => r.phases && r.frozenMs !== undefined);
+  if (ferry.length === 0) return [];
+  return [
+    '## Frozen time and lazy window',
+    '',
+    'Frozen = freeze (cgroup freezer) + CRIU dump + transfer while frozen + restore + the rest (control calls); first beat = the heartbeat\'s silence minus the frozen time, i.e. about how long after the resume the workload beat again. The lazy window follows the resume: the container runs while its memory is filled; pace is the workload\'s beats per second in that window over its pace before the migration; every page in = total (until the container runs on the destination) + the lazy window, when the destination holds all of its memory and the source may go.',
+    '',
+    ...markdownTable(['strategy', 'case', 'freeze s', 'dump s', 'transfer s', 'restore s', 'rest s', 'frozen s', 'first beat s', 'restored by', 'lazy window s', 'pace in window', 'every page in s'], ferry.map((r) => [
+      r.strategy, caseLabel(r.case), seconds(r.frozenParts?.freezeMs), seconds(r.frozenParts?.dumpMs), seconds(r.frozenParts?.transferMs ?? r.phases?.['transfer']), seconds(r.frozenParts?.restoreMs ?? r.phases?.['restore']), seconds(r.frozenParts?.otherMs), seconds(r.frozenMs), seconds(r.downtimeMs !== undefined && r.frozenMs !== undefined ? Math.max(0, r.downtimeMs - r.frozenMs) : undefined), r.restoredBy ?? NO_VALUE, seconds(r.lazyWindowMs), r.lazyPace !== undefined ? `${(r.lazyPace * 100).toFixed(0)} %` : NO_VALUE, seconds(r.totalMs !== undefined ? r.totalMs + (r.lazyWindowMs ?? 0) : undefined),
+    ]), 'llrrrrrrrlrrr'),
+  ];
+}
+
+function roundsSection(rows: readonly BenchRow[]): string[] {
+  const withRounds = benchCases(rows).flatMap((c) => rowsOfCase(rows, c)).filter((r) => r.strategy.startsWith('precopy') && r.rounds?.length);
+  if (withRounds.length === 0) return [];
+  return [
+    '## Pre-copy rounds',
+    '',
+    ...withRounds.flatMap((r) => [
+      `### ${r.strategy}, ${caseLabel(r.case)}${r.ok ? '' : ' (failed)'}`,
+      '',
+      ...markdownTable(['round', 'dirty pages', 'deferred pages', 'sent pages', 'wire MiB', 'ms'], (r.rounds ?? []).map((d) => [
+        d.final ? `${d.round} (final)` : String(d.round), count(d.dirtyPages), count(d.deferredPages), count(d.sentPages), mebibytes(d.wireBytes), count(d.ms),
+      ]), 'rrrrrr'),
+    ]),
+  ];
+}
+
+function targetsSection(summary: BenchSummary): string[] {
+  const holds = (h: boolean | undefined): string => (h === undefined ? NO_VALUE : h ? '✓' : '✗');
+  return [
+    '## Targets',
+    '',
+    `Headline case: ${caseLabel(summary.headline)}. A dash means one side did not run or failed.`,
+    '',
+    ...markdownTable(['target', 'goal', 'ratio', 'holds'], targets(summary).map((t) => [t.name, t.target, ratio(t.value), holds(t.holds)]), 'llrc'),
+  ];
+}
+
+function problemsSection(rows: readonly BenchRow[]): string[] {
+  const problems = rows.filter((r) => !r.ok || r.problem);
+  const items = problems.map((r) => `- **${r.strategy}**, ${caseLabel(r.case)}: ${r.ok ? '' : 'failed: '}${markdownText(r.problem ?? 'no reason given')}${r.keptLogs ? ` (logs kept in \`${r.keptLogs}\`)` : ''}`);
+  return ['## Problems', '', ...(items.length ? items : ['None.']), ''];
+}
+
+/** A Markdown table; `align` has one letter per column (l, c or r), numbers right by default. */
+export function markdownTable(header: readonly string[], body: readonly string[][], align = `l${'r'.repeat(header.length - 1)}`): string[] {
+  const rule = header.map((_, i) => ({ l: '---', c: ':---:', r: '---:' })[align[i] ?? 'l'] ?? '---');
+  const line = (cells: readonly string[]): string => `| ${cells.map(markdownText).join(' | ')} |`;
+  return [line(header), `| ${rule.join(' | ')} |`, ...body.map(line), ''];
+}
