@@ -3,7 +3,7 @@
  * nodes, the event log, every migration seen, and the series the plots draw (per-node Wi,
  * active hosts over the session).
  */
-import type { EventRow } from '../../src/apps/controller/state-store.ts';
+import type { EventRow } from '../../src/apps/controller/records.ts';
 import type { FeedMessage, MapNode, MigrationView } from '../../src/apps/controller/dashboard-messages.ts';
 import type { PolicyView } from '../../src/apps/controller/policy-view.ts';
 

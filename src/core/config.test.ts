@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig, defaultConfig, configFromEnv, mergeConfig } from './config.ts';
+import { parseConfig, defaultConfig, configFromEnv, mergeConfig, loadConfig, envTwin } from './config.ts';
 import { isCode } from '../../test/support/errors.ts';
 
 test('defaults fill every key and the result is frozen', () => {
@@ -43,4 +43,29 @@ test('deadlines are finite, in ms, with environment twins; the CRIU for runc is 
   assert.equal(set.agent.criuPath, '/x/criu-hang');
   assert.equal(set.migration.heartbeatMs, 1000);
   assert.throws(() => parseConfig({ deadlines: { dockerMs: 0 } }), isCode('FERRY_ERR_CONFIG', /deadlines\.dockerMs/));
+});
+
+test('loadConfig: defaults < FERRY_* environment < explicit overrides, per key', () => {
+  const env = { FERRY_AGENT_CONTROL_PORT: '8000', FERRY_AGENT_DATA_PORT: '8001', FERRY_MIGRATION_PRECOPY_MAX_ROUNDS: '4' };
+  const c = loadConfig({ env, overrides: { agent: { dataPort: 9001 }, migration: { precopy: { deferWindow: 5 } } } });
+  assert.equal(c.agent.controlPort, 8000, 'the environment over the default');
+  assert.equal(c.agent.dataPort, 9001, 'an override over the environment');
+  assert.equal(c.agent.runcRoot, defaultConfig().agent.runcRoot, 'the default where nothing is set');
+  assert.deepEqual([c.migration.precopy.maxRounds, c.migration.precopy.deferWindow, c.migration.precopy.growthLimit], [4, 5, 0.1], 'nested keys merge, they do not replace the object');
+  assert.ok(Object.isFrozen(c));
+  assert.equal(loadConfig({ env: {} }).agent.controlPort, 7070);
+});
+
+test('nested keys have their own twins; the nested object\'s JSON twin still works and loses to them', () => {
+  assert.equal(envTwin('migration', 'precopy', 'downtimeBudgetMs'), 'FERRY_MIGRATION_PRECOPY_DOWNTIME_BUDGET_MS');
+  const c = loadConfig({ env: { FERRY_MIGRATION_PRECOPY: '{"maxRounds":2,"deferWindow":4}', FERRY_MIGRATION_PRECOPY_MAX_ROUNDS: '6', FERRY_MIGRATION_POSTCOPY_PAGE_WAIT_MS: '1500' } });
+  assert.deepEqual([c.migration.precopy.maxRounds, c.migration.precopy.deferWindow, c.migration.postcopy.pageWaitMs], [6, 4, 1500]);
+  assert.throws(() => loadConfig({ env: { FERRY_MIGRATION_PRECOPY: 'nope', FERRY_MIGRATION_PRECOPY_MAX_ROUNDS: '6' } }), isCode('FERRY_ERR_CONFIG', /migration\.precopy/));
+});
+
+test('a bad value names its key and the environment variable that sets it', () => {
+  assert.throws(() => loadConfig({ env: { FERRY_AGENT_CONTROL_PORT: 'seven' } }), isCode('FERRY_ERR_CONFIG', /agent\.controlPort \(environment FERRY_AGENT_CONTROL_PORT\)/));
+  assert.throws(() => loadConfig({ env: { FERRY_MIGRATION_PRECOPY_MAX_ROUNDS: '0' } }), isCode('FERRY_ERR_CONFIG', /migration\.precopy\.maxRounds \(environment FERRY_MIGRATION_PRECOPY_MAX_ROUNDS\)/));
+  assert.throws(() => loadConfig({ env: { FERRY_SCHEDULER_APP_TYPES: '{"odd":{"memory":2,"cpu":0,"network":0}}' } }), isCode('FERRY_ERR_CONFIG', /scheduler\.appTypes\.odd\.memory \(environment FERRY_SCHEDULER_APP_TYPES\)/));
+  assert.throws(() => loadConfig({ env: {}, overrides: { testbed: { hosts: 1 } } }), isCode('FERRY_ERR_CONFIG', /testbed\.hosts \(environment FERRY_TESTBED_HOSTS\)/));
 });

@@ -1,7 +1,8 @@
 /**
  * @module core/config — the one configuration schema. Every key has its default and unit
  * here, unknown keys are rejected, and every key has an environment twin
- * (`FERRY_<SECTION>_<KEY>`, e.g. FERRY_MIGRATION_LINK_TIMEOUT_MS).
+ * (`FERRY_<SECTION>_<KEY>`, e.g. FERRY_MIGRATION_LINK_TIMEOUT_MS; nested ones name each level,
+ * FERRY_MIGRATION_PRECOPY_MAX_ROUNDS). `loadConfig` is the one place a process assembles it.
  */
 import * as z from 'zod';
 import { FerryError } from './errors.ts';
@@ -244,13 +245,14 @@ export type Config = z.infer<typeof ConfigSchema>;
 /** A partial configuration as a user writes it. */
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
-/** Validates a configuration, filling defaults; throws FERRY_ERR_CONFIG naming the bad key. */
+/** Validates a configuration, filling defaults; throws FERRY_ERR_CONFIG naming the bad key and its environment twin. */
 export function parseConfig(input: unknown): Config {
   const result = ConfigSchema.safeParse(input ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue?.path.join('.') || '(root)';
-    throw new FerryError('FERRY_ERR_CONFIG', `config key ${where}: ${issue?.message ?? 'invalid'}`);
+    const keys = (issue?.path ?? []).map(String);
+    const twin = keys.length > 1 ? ` (environment ${twinOfPath(keys)})` : '';
+    throw new FerryError('FERRY_ERR_CONFIG', `config key ${keys.join('.') || '(root)'}${twin}: ${issue?.message ?? 'invalid'}`);
   }
   return Object.freeze(result.data);
 }
@@ -269,38 +271,90 @@ function jsonOr(raw: string): unknown {
   }
 }
 
-/** The environment twin of a key, e.g. envTwin('deadlines', 'criuDumpMs') is FERRY_DEADLINES_CRIU_DUMP_MS. */
-export function envTwin(section: string, key: string): string {
-  return `FERRY_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+/** The object schema under a key, or undefined when the key holds one value (a number, a string, a table such as scheduler.appTypes). */
+function objectSchema(schema: z.ZodType | undefined): z.ZodObject | undefined {
+  let s = schema;
+  while (s instanceof z.ZodPrefault || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  return s instanceof z.ZodObject ? s : undefined;
 }
 
-/** Reads FERRY_<SECTION>_<KEY> variables into a partial configuration (a table such as scheduler.appTypes is JSON). */
-export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
-  for (const [section, keys] of Object.entries(defaults)) {
-    for (const [key, def] of Object.entries(keys)) {
-      const name = envTwin(section, key);
-      const raw = env[name];
-      if (raw === undefined) continue;
-      const value = typeof def === 'number' ? Number(raw) : typeof def === 'boolean' ? raw === 'true' || raw === '1' : typeof def === 'object' && def !== null ? jsonOr(raw) : raw;
-      (out[section] ??= {})[key] = value;
-    }
+/** The environment twin of a key, e.g. envTwin('deadlines', 'criuDumpMs') is FERRY_DEADLINES_CRIU_DUMP_MS; a nested key names each level (envTwin('migration', 'precopy', 'maxRounds')). */
+export function envTwin(section: string, ...keys: string[]): string {
+  return `FERRY_${[section, ...keys].join('_').replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+}
+
+/** The variable that sets the key at `path` (a path into a table names the table's variable, which holds JSON). */
+function twinOfPath(path: readonly string[]): string {
+  let schema: z.ZodType | undefined = ConfigSchema;
+  const keys: string[] = [];
+  for (const key of path) {
+    const object = objectSchema(schema);
+    if (!object) break;
+    keys.push(key);
+    schema = object.shape[key] as z.ZodType | undefined;
+  }
+  return envTwin(keys[0] ?? '', ...keys.slice(1));
+}
+
+/** A JSON object (not an array, not null). */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An environment value typed like the key's default: a number, a boolean, JSON for a table, else the text. */
+function envValue(raw: string, def: unknown): unknown {
+  if (typeof def === 'number') return Number(raw);
+  if (typeof def === 'boolean') return raw === 'true' || raw === '1';
+  if (typeof def === 'object' && def !== null) return jsonOr(raw);
+  return raw;
+}
+
+/** The twins of one object's keys, recursing into nested objects (whose own variable, JSON, still works and loses to the per-key ones). */
+function twinsOf(object: z.ZodObject, defaults: Record<string, unknown>, path: string[], env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, def] of Object.entries(defaults)) {
+    // A section has no variable of its own; a nested object's holds JSON.
+    const [section, ...keys] = [...path, key];
+    const raw = path.length > 0 ? env[envTwin(section ?? '', ...keys)] : undefined;
+    let value = raw === undefined ? undefined : envValue(raw, def);
+    const nested = objectSchema(object.shape[key] as z.ZodType);
+    const inner = nested ? twinsOf(nested, def as Record<string, unknown>, [...path, key], env) : undefined;
+    // Text that is not JSON stays as it is, so the schema names the key.
+    if (inner && (value === undefined || isPlainObject(value))) value = mergeConfig(value, inner);
+    if (value !== undefined) (out ??= {})[key] = value;
   }
   return out;
 }
 
-/** Merges partial configurations, later ones winning per key. */
-export function mergeConfig(...parts: Array<Record<string, Record<string, unknown>> | undefined>): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
+/** Reads FERRY_<SECTION>_<KEY> variables (FERRY_<SECTION>_<NESTED>_<KEY> for nested keys) into a partial configuration (a table such as scheduler.appTypes is JSON). */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, Record<string, unknown>> {
+  return (twinsOf(ConfigSchema, defaultConfig(), [], env) ?? {}) as Record<string, Record<string, unknown>>;
+}
+
+/** Merges partial configurations, later ones winning per key, at every depth. */
+export function mergeConfig(...parts: Array<Record<string, unknown> | undefined>): Record<string, Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
   for (const part of parts) {
     if (!part) continue;
-    for (const [section, keys] of Object.entries(part)) out[section] = { ...out[section], ...keys };
+    for (const [key, value] of Object.entries(part)) {
+      const before = out[key];
+      out[key] = isPlainObject(before) && isPlainObject(value) ? mergeConfig(before, value) : value;
+    }
   }
-  return out;
+  return out as Record<string, Record<string, unknown>>;
 }
 
-/** The configuration of this process: its FERRY_* environment twins over the defaults (what the CLI and the test bed use without flags). */
-export function currentConfig(): Config {
-  return parseConfig(configFromEnv(process.env));
+/** Where a configuration comes from beyond the defaults. */
+export interface LoadConfigOptions {
+  /** The environment whose FERRY_* twins are read (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Keys set explicitly, e.g. by command-line flags, by section: they win over the environment. */
+  overrides?: Record<string, Record<string, unknown> | undefined>;
+}
+
+/**
+ * The one way a process assembles its configuration: defaults < FERRY_* environment twins <
+ * explicit overrides (flags), validated and frozen. There is no configuration file.
+ * @example loadConfig({ overrides: { agent: { controlPort: 9000 } } })
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  return parseConfig(mergeConfig(configFromEnv(options.env ?? process.env), options.overrides));
 }

@@ -21,8 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
-import { testbedDown, testbedUp, readToken, type Cluster } from '../../src/tools/testbed/index.ts';
-import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import { testbedDown, testbedUp, readToken, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
 import { migrate } from '../../src/apps/cli/migrate-client.ts';
 import { stopControllerProcess } from '../../src/apps/controller/process.ts';
 import { DASHBOARD_DIR } from '../../src/apps/controller/dashboard-files.ts';
@@ -152,7 +151,7 @@ describe('the web dashboard in Chromium', () => {
     const listed = await done.locator('.phases li').allInnerTexts();
     console.log(`# phases the page showed live: ${seen.join(' → ')}; its phase list: ${listed.join(' → ')}; frozen ${report.frozenMs} ms`);
     assert.ok(seen.length >= 2, `the page showed the migration in at least two phases while it ran (saw ${seen.join(', ')})`);
-    console.log(`# while it ran, the page showed ${roundsSeen} pre-copy rounds (report: ${report.precopy?.rounds.length ?? 0}) and ${etas.length ? `${etas.length} ETAs from ${Math.max(...etas)} ms down to ${Math.min(...etas)} ms` : 'no ETA'}`);
+    console.log(`# while it ran, the page showed ${roundsSeen} pre-copy rounds (report: ${report.precopy?.rounds.length ?? 0}) and ${etas.length ? `${etas.length} ETAs from ${Math.max(...etas)} ms down to ${Math.min(...etas)} ms` : 'no ETA'}; the first copy (round 1) took ${report.precopy?.rounds[0]?.ms ?? '?'} ms`);
     assert.ok(roundsSeen >= 1, 'the page counted pre-copy rounds live');
     assert.ok(etas.length >= 1, 'the page showed an ETA while the first copy (256 MiB) ran');
     assert.ok(listed.length >= 3 && listed.includes('done'), `phase by phase until it ended: ${listed.join(', ')}`);

@@ -10,8 +10,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setLinkState, startAgent } from '../../src/tools/testbed/index.ts';
-import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import { setLinkState, startAgent, clusterFile } from '../../src/tools/testbed/index.ts';
 import { agentClient, readCluster } from '../../src/apps/cli/cluster.ts';
 import { migrate } from '../../src/apps/cli/migrate-client.ts';
 import type { MigrationEvent } from '../../src/services/migration/source.ts';

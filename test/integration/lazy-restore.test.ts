@@ -9,8 +9,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setLinkState, startAgent } from '../../src/tools/testbed/index.ts';
-import { clusterFile } from '../../src/tools/testbed/cluster.ts';
+import { setLinkState, startAgent, clusterFile } from '../../src/tools/testbed/index.ts';
 import { migrate } from '../../src/apps/cli/migrate-client.ts';
 import type { MigrationReport } from '../../src/domain/migration/report.ts';
 import { ensureCounterImage } from '../../src/tools/workloads/counter-image.ts';

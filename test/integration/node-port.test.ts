@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentNode } from '../../src/apps/controller/agent-port.ts';
+import { AgentNode } from '../../src/apps/controller/agent-node.ts';
 import { nodePortConformance } from '../../src/apps/controller/node-port.conformance.ts';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';

@@ -17,10 +17,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
 import {
-  cgroupDirs, dockerPing, hostProcesses, planFromConfig, powerHookArgv, readCpuCap, repoRoot, setHostPower, testbedDown,
-  testbedStatus, testbedUp, type Cluster, type HostPlan,
+  cgroupDirs, dockerPing, hostProcesses, planFromConfig, powerHookArgv, readCpuCap, repoRoot, setHostPower, testbedDown, testbedStatus, testbedUp,
+  type Cluster, type HostPlan, repoPaths,
 } from '../../src/tools/testbed/index.ts';
-import { repoPaths } from '../../src/tools/testbed/commands.ts';
 import { ensureWorkloadImage, workloadSpec } from '../../src/tools/workloads/catalog.ts';
 import { continuity } from '../../src/tools/workloads/heartbeat.ts';
 import { meanGot, parseLoadBeats, parseLoadLog, slaShortfallSeconds, type LoadLine } from '../../src/tools/workloads/load-log.ts';

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readJsonLines } from '../../src/tools/workloads/clients/json-log.ts';
 import { clientArgv, type ClientName } from '../../src/tools/workloads/clients/launch.ts';
-import type { Cluster } from '../../src/tools/testbed/cluster.ts';
+import type { Cluster } from '../../src/tools/testbed/index.ts';
 
 
 /** Every client still running, killed when the test file's process exits (a failed test never stops its clients). */

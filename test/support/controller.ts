@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlClient } from '../../src/adapters/http-api/client.ts';
-import type { EventRow } from '../../src/apps/controller/state-store.ts';
+import type { EventRow } from '../../src/apps/controller/records.ts';
 import { startControllerProcess, stopControllerProcess, type ControllerProcess } from '../../src/apps/controller/process.ts';
 
 export { startControllerProcess, type ControllerProcess };

@@ -10,8 +10,7 @@
 import { afterEach } from 'node:test';
 import path from 'node:path';
 import type { Config } from '../../src/core/config.ts';
-import { keepLogsAfterFailure, planFromConfig } from '../../src/tools/testbed/index.ts';
-import { errorText } from '../../src/tools/testbed/kept-runs.ts';
+import { keepLogsAfterFailure, planFromConfig, errorText } from '../../src/tools/testbed/index.ts';
 
 /** What a test file uses to keep its logs. */
 export interface FileLogs {

@@ -14,6 +14,6 @@ export type {
 } from './data-link-types.ts';
 export { connectDataLink } from './link-client.ts';
 export { createDataLinkServer } from './link-server.ts';
-export type { Authorize, DataLinkSession, DataLinkTarget, SessionOutcome } from './receiver.ts';
+export type { Authorize, ReceivingSession, DataLinkTarget, SessionOutcome } from './receiver.ts';
 export type { Hello, TransferSummary } from './messages.ts';
 export { LINK_DEFAULTS, ticketMatches } from './link-common.ts';

@@ -19,8 +19,8 @@ export type DataLinkTarget = { kind: 'tree'; dir: string } | { kind: 'stream'; s
 /** How a session ended, as the server reports it to its owner. */
 export type SessionOutcome = { ok: true; summary: TransferSummary } | { ok: false; error: FerryError };
 
-/** What `authorize` grants: where each root goes, and who hears about progress. */
-export interface DataLinkSession {
+/** One receiving session, as `authorize` grants it: where each root goes, and who hears about progress (the sending side is the migration's `DataLinkSession`). */
+export interface ReceivingSession {
   /** Maps a root (`checkpoint`, `upper`, `volume:data`, `image`); throws FERRY_ERR_PROTOCOL for unknown ones. */
   target(root: string): DataLinkTarget;
   /** Raw bytes received so far in this session; called at most every 200 ms, and at the end. */
@@ -30,7 +30,7 @@ export interface DataLinkSession {
 }
 
 /** Checks a HELLO and opens a session, or throws (e.g. FERRY_ERR_AUTH). */
-export type Authorize = (hello: Hello) => DataLinkSession | Promise<DataLinkSession>;
+export type Authorize = (hello: Hello) => ReceivingSession | Promise<ReceivingSession>;
 
 /** A stream section in progress. */
 interface StreamState {
@@ -48,7 +48,7 @@ export class Receiver {
   private readonly authorize: Authorize;
   private readonly maxFileBytes: number;
   private state: 'hello' | 'idle' | 'tree' | 'stream' | 'done' | 'aborted' = 'hello';
-  private session: DataLinkSession | undefined;
+  private session: ReceivingSession | undefined;
   private tree: TreeSink | undefined;
   private stream: StreamState | undefined;
   private files = 0;
@@ -63,7 +63,7 @@ export class Receiver {
   }
 
   /** The session granted by HELLO, if any. */
-  get granted(): DataLinkSession | undefined {
+  get granted(): ReceivingSession | undefined {
     return this.session;
   }
 

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../core/config.ts';
-import { createDataLinkServer, connectDataLink } from '../../adapters/data-link/index.ts';
+import { createDataLinkServer, connectDataLink } from '../../adapters/data-link/data-link.ts';
 import type { DestinationService } from '../../services/migration/destination.ts';
 import type { DataLinkOpener } from '../../services/migration/data-link-port.ts';
 

@@ -1,14 +1,16 @@
 /**
  * @module apps/agent/engine-services — the part of an agent that needs its host's engine
- * running: the record store, CRIU facts, the source and destination services, the data-link
- * server, protection and recovery, and the node's containers. The agent starts it when it
- * starts awake and whenever the node wakes; it stops it before the node sleeps.
+ * running: the record store, CRIU facts, the host's checkpointer, the source and destination
+ * services, the data-link server, protection and recovery, and the node's containers. The
+ * agent starts it when it starts awake and whenever the node wakes; it stops it before the
+ * node sleeps.
  */
 import path from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { log } from '../../core/events.ts';
 import type { DockerEngine } from '../../adapters/docker/engine.ts';
 import { criuFacts } from '../../adapters/host/criu.ts';
+import { HostCheckpointer } from '../../adapters/host/host-checkpointer.ts';
 import { clearStale } from '../../adapters/host/runc-criu-config.ts';
 import { RecordStore } from '../../services/migration/record-store.ts';
 import { SourceService } from '../../services/migration/source.ts';
@@ -61,8 +63,9 @@ export async function startEngineServices(w: EngineWiring): Promise<EngineServic
   if (await clearStale(config.agent.runcCriuConfig)) log('warn', 'removed a runc CRIU config file left by a ferry agent that died', { file: config.agent.runcCriuConfig });
   const store = agentStore(config.store);
   const departed = new DepartedAddresses(path.join(w.stateDir, 'departed-addresses.json'));
-  const destination = new DestinationService({ engine, records, config, dataRoot, imagesDir: config.agent.imagesDir || path.join(dataRoot, 'ferry-images'), dataPort: config.agent.dataPort, criu, store, departed });
-  const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, token: w.token, criu, openDataLink, store, departed });
+  const checkpointer = new HostCheckpointer({ engine, config, dataRoot });
+  const destination = new DestinationService({ engine, records, config, dataRoot, imagesDir: config.agent.imagesDir || path.join(dataRoot, 'ferry-images'), dataPort: config.agent.dataPort, criu, checkpointer, store, departed });
+  const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, token: w.token, criu, checkpointer, openDataLink, store, departed });
   await destination.start();
   await source.resume();
   const data = await startDataServer({ host: w.listen, port: config.agent.dataPort, config, destination });

@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { FerryError } from '../../core/errors.ts';
 import { ControlClient } from '../../adapters/http-api/client.ts';
-import { currentConfig } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
 import { clusterFile, findHost, parseCluster, type Cluster, type ClusterHost } from './cluster-file.ts';
 
 export type { Cluster, ClusterHost };
 
 /** The cluster file: FERRY_CLUSTER, else the test bed's. */
 export function defaultClusterFile(): string {
-  return process.env['FERRY_CLUSTER'] ?? clusterFile(currentConfig().testbed.stateDir);
+  return process.env['FERRY_CLUSTER'] ?? clusterFile(loadConfig().testbed.stateDir);
 }
 
 /** Reads and validates a cluster file; a missing one says how to make it. */

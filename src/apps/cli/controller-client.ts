@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ControlClient } from '../../adapters/http-api/client.ts';
-import { currentConfig } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
 import { clusterToken, defaultClusterFile, readCluster } from './cluster.ts';
 
 /** Options every controller command takes. */
@@ -25,6 +25,6 @@ export function controllerToken(o: ControllerFlags): string | undefined {
 
 /** A client of the controller. */
 export function controllerClient(o: ControllerFlags, timeoutMs = 600_000): ControlClient {
-  const url = o.controller ?? process.env['FERRY_CONTROLLER_URL'] ?? `http://127.0.0.1:${currentConfig().controller.port}`;
+  const url = o.controller ?? process.env['FERRY_CONTROLLER_URL'] ?? `http://127.0.0.1:${loadConfig().controller.port}`;
   return new ControlClient(url, controllerToken(o), timeoutMs, 'controller (`ferry controller`)');
 }

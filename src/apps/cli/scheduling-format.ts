@@ -1,7 +1,7 @@
 /** @module apps/cli/scheduling-format — how `ferry nodes`, `ferry ps` and `ferry events` print, and how sizes on the command line parse. */
 import { FerryError } from '../../core/errors.ts';
 import type { NodeReport } from '../controller/node-report.ts';
-import type { ContainerRecord, EventRow } from '../controller/state-store.ts';
+import type { ContainerRecord, EventRow } from '../controller/records.ts';
 
 /** "0.5" cores or "500m" millicores → millicores. */
 export function parseCpus(text: string): number {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildView, meanLoad, utilisation } from './cluster-view.ts';
-import type { ContainerRecord, NodeRecord, SampleRow } from './state-store.ts';
+import type { ContainerRecord, NodeRecord, SampleRow } from './records.ts';
 
 const node: NodeRecord = { name: 'h1', controlUrl: 'http://x', dataHost: 'x', capacity: { cpuMillis: 1000, memoryMiB: 1000, networkMbps: 100 }, state: 'active', zone: '', rack: '', registeredAt: 0, lastSeen: 0 };
 const req = { cpuMillis: 100, memoryMiB: 50, networkMbps: 0 };

@@ -3,8 +3,8 @@
  * last D load samples) into the scheduler's `ClusterView`. Pure: the paper's averaging over D
  * samples happens here, and a container not yet seen in any sample counts as its request.
  */
-import type { ClusterView, ContainerView, NodeView, Resources, Utilisation } from '../../domain/scheduler/types.ts';
-import type { ContainerRecord, NodeRecord, SampleRow } from './state-store.ts';
+import type { ClusterView, ContainerView, NodeView, Resources, Utilisation } from '../../domain/scheduler/index.ts';
+import type { ContainerRecord, NodeRecord, SampleRow } from './records.ts';
 
 /** Mean load of the samples, absolute units; undefined when there are none. */
 export function meanLoad(samples: readonly SampleRow[]): Resources | undefined {

@@ -5,9 +5,9 @@
  * counted from the `ferry:scheduler:decision` channel; the process's health.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { decisionChannel } from './decisions.ts';
+import { channels } from '../../core/events.ts';
 import type { NodeReport } from './node-report.ts';
-import type { EventRow } from './state-store.ts';
+import type { EventRow } from './records.ts';
 import { nodeGauges, type GaugeValue, type NodeGauge } from './node-sample.ts';
 import { registerProcessHealth } from '../../services/metrics/process-health.ts';
 
@@ -51,7 +51,6 @@ export function controllerMetrics(nodes: () => NodeReport[]): ControllerMetrics 
   const decisions = new Counter({ name: 'ferry_scheduler_decisions_total', help: 'Decisions and observations the controller recorded, by kind and reason', labelNames: ['kind', 'reason'], registers });
 
   const record = (e: Pick<EventRow, 'kind' | 'reason'>): void => decisions.inc({ kind: e.kind, reason: e.reason });
-  const onDecision = (message: unknown): void => record(message as EventRow);
-  decisionChannel.subscribe(onDecision);
-  return { registry, record, close: () => decisionChannel.unsubscribe(onDecision) };
+  const close = channels.decision.subscribe(record);
+  return { registry, record, close };
 }

@@ -6,7 +6,7 @@ import type { MigrationEvent } from '../../services/migration/source-types.ts';
 import { finishReport, newReport } from '../../domain/migration/report.ts';
 import { dashboardFeed } from './dashboard-feed.ts';
 import type { FeedMessage, MapNode } from './dashboard-messages.ts';
-import type { EventRow } from './state-store.ts';
+import type { EventRow } from './records.ts';
 import { parseConfig } from '../../core/config.ts';
 import { policyView } from './policy-view.ts';
 

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SseMessage } from '../../adapters/http-api/server.ts';
 import { followMigration, type FollowPort } from '../../services/migration/follow-migration.ts';
 import type { MigrationReport } from '../../domain/migration/report.ts';
-import type { EventRow } from './state-store.ts';
+import type { EventRow } from './records.ts';
 import type { PolicyView } from './policy-view.ts';
 import { applyEvent, endView, startView, type FeedMessage, type MapNode, type MigrationView } from './dashboard-messages.ts';
 

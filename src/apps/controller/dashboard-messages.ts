@@ -5,7 +5,7 @@
  */
 import type { NodeReport } from './node-report.ts';
 import type { PolicyView } from './policy-view.ts';
-import type { EventRow } from './state-store.ts';
+import type { EventRow } from './records.ts';
 import { etaMs, nextPace, type Pace } from '../../domain/migration/eta.ts';
 import type { MigrationReport } from '../../domain/migration/report.ts';
 import type { MigrationEvent } from '../../services/migration/source-types.ts';

@@ -1,11 +1,8 @@
-/** @module apps/controller/decisions — the scheduler's decisions on a diagnostics channel, for logs, the CLI and tests to subscribe to. */
-import diagnostics_channel from 'node:diagnostics_channel';
-import type { EventRow } from './state-store.ts';
+/** @module apps/controller/decisions — the scheduler's decisions on the `ferry:scheduler:decision` channel (core/events.ts), for metrics, logs and tests to subscribe to. */
+import { channels } from '../../core/events.ts';
+import type { EventRow } from './records.ts';
 
-/** Every placement, drain, sleep, wake and migration the controller decides or observes. */
-export const decisionChannel = diagnostics_channel.channel('ferry:scheduler:decision');
-
-/** Publishes one recorded event. */
+/** Publishes one recorded event: every placement, drain, sleep, wake and migration the controller decides or observes. */
 export function publishDecision(event: EventRow): void {
-  if (decisionChannel.hasSubscribers) decisionChannel.publish(event);
+  channels.decision.publish(event);
 }

@@ -12,7 +12,7 @@ import { startControlServer, type ControlServer } from '../../adapters/http-api/
 import { controllerMetrics } from './controller-metrics.ts';
 import { dashboardFile } from './dashboard-files.ts';
 import { dashboardRoute } from './dashboard-route.ts';
-import { AgentNode } from './agent-port.ts';
+import { AgentNode } from './agent-node.ts';
 import { controllerRoutes } from './routes.ts';
 import { ControllerService } from './service.ts';
 import { StateStore } from './state-store.ts';

@@ -6,8 +6,9 @@
  * asking the agent — or, where the agent's id was never recorded, by where the container runs.
  */
 import type { MigrateRequest } from '../../domain/migration/protocol.ts';
-import type { NodePort } from './agent-port.ts';
-import type { StateStore, NodeRecord, MigrationRow } from './state-store.ts';
+import type { NodePort } from './node-port.ts';
+import type { StateStore } from './state-store.ts';
+import type { MigrationRow, NodeRecord } from './records.ts';
 
 /** A finished migration, for events. */
 export interface MigrationEnd {

@@ -10,9 +10,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { codeOf } from '../../../test/support/errors.ts';
-import type { Resources } from '../../domain/scheduler/types.ts';
-import type { AgentMetrics, NodePort, RunOnNode } from './agent-port.ts';
-import type { NodeRecord } from './state-store.ts';
+import type { Resources } from '../../domain/scheduler/index.ts';
+import type { AgentMetrics, NodePort, RunOnNode } from './node-port.ts';
+import type { NodeRecord } from './records.ts';
 
 /** What the suite needs of one implementation. */
 export interface NodePortCase {

@@ -1,6 +1,7 @@
 /** @module apps/controller/node-report — what `ferry nodes` shows of each node: state, colour, Wi and its weighted parts, utilisation, containers. */
-import { colourOf, nodeLoad, weightsFor, type NodeColour, type RebalanceMemory, type SchedulerParams } from '../../domain/scheduler/index.ts';
-import type { ClusterView, NodeState, Resources, Utilisation } from '../../domain/scheduler/types.ts';
+import {
+  colourOf, nodeLoad, weightsFor, type ClusterView, type NodeColour, type NodeState, type RebalanceMemory, type Resources, type SchedulerParams, type Utilisation,
+} from '../../domain/scheduler/index.ts';
 
 /** One row of `ferry nodes`. */
 export interface NodeReport {

@@ -4,8 +4,9 @@
  * runs (the agents are the truth for presence; the controller's records are the intent). A
  * migration that finished while the controller was away is found here.
  */
-import type { NodePort, AgentContainer } from './agent-port.ts';
-import type { StateStore, NodeRecord } from './state-store.ts';
+import type { AgentContainer, NodePort } from './node-port.ts';
+import type { StateStore } from './state-store.ts';
+import type { NodeRecord } from './records.ts';
 
 /** What one pass saw. */
 export interface Observation {

@@ -4,8 +4,7 @@
  * whether it wakes nodes and rebalances), the active one, the thresholds behind the node
  * colours, drains and reliefs, and the application types with their weights λ:α:β.
  */
-import type { LoadModel, SchedulerParams } from '../../domain/scheduler/load-model.ts';
-import { POLICIES } from '../../domain/scheduler/index.ts';
+import { POLICIES, type LoadModel, type SchedulerParams } from '../../domain/scheduler/index.ts';
 
 /** One policy as data. */
 export interface PolicyRow {

@@ -7,7 +7,7 @@ import { configFromEnv, parseConfig } from '../../core/config.ts';
 import { FerryError } from '../../core/errors.ts';
 import { ControllerService } from './service.ts';
 import { StateStore } from './state-store.ts';
-import type { NodePort } from './agent-port.ts';
+import type { NodePort } from './node-port.ts';
 
 /** A controller over a real SQLite store whose nodes must never be called: bad input is refused before any agent is asked. */
 function withController(fn: (c: ControllerService, store: StateStore) => Promise<void>, config = parseConfig({})): Promise<void> {

@@ -8,15 +8,18 @@
 import type { Config } from '../../core/config.ts';
 import { FerryError } from '../../core/errors.ts';
 import { log } from '../../core/events.ts';
-import type { ClusterView, PlacementRequest, Resources } from '../../domain/scheduler/types.ts';
-import { policyByName, schedule, validateParams, validateWeights, weightsFor, type LoadModel, type Policy, type SchedulerAction, type SchedulerParams, type RebalanceMemory } from '../../domain/scheduler/index.ts';
-import type { NodePort } from './agent-port.ts';
+import {
+  policyByName, schedule, validateParams, validateWeights, weightsFor,
+  type ClusterView, type LoadModel, type PlacementRequest, type Policy, type RebalanceMemory, type Resources, type SchedulerAction, type SchedulerParams,
+} from '../../domain/scheduler/index.ts';
+import type { NodePort } from './node-port.ts';
 import { buildView } from './cluster-view.ts';
 import { publishDecision } from './decisions.ts';
 import { followMigrations, startMigration } from './migration-tracker.ts';
 import { observe } from './observe.ts';
 import { describeNodes, type NodeReport } from './node-report.ts';
-import type { ContainerRecord, EventRow, NodeRecord, StateStore } from './state-store.ts';
+import type { StateStore } from './state-store.ts';
+import type { ContainerRecord, EventRow, NodeRecord } from './records.ts';
 
 /** What `ferry run` asks for. */
 export interface RunInput {

@@ -7,71 +7,8 @@
 import { DatabaseSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { NodeState, Resources } from '../../domain/scheduler/types.ts';
-
-/** A registered node. */
-export interface NodeRecord {
-  name: string;
-  controlUrl: string;
-  dataHost: string;
-  capacity: Resources;
-  state: NodeState;
-  zone: string;
-  rack: string;
-  registeredAt: number;
-  lastSeen: number;
-}
-
-/** What the controller intends and knows of one container. */
-export type ContainerStatus = 'running' | 'migrating' | 'removed' | 'lost';
-
-/** One container the controller deployed. */
-export interface ContainerRecord {
-  name: string;
-  app: string;
-  appType: string;
-  node: string;
-  image: string;
-  request: Resources;
-  status: ContainerStatus;
-  createdAt: number;
-}
-
-/** One migration the scheduler started. */
-export interface MigrationRow {
-  id: number;
-  container: string;
-  from: string;
-  to: string;
-  /** The source agent's migration id, once it accepted. */
-  agentId: string;
-  state: 'starting' | 'running' | 'migrated' | 'rolled-back' | 'failed' | 'in-doubt';
-  reason: string;
-  startedAt: number;
-  endedAt: number;
-  downtimeMs: number;
-  error: string;
-}
-
-/** A decision or observation, as `ferry events` shows it. */
-export interface EventRow {
-  id: number;
-  at: number;
-  kind: string;
-  subject: string;
-  reason: string;
-  detail: string;
-  numbers: Record<string, number>;
-}
-
-/** One stored load sample of a node (containers included). */
-export interface SampleRow {
-  node: string;
-  seq: number;
-  at: number;
-  load: Resources;
-  containers: Array<{ name: string } & Resources & { dirtyRateMBps: number }>;
-}
+import type { NodeState, Resources } from '../../domain/scheduler/index.ts';
+import type { ContainerRecord, ContainerStatus, EventRow, MigrationRow, NodeRecord, SampleRow } from './records.ts';
 
 const SCHEMA = `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
 CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, control_url TEXT NOT NULL, data_host TEXT NOT NULL,

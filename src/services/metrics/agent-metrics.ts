@@ -64,10 +64,9 @@ export function agentMetrics(node: string): AgentMetrics {
     if (s.clientGapSeconds !== undefined) gap.observe({ strategy }, s.clientGapSeconds);
   };
   // The channel is process-wide: several agents in one process (tests) each count their own.
-  const onEnd = (message: unknown): void => {
+  const close = channels.end.subscribe((message) => {
     const { report } = message as MigrationEndEvent<MigrationReport>;
     if (report.from === node) record(report);
-  };
-  channels.end.subscribe(onEnd);
-  return { registry, record, close: () => channels.end.unsubscribe(onEnd) };
+  });
+  return { registry, record, close };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { newToken } from '../../adapters/http-api/auth.ts';
 import { startControlServer, type ControlServer } from '../../adapters/http-api/server.ts';
 import { parseConfig } from '../../core/config.ts';
-import type { NodePort } from '../../apps/controller/agent-port.ts';
+import type { NodePort } from '../../apps/controller/node-port.ts';
 import { controllerRoutes } from '../../apps/controller/routes.ts';
 import { ControllerService } from '../../apps/controller/service.ts';
 import { StateStore } from '../../apps/controller/state-store.ts';

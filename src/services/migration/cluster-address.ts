@@ -1,12 +1,12 @@
 /**
  * @module services/migration/cluster-address — the destination's side of a kept address: before
  * anything moves, its cluster network must exist and the address be free there; after the
- * restore, the new location is announced (adapters/host/announce.ts) so clients' packets come here.
+ * restore, the new location is announced (the checkpointer's announce: adapters/host/announce.ts) so clients' packets come here.
  */
 import type { Config } from '../../core/config.ts';
 import { FerryError, asFerryError } from '../../core/errors.ts';
 import type { Engine } from '../../adapters/docker/engine-port.ts';
-import { announceAddress } from '../../adapters/host/announce.ts';
+import type { Checkpointer } from '../../adapters/host/checkpointer-port.ts';
 
 /** A container's address on the cluster network, as the source sends it. */
 export interface KeptAddress {
@@ -35,10 +35,10 @@ export function keptIp(createBody: Record<string, unknown>): string | undefined 
 }
 
 /** Announces a restored container's address (never fails: a failed announce only slows clients down); says what happened. */
-export async function announceMoved(pid: number, ip: string, config: Config): Promise<string> {
+export async function announceMoved(checkpointer: Pick<Checkpointer, 'announce'>, pid: number, ip: string, config: Config): Promise<string> {
   if (!config.network.announce) return 'not announced (network.announce is off)';
   try {
-    return await announceAddress(pid, ip, 5_000);
+    return await checkpointer.announce(pid, ip);
   } catch (err) {
     return `not announced: ${asFerryError(err).message}`;
   }

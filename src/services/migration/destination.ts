@@ -15,7 +15,8 @@ import { FerryError, asFerryError } from '../../core/errors.ts';
 import { log } from '../../core/events.ts';
 import type { Engine } from '../../adapters/docker/engine-port.ts';
 import { capacity, shortfall } from '../../adapters/host/capacity.ts';
-import { checkCpuinfo, type CriuFacts } from '../../adapters/host/criu.ts';
+import type { CriuFacts } from '../../adapters/host/criu.ts';
+import type { Checkpointer } from '../../adapters/host/checkpointer-port.ts';
 import { newTicket } from '../../adapters/http-api/auth.ts';
 import { ticketMatches, type DataLinkTarget } from '../../adapters/data-link/data-link.ts';
 import { collectSink, parsePruneList, pruneTree } from '../../adapters/data-link/prune.ts';
@@ -24,7 +25,6 @@ import { parseRecipe, type DumpRecipe } from '../../domain/pages/recipe.ts';
 import type { ObjectStore } from '../../adapters/object-store/object-store.ts';
 import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
-import { thinRestore } from './thin-restore.ts';
 import { announceMoved, checkAddressFree, keptIp } from './cluster-address.ts';
 import type { DepartedAddresses } from '../../adapters/host/departed-addresses.ts';
 import { LazyWindows, type LazySource, type LazyWindowResult } from './lazy-windows.ts';
@@ -66,6 +66,8 @@ export interface DestinationDeps {
   imagesDir: string;
   dataPort: number;
   criu: () => Promise<CriuFacts>;
+  /** CRIU's CPU check, the restore and the address announcement (adapters/host/checkpointer-port.ts). */
+  checkpointer: Checkpointer;
   /** The object store (strategy prestore). */
   store?: () => Promise<ObjectStore>;
   /** Cluster-network addresses that left this host (one that comes back goes off it). */
@@ -125,7 +127,7 @@ export class DestinationService {
     const criu = await this.deps.criu();
     if (!criu.versionOk || !criu.checkOk) throw new FerryError('FERRY_ERR_CRIU', `CRIU on the destination is ${criu.version} and \`criu check\` says: ${criu.checkOutput}`);
     if (req.postcopy && !this.lazy.lazyHere(criu.uffdNoncoop)) throw new FerryError('FERRY_ERR_POSTCOPY_REFUSED', `the destination cannot restore lazily (migration.lazyRestore ${String(this.deps.config.migration.lazyRestore)}, CRIU userfaultfd ${String(criu.uffdNoncoop)}); post-copy needs it`);
-    const cpu = await checkCpuinfo(req.cpuinfo, this.deps.config.deadlines.criuProbeMs);
+    const cpu = await this.deps.checkpointer.checkCpuinfo(req.cpuinfo);
     if (cpu) throw new FerryError('FERRY_ERR_CPU_INCOMPATIBLE', `the destination CPU lacks what the source CPU offers: ${cpu}`);
     if (await this.deps.engine.findContainer(req.container)) throw new FerryError('FERRY_ERR_NAME_TAKEN', `a container named ${req.container} already exists on the destination`);
     if (req.address) await checkAddressFree(this.deps.engine, this.deps.config, req.address);
@@ -318,10 +320,10 @@ export class DestinationService {
       }
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
-      const { engine, config, dataRoot } = this.deps;
+      const { checkpointer, config } = this.deps;
       const lazyWorkDir = lazyHere ? await this.lazy.start(id, this.imagesOf(id), from) : undefined;
       try {
-        await thinRestore({ engine, config, dataRoot, containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`), ...(lazyWorkDir ? { lazyWorkDir } : {}), tcp: rec.data.request.tcp ?? 'established' });
+        await checkpointer.restore({ containerId: rec.data.containerId ?? '', checkpoint: checkpointName(id), imagesDir: this.imagesOf(id), logFile: path.join(this.deps.imagesDir, 'logs', `${id}-restore.log`), ...(lazyWorkDir ? { lazyWorkDir } : {}), tcp: rec.data.request.tcp ?? 'established' });
       } catch (err) {
         await this.lazy.drop(id);
         throw err;
@@ -330,7 +332,7 @@ export class DestinationService {
       if (lazyWorkDir || ip) {
         const pid = (await this.deps.engine.inspectContainer(rec.data.containerId ?? '')).State.Pid;
         // The address lives here now: say so at once (arping waits for replies it never gets, so it runs on in the background).
-        if (ip) this.announcements.set(id, announceMoved(pid, ip, config));
+        if (ip) this.announcements.set(id, announceMoved(checkpointer, pid, ip, config));
         if (lazyWorkDir) await this.lazy.opened(id, pid);
       }
       this.update(id, (r) => (r.phase = 'restored'));

@@ -13,7 +13,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../../core/events.ts';
 import type { ContainerSpec } from '../../adapters/docker/container-spec.ts';
-import type { ControlClient } from '../../adapters/http-api/client.ts';
 import { PAGE } from '../../domain/pages/page-delta.ts';
 import { coverRange, layoutDump, type DumpLayout, type LazyRunAt, type RunPart } from '../../domain/pages/page-map.ts';
 import { encodeEagerHeader, encodeRecordHeader, type EagerHeader } from '../../domain/pages/postcopy-frames.ts';
@@ -22,7 +21,7 @@ import { readPagemaps } from './local-pages.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from '../../domain/migration/protocol.ts';
 import type { PageWant } from './remote-pages.ts';
-import type { OutgoingData, SourceDeps } from './source-types.ts';
+import type { DestinationClient, OutgoingData, SourceDeps } from './source-types.ts';
 import type { SourceSteps } from './source-steps.ts';
 
 /** Pages per pushed record (1 MiB): small enough that a fault's want goes out soon. */
@@ -37,7 +36,7 @@ export class PostcopySteps {
   private readonly deps: SourceDeps;
   private readonly rec: MigrationRecord<OutgoingData>;
   private readonly steps: SourceSteps;
-  private readonly dest: ControlClient;
+  private readonly dest: DestinationClient;
   private layout: DumpLayout | undefined;
   private readonly files = new Map<string, FileHandle>();
   private running: { stop: AbortController; work: Promise<unknown> } | undefined;
@@ -47,7 +46,7 @@ export class PostcopySteps {
   /** Called whenever the destination's long poll answers (wants or arrivals). */
   private onWord: (() => void) | undefined;
 
-  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: ControlClient) {
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: DestinationClient) {
     this.deps = deps;
     this.rec = rec;
     this.steps = steps;

@@ -18,10 +18,9 @@ import type { DumpRecipe } from '../../domain/pages/recipe.ts';
 import type { PrecopyReport, PrecopyRoundReport } from '../../domain/migration/report.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from '../../domain/migration/protocol.ts';
-import type { ControlClient } from '../../adapters/http-api/client.ts';
 import { PrestoreMemory } from './prestore-memory.ts';
 import type { DataLinkSession } from './data-link-port.ts';
-import type { OutgoingData, SourceDeps } from './source-types.ts';
+import type { DestinationClient, OutgoingData, SourceDeps } from './source-types.ts';
 import type { SourceSteps } from './source-steps.ts';
 
 /** A tree that moves by deltas: the writable layer or a volume. */
@@ -47,11 +46,11 @@ export class PrecopySteps {
   private readonly trees: DeltaTree[];
   private readonly policy: PrecopyReport['policy'];
   private heldBeforeFinal = 0;
-  private readonly dest: ControlClient;
+  private readonly dest: DestinationClient;
   /** Strategy prestore: memory goes through the object store. */
   private prestore: PrestoreMemory | undefined;
 
-  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: ControlClient) {
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: DestinationClient) {
     this.deps = deps;
     this.rec = rec;
     this.steps = steps;

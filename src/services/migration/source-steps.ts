@@ -7,14 +7,6 @@ import { chooseDumpDir, dumpRoot } from '../../adapters/host/dump-dir.ts';
 import path from 'node:path';
 import { FerryError } from '../../core/errors.ts';
 import { containerSpec, type ContainerSpec } from '../../adapters/docker/container-spec.ts';
-import type { ControlClient } from '../../adapters/http-api/client.ts';
-import { dumpCpuinfo } from '../../adapters/host/criu.ts';
-import { runcCriuConfigOf } from '../../adapters/host/runc-criu-config.ts';
-import { runcCheckpoint, runcKnows, tcpOptions } from '../../adapters/host/runc.ts';
-import { lockNetwork } from '../../adapters/host/net-lock.ts';
-import { withRuncCriuConfig } from '../../adapters/host/runc-criu-config.ts';
-import { readAgentFacts, readContainerProcesses } from '../../adapters/host/container-processes.ts';
-import { processTree } from '../../adapters/process-memory/process-tree.ts';
 import { addRootBytes, type PrestoreReport } from '../../domain/migration/report.ts';
 import type { ObjectStore } from '../../adapters/object-store/object-store.ts';
 import { storeImage } from '../prestore/image-store.ts';
@@ -24,7 +16,7 @@ import type { PrepareReply } from '../../domain/migration/protocol.ts';
 import { checkpointName } from './destination.ts';
 import { measureNeeds } from './needs.ts';
 import { checkFreeze, countConnections, freezeError, FREEZE_RULES } from './freeze-preflight.ts';
-import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
+import type { DestinationClient, MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
 
 /** The forward phases of one migration. */
 export class SourceSteps {
@@ -40,7 +32,7 @@ export class SourceSteps {
   }
 
   /** Checks the container and both hosts; nothing is changed. */
-  async preflight(dest: ControlClient): Promise<void> {
+  async preflight(dest: DestinationClient): Promise<void> {
     const { engine, config } = this.deps;
     const inspect = await engine.inspectContainer(this.rec.container);
     const options = this.rec.data.request.options ?? {};
@@ -49,10 +41,11 @@ export class SourceSteps {
     }
     const spec = containerSpec(inspect, { allowBind: options.allowBind ?? config.migration.allowBind, clusterNetwork: config.network.cluster });
     // What the freeze would fail on, and connections that could not keep their clients (freeze-preflight.ts), refused before any round or byte.
-    const processes = await readContainerProcesses(await processTree(inspect.State.Pid));
+    const { checkpointer } = this.deps;
+    const processes = await checkpointer.processes(inspect.State.Pid);
     const dropConnections = options.dropConnections === true;
     const move = { keepsAddress: spec.address !== undefined, publishedPorts: spec.publishedPorts, dropConnections };
-    const refusals = checkFreeze(processes, await readAgentFacts(), FREEZE_RULES, move);
+    const refusals = checkFreeze(processes, await checkpointer.agentFacts(), FREEZE_RULES, move);
     if (refusals.length) throw freezeError(spec.name, refusals);
     this.rec.data.report.network = { ...(spec.address ? { address: spec.address } : {}), connections: countConnections(processes), tcp: dropConnections ? 'close' : 'established' };
     const { strategy } = this.rec.data.request;
@@ -69,7 +62,7 @@ export class SourceSteps {
       imageId: spec.imageId,
       volumes: spec.volumes.map(({ name, destination, readOnly }) => ({ name, destination, readOnly })),
       needs,
-      cpuinfo: await dumpCpuinfo(config.deadlines.criuProbeMs),
+      cpuinfo: await checkpointer.cpuinfo(),
       skipCapacityCheck: options.skipCapacityCheck ?? config.migration.skipCapacityCheck,
       ...(strategy === 'postcopy' ? { postcopy: true } : {}),
       ...(spec.address ? { address: spec.address } : {}),
@@ -78,7 +71,7 @@ export class SourceSteps {
   }
 
   /** Opens the destination's record, sends the image if it lacks it, creates the container there. */
-  async stage(dest: ControlClient): Promise<PrepareReply> {
+  async stage(dest: DestinationClient): Promise<PrepareReply> {
     const spec = this.rec.data.spec as ContainerSpec;
     const { strategy } = this.rec.data.request;
     const store = strategy === 'prestore' ? await this.objectStore() : undefined;
@@ -128,7 +121,7 @@ export class SourceSteps {
     });
   }
 
-  /** Freezes the container (cgroup freezer), then has CRIU dump it, leaving it frozen. */
+  /** Freezes the container (cgroup freezer), locks its network, then has CRIU dump it (the checkpointer), leaving it frozen. */
   async stop(): Promise<void> {
     const spec = this.rec.data.spec as ContainerSpec;
     this.rec.data.pausedAt = Date.now();
@@ -140,15 +133,15 @@ export class SourceSteps {
     this.rec.data.report.freezeMs = started - this.rec.data.pausedAt;
     this.rec.data.checkpointed = true;
     this.deps.records.put(this.rec);
-    const { runcRoot } = this.deps.config.agent;
+    const { checkpointer } = this.deps;
     const tcp = this.rec.data.report.network?.tcp ?? 'established';
-    if (runcKnows(runcRoot, spec.id)) {
+    if (await checkpointer.canDump(spec.id)) {
       this.rec.data.checkpointDir = await chooseDumpDir(dumpRoot(this.deps.config.agent.tmpfsDir, this.deps.stateDir), this.rec.id, this.rec.data.memoryBytes ?? 0, this.dockerCheckpointDir());
       this.deps.records.put(this.rec);
-      await runcCheckpoint({ runcRoot, containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), criuPath: this.deps.config.agent.criuPath, timeoutMs: this.deps.config.deadlines.criuDumpMs, criuConfig: runcCriuConfigOf(this.deps.config), tcp });
+      await checkpointer.dump({ containerId: spec.id, imageDir: this.checkpointDir(), workDir: path.join(this.deps.stateDir, 'criu', this.rec.id), tcp });
       this.rec.data.report.dumpedBy = 'runc';
     } else {
-      await withRuncCriuConfig(runcCriuConfigOf(this.deps.config), tcpOptions(tcp), () => this.deps.engine.createCheckpoint(spec.id, checkpointName(this.rec.id), false));
+      await checkpointer.dumpThroughEngine(spec.id, checkpointName(this.rec.id), tcp);
       this.rec.data.report.dumpedBy = 'docker-api';
     }
     this.rec.data.report.checkpointMs = Date.now() - started;
@@ -163,7 +156,7 @@ export class SourceSteps {
     const pid = (await this.deps.engine.inspectContainer(spec.id)).State.Pid;
     this.rec.data.lockedPid = pid;
     this.deps.records.put(this.rec);
-    await lockNetwork(pid, this.deps.config.deadlines.dockerMs);
+    await this.deps.checkpointer.lockNetwork(pid);
     this.rec.data.lockedAt = Date.now();
     this.deps.records.put(this.rec);
   }

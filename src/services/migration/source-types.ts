@@ -7,6 +7,8 @@ import type { Config } from '../../core/config.ts';
 import type { Engine } from '../../adapters/docker/engine-port.ts';
 import type { ContainerSpec } from '../../adapters/docker/container-spec.ts';
 import type { CriuFacts } from '../../adapters/host/criu.ts';
+import type { Checkpointer } from '../../adapters/host/checkpointer-port.ts';
+import type { ControlClient } from '../../adapters/http-api/client.ts';
 import type { DepartedAddresses } from '../../adapters/host/departed-addresses.ts';
 import type { ObjectStore } from '../../adapters/object-store/object-store.ts';
 import type { SourcePhase } from '../../domain/migration/phases.ts';
@@ -51,6 +53,9 @@ export type MigrationEvent =
   | { type: 'heartbeat'; phase: SourcePhase; phaseMs: number; at: number }
   | { type: 'end'; report: MigrationReport };
 
+/** The destination agent as the source calls it: one JSON request at a time (ControlClient). */
+export type DestinationClient = Pick<ControlClient, 'call'>;
+
 /** Everything the source service needs, wired by the agent. */
 export interface SourceDeps {
   hostName: string;
@@ -62,7 +67,11 @@ export interface SourceDeps {
   stateDir: string;
   token: string | undefined;
   criu: () => Promise<CriuFacts>;
+  /** The host's part of the freeze: /proc reads, CRIU dump and thaw, the network lock (adapters/host/checkpointer-port.ts). */
+  checkpointer: Checkpointer;
   openDataLink: DataLinkOpener;
+  /** The destination agent's control API at `controlUrl`; default a ControlClient with the cluster token (tests give a fake). */
+  dialDestination?: (controlUrl: string) => DestinationClient;
   /** The object store (strategy prestore). */
   store?: () => Promise<ObjectStore>;
   /** Cluster-network addresses that left this host (a committed container's goes there). */

@@ -9,9 +9,8 @@ import { dumpRoot, removeStaleDumps } from '../../adapters/host/dump-dir.ts';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { EventEmitter, on } from 'node:events';
 import { FerryError, asFerryError } from '../../core/errors.ts';
-import { log, publishHeartbeat, publishMigrationEnd, publishPhase } from '../../core/events.ts';
+import { liveMigrationEvents, log, publishHeartbeat, publishMigrationEnd, publishMigrationEvent, publishPhase } from '../../core/events.ts';
 import { ControlClient } from '../../adapters/http-api/client.ts';
 import { assertMove, afterAbort, resolveUnfinished, TERMINAL, type SourcePhase, type DestinationWord } from '../../domain/migration/phases.ts';
 import { newReport, addPhase, finishReport } from '../../domain/migration/report.ts';
@@ -19,11 +18,9 @@ import type { MigrationRecord } from './record-store.ts';
 import type { MigrateRequest, PrepareReply, DestinationStatus } from '../../domain/migration/protocol.ts';
 import { checkpointName, type RestoreResult } from './destination.ts';
 import { SourceSteps } from './source-steps.ts';
-import { thawAfterDump } from '../../adapters/docker/thaw.ts';
-import { unlockNetwork } from '../../adapters/host/net-lock.ts';
 import { PrecopySteps } from './precopy-steps.ts';
 import { PostcopySteps } from './postcopy-steps.ts';
-import type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
+import type { DestinationClient, MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
 
 export type { MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
 
@@ -35,7 +32,6 @@ const ABORT_TIMEOUT_MS = 5000;
 /** The source side of every migration leaving this host. */
 export class SourceService {
   private readonly deps: SourceDeps;
-  private readonly bus = new EventEmitter();
   private readonly active = new Set<string>();
   /** When each active migration entered its current phase. */
   private readonly phaseSince = new Map<string, number>();
@@ -44,7 +40,6 @@ export class SourceService {
 
   constructor(deps: SourceDeps) {
     this.deps = deps;
-    this.bus.setMaxListeners(100);
   }
 
   /** Starts a migration in the background and returns its id. */
@@ -89,7 +84,8 @@ export class SourceService {
   /** The events of a migration: its history so far, then live ones until it ends. */
   async *events(id: string): AsyncIterable<MigrationEvent> {
     const ac = new AbortController();
-    const live = on(this.bus, id, { signal: ac.signal });
+    // Subscribed before the record is read: nothing published in between is lost.
+    const live = liveMigrationEvents<MigrationEvent>(id, ac.signal);
     try {
       const rec = this.get(id);
       yield { type: 'phase', phase: rec.phase as SourcePhase, at: rec.updatedAt };
@@ -98,12 +94,10 @@ export class SourceService {
         yield { type: 'end', report: rec.data.report };
         return;
       }
-      for await (const [event] of live) {
-        yield event as MigrationEvent;
-        if ((event as MigrationEvent).type === 'end') return;
+      for await (const event of live) {
+        yield event;
+        if (event.type === 'end') return;
       }
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
     } finally {
       ac.abort();
     }
@@ -207,7 +201,7 @@ export class SourceService {
   }
 
   /** Commits on the destination first, then removes the source copy (patent T3). */
-  private async commit(rec: Rec, dest: ControlClient): Promise<void> {
+  private async commit(rec: Rec, dest: DestinationClient): Promise<void> {
     const status = await dest.call<DestinationStatus>('POST', `/v1/incoming/${rec.id}/commit`, {});
     if (status.word !== 'committed') throw new FerryError('FERRY_ERR_IN_DOUBT', `the destination answered commit with "${status.word}"`);
     await this.removeSource(rec);
@@ -223,7 +217,7 @@ export class SourceService {
     const spec = rec.data.spec;
     if (!spec) return;
     if (rec.data.report.network?.tcp === 'close' && rec.data.lockedPid) {
-      await unlockNetwork(rec.data.lockedPid, this.deps.config.deadlines.dockerMs).catch((err: unknown) => log('warn', 'source network not unlocked before removal', { err: String(err) }));
+      await this.deps.checkpointer.unlockNetwork(rec.data.lockedPid).catch((err: unknown) => log('warn', 'source network not unlocked before removal', { err: String(err) }));
     }
     await this.deps.engine.removeContainer(spec.id);
     // Its address lives on the destination now: this host must not hand it out again.
@@ -318,13 +312,12 @@ export class SourceService {
     }
     if (rec.data.lockedPid) {
       // Before the thaw: the first packets the thawed processes send must leave.
-      await unlockNetwork(rec.data.lockedPid, this.deps.config.deadlines.dockerMs)
+      await this.deps.checkpointer.unlockNetwork(rec.data.lockedPid)
         .then(() => steps.push('source network unlocked'), (err: unknown) => steps.push(`source network not unlocked: ${asFerryError(err).message}`));
     }
     if (rec.data.paused) {
       const c = await this.deps.engine.findContainer(spec.id);
-      const { runcRoot } = this.deps.config.agent;
-      if (c?.State.Paused && await thawAfterDump(this.deps.engine, { runcRoot, timeoutMs: this.deps.config.deadlines.dockerMs }, spec.id)) {
+      if (c?.State.Paused && await this.deps.checkpointer.thaw(spec.id)) {
         steps.push('Docker\'s paused state brought back in step (CRIU had already thawed the cgroup)');
       }
       steps.push(c ? 'source container thawed' : 'source container not found');
@@ -373,8 +366,9 @@ export class SourceService {
     await Promise.resolve();
   }
 
-  private destination(rec: Rec): ControlClient {
-    return new ControlClient(rec.data.request.destination.controlUrl, this.deps.token, this.deps.config.migration.requestTimeoutMs, 'destination agent', 'migration.requestTimeoutMs');
+  private destination(rec: Rec): DestinationClient {
+    const url = rec.data.request.destination.controlUrl;
+    return this.deps.dialDestination?.(url) ?? new ControlClient(url, this.deps.token, this.deps.config.migration.requestTimeoutMs, 'destination agent', 'migration.requestTimeoutMs');
   }
 
   /** How long the destination may take to restore: its CRIU restore deadline, plus one request's worth for the rest. */
@@ -385,6 +379,6 @@ export class SourceService {
 
   private emit(id: string, event: MigrationEvent): void {
     if (event.type === 'end') publishMigrationEnd({ migrationId: id, report: event.report });
-    this.bus.emit(id, event);
+    publishMigrationEvent(id, event);
   }
 }

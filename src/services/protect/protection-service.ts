@@ -5,13 +5,12 @@
  * points beyond `keep` are deleted, and now and then objects no manifest names are
  * collected. Knows no HTTP. The list of protections survives an agent restart.
  */
-import diagnostics_channel from 'node:diagnostics_channel';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 import type { Config } from '../../core/config.ts';
 import { FerryError, asFerryError } from '../../core/errors.ts';
-import { log } from '../../core/events.ts';
+import { channels, log } from '../../core/events.ts';
 import { containerSpec } from '../../adapters/docker/container-spec.ts';
 import type { Engine } from '../../adapters/docker/engine-port.ts';
 import { protectPrefix, referencesOf } from '../prestore/state-manifest.ts';
@@ -21,12 +20,6 @@ import { PackLedger } from './pack-ledger.ts';
 import { TreeCache } from './tree-cache.ts';
 import { CONTAINER_NAME, nextSequence } from './points.ts';
 import { prunePoints, takePoint, type PointReport, type ProtectionMemory } from './protection-point.ts';
-
-/** Protection events: a point stored, a point failed. */
-export const protectChannels = {
-  point: diagnostics_channel.channel('ferry:protect:point'),
-  failure: diagnostics_channel.channel('ferry:protect:failure'),
-} as const;
 
 /** What the service needs, wired by the agent. */
 export interface ProtectionDeps {
@@ -195,12 +188,12 @@ export class ProtectionService {
       Object.assign(p, { next: sequence + 1, last: report, lastError: undefined, points: p.points + 1 });
       const pruned = await prunePoints(store, p.memory, p.keep).catch((err: unknown) => void log('warn', 'pruning old protection points failed', { container, err: String(err) }));
       log('info', 'protection point stored', { ...report, pruned });
-      if (protectChannels.point.hasSubscribers) protectChannels.point.publish(report);
+      channels.protectPoint.publish(report);
     } catch (err) {
       const e = asFerryError(err);
       p.lastError = { code: e.code, message: e.message, at: new Date().toISOString() };
       log('error', 'protection point failed', { container, code: e.code, err: e.message });
-      if (protectChannels.failure.hasSubscribers) protectChannels.failure.publish({ container, ...p.lastError });
+      channels.protectFailure.publish({ container, ...p.lastError });
       throw e;
     } finally {
       p.busy = false;

@@ -13,7 +13,7 @@ import { log } from '../../core/events.ts';
 import type { Engine } from '../../adapters/docker/engine-port.ts';
 import { run } from '../../adapters/host/run.ts';
 import { checkCreateBody } from '../../domain/migration/protocol.ts';
-import { thinRestore } from '../migration/thin-restore.ts';
+import { thinRestore } from '../../adapters/host/thin-restore.ts';
 import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
 import { protectPrefix, type StateManifest } from '../prestore/state-manifest.ts';
 import type { ObjectStore } from '../../adapters/object-store/object-store.ts';

@@ -3,7 +3,8 @@
  * one table per case, the pre-copy rounds, the headline targets and every problem in words.
  */
 import { benchCases, caseLabel, findRow, measured, ratioOf, rowsOfCase } from './cases.ts';
-import { count, mebibytes, NO_VALUE, ratio, seconds } from './format.ts';
+import { count, mebibytes, NO_VALUE, ratio, seconds } from '../report-kit/format.ts';
+import { markdownTable, markdownText } from '../report-kit/markdown-table.ts';
 import type { BenchCase, BenchMachine, BenchResults, BenchRow, BenchSummary } from './results.ts';
 import { targets } from './summary.ts';
 
@@ -22,11 +23,6 @@ export function renderMarkdown(results: BenchResults): string {
     ...problemsSection(results.rows),
   ];
   return lines.join('\n').trimEnd() + '\n';
-}
-
-/** Text made safe for a table cell or list item: no pipes, no line breaks, nothing that opens an HTML tag. */
-export function markdownText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/<(?=[A-Za-z/!?])/g, '&lt;').replace(/\s*\n\s*/g, ' ');
 }
 
 function machineSection(m: BenchMachine): string[] {
@@ -103,11 +99,4 @@ function problemsSection(rows: readonly BenchRow[]): string[] {
   const problems = rows.filter((r) => !r.ok || r.problem);
   const items = problems.map((r) => `- **${r.strategy}**, ${caseLabel(r.case)}: ${r.ok ? '' : 'failed: '}${markdownText(r.problem ?? 'no reason given')}${r.keptLogs ? ` (logs kept in \`${r.keptLogs}\`)` : ''}`);
   return ['## Problems', '', ...(items.length ? items : ['None.']), ''];
-}
-
-/** A Markdown table; `align` has one letter per column (l, c or r), numbers right by default. */
-export function markdownTable(header: readonly string[], body: readonly string[][], align = `l${'r'.repeat(header.length - 1)}`): string[] {
-  const rule = header.map((_, i) => ({ l: '---', c: ':---:', r: '---:' })[align[i] ?? 'l'] ?? '---');
-  const line = (cells: readonly string[]): string => `| ${cells.map(markdownText).join(' | ')} |`;
-  return [line(header), `| ${rule.join(' | ')} |`, ...body.map(line), ''];
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import zlib from 'node:zlib';
-import { configFromEnv, parseConfig } from '../../core/config.ts';
+import { loadConfig, parseConfig } from '../../core/config.ts';
 import { asFerryError } from '../../core/errors.ts';
 import { DockerEngine } from '../../adapters/docker/engine.ts';
 import { criuFacts } from '../../adapters/host/criu.ts';
@@ -17,16 +17,12 @@ import { run } from '../../adapters/host/run.ts';
 import { readMemory } from '../../adapters/process-memory/memory-scan.ts';
 import { processTree } from '../../adapters/process-memory/process-tree.ts';
 import { PAGE } from '../../domain/pages/page-delta.ts';
-import { keepLogsAfterFailure, testbedDown, testbedUp, planOfCluster, type Cluster } from '../testbed/index.ts';
-import { clusterFile } from '../testbed/cluster.ts';
-import { shapeHost } from '../testbed/net.ts';
+import { keepLogsAfterFailure, testbedDown, testbedUp, planOfCluster, type Cluster, clusterFile, shapeHost } from '../testbed/index.ts';
 import { migrate } from '../../apps/cli/migrate-client.ts';
 import { frozenParts, type MigrationReport } from '../../domain/migration/report.ts';
 import { continuity, lazyWindowPace } from '../workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';
-import { runDockerStopCopy, runPodman, podmanVersion, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
-import { baselineHosts } from './baselines/hosts.ts';
-import { txBytes } from './baselines/netns.ts';
+import { baselineHosts, runDockerStopCopy, runPodman, podmanVersion, txBytes, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
 import { benchCases, ferryStrategy, HEADLINE, LOOP, precopyOptions, prestoreOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
 import { storageDown, storageUp } from '../ceph/index.ts';
 import { openStore } from '../../adapters/object-store/open-store.ts';
@@ -60,17 +56,18 @@ export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResu
   const cases = o.headline ? [HEADLINE] : o.loop ? [LOOP] : benchCases(o.quick);
   const config = parseConfig({ testbed: { ...BENCH_TESTBED, bandwidthMbit: cases[0]?.bandwidthMbit ?? 1000 }, storage: BENCH_STORAGE });
   const withStore = RUN_STRATEGIES.some((s) => s.startsWith('prestore') && (!o.strategies || o.strategies.includes(s)));
-  if (withStore) {
-    o.say(`bench: starting Ceph (mon, mgr, ${config.storage.osds} OSDs, radosgw) on ${BENCH_STORAGE.address}:${BENCH_STORAGE.rgwPort}`);
-    const ceph = await storageUp({ config });
-    // The agents take their object store from the environment the test bed starts them with.
-    process.env['FERRY_STORE_KIND'] = 's3';
-    process.env['FERRY_STORE_CREDENTIALS_FILE'] = ceph.credentialsFile;
-  }
-  o.say(`bench: starting a ${BENCH_TESTBED.hosts}-host test bed on ${BENCH_TESTBED.subnet}.0/24`);
-  const cluster = await testbedUp({ config, log: () => undefined });
   const rows: BenchRow[] = [];
+  // Whatever failed to start is stopped too: Ceph and a half-built test bed never outlive the run.
   try {
+    if (withStore) {
+      o.say(`bench: starting Ceph (mon, mgr, ${config.storage.osds} OSDs, radosgw) on ${BENCH_STORAGE.address}:${BENCH_STORAGE.rgwPort}`);
+      const ceph = await storageUp({ config });
+      // The agents take their object store from the environment the test bed starts them with.
+      process.env['FERRY_STORE_KIND'] = 's3';
+      process.env['FERRY_STORE_CREDENTIALS_FILE'] = ceph.credentialsFile;
+    }
+    o.say(`bench: starting a ${BENCH_TESTBED.hosts}-host test bed on ${BENCH_TESTBED.subnet}.0/24`);
+    const cluster = await testbedUp({ config, log: () => undefined });
     const src = new DockerEngine(cluster.hosts[0]?.dockerSocket ?? '');
     const dst = new DockerEngine(cluster.hosts[1]?.dockerSocket ?? '');
     for (const c of cases) {
@@ -138,7 +135,7 @@ function row(c: BenchCase, strategy: BenchStrategy, heartbeat: string, measured:
 
 /** After a pre-stored row: the packs of its migration are no longer named by any manifest; collect them so every row starts from the same store (stored images stay). */
 async function dropPacks(say: (line: string) => void): Promise<void> {
-  const store = await openStore(parseConfig(configFromEnv(process.env)).store);
+  const store = await openStore(loadConfig().store);
   const gc = await collectGarbage(store, referencesOf, { graceMs: 0 });
   say(`bench:   store: ${gc.deleted} unreferenced objects (${(gc.deletedBytes / 1048576).toFixed(1)} MiB) collected, ${gc.kept} kept`);
 }

@@ -14,8 +14,7 @@ import { parseConfig } from '../../core/config.ts';
 import { DockerEngine } from '../../adapters/docker/engine.ts';
 import { migrate } from '../../apps/cli/migrate-client.ts';
 import type { MigrateRequest } from '../../domain/migration/protocol.ts';
-import { keepLogsAfterFailure, testbedDown, testbedUp, type Cluster } from '../testbed/index.ts';
-import { clusterFile } from '../testbed/cluster.ts';
+import { keepLogsAfterFailure, testbedDown, testbedUp, type Cluster, clusterFile } from '../testbed/index.ts';
 import { ensureWorkloadImage, SERVICES_IMAGE } from '../workloads/catalog.ts';
 import { clientArgv, type ClientName } from '../workloads/clients/launch.ts';
 import { readJsonLines } from '../workloads/clients/json-log.ts';
@@ -47,7 +46,11 @@ export async function runNetworkBench(o: NetworkBenchOptions): Promise<NetworkBe
   const startedAt = new Date().toISOString();
   const config = parseConfig({ testbed: TESTBED });
   o.say(`bench network: starting a 2-host test bed on ${TESTBED.subnet}.0/24 with its cluster network and client host`);
-  const cluster = await testbedUp({ config, log: () => undefined });
+  // A test bed that failed to come up is taken down too (its dockerd and namespaces never outlive the run).
+  const cluster = await testbedUp({ config, log: () => undefined }).catch(async (err: unknown) => {
+    await testbedDown({ config, log: () => undefined });
+    throw err;
+  });
   const logDir = path.join(TESTBED.stateDir, 'clients');
   await mkdir(logDir, { recursive: true });
   try {

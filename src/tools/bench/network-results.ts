@@ -6,7 +6,7 @@
 import type { RedisSummary } from '../workloads/clients/redis-log.ts';
 import type { HttpSummary } from '../workloads/clients/http-log.ts';
 import type { DnsSummary } from '../workloads/clients/dns-log.ts';
-import { element, legend, niceTicks, svgDocument, text, tickLabel } from './svg-kit.ts';
+import { element, legend, niceTicks, svgDocument, text, tickLabel } from '../report-kit/svg-kit.ts';
 
 /** One move of the services container. */
 export interface NetworkMove {

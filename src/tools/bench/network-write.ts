@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderNetworkMarkdown, renderNetworkSvg, type NetworkBenchResults } from './network-results.ts';
-import { rsvgConvert } from './write.ts';
+import { rsvgConvert } from '../report-kit/svg-to-png.ts';
 
 /** Writes `network-latest.{json,md}` and `network-waits.{svg,png}` into `dir`; returns the paths written. */
 export async function writeNetworkResults(dir: string, results: NetworkBenchResults): Promise<string[]> {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderBarsSvg, renderRoundsSvg } from './svg.ts';
-import { escapeXml, niceTicks, tickLabel } from './svg-kit.ts';
+import { escapeXml } from '../report-kit/svg-kit.ts';
 import { FIXTURE } from './fixture.test-data.ts';
 import { BENCH_STRATEGIES, type BenchResults } from './results.ts';
-import { assertWellFormed, texts } from './svg-test-support.ts';
+import { assertWellFormed, texts } from '../report-kit/svg-test-support.ts';
 
 test('the bar chart is well-formed, 900 px wide, and names every strategy, case and panel', () => {
   const svg = renderBarsSvg(FIXTURE);
@@ -60,14 +60,4 @@ test('a run without pre-copy rows or rounds still draws, and says so', () => {
   assertWellFormed(bare);
   assert.ok(texts(bare).includes('precopy: no rounds recorded'));
   assertWellFormed(renderBarsSvg({ ...FIXTURE, rows: [] }));
-});
-
-test('axis ticks are round numbers covering the data', () => {
-  assert.deepEqual(niceTicks(14.2), [0, 5, 10, 15]);
-  assert.deepEqual(niceTicks(1068, 4), [0, 500, 1000, 1500]);
-  assert.deepEqual(niceTicks(0.95), [0, 0.2, 0.4, 0.6, 0.8, 1]);
-  assert.deepEqual(niceTicks(20), [0, 5, 10, 15, 20]);
-  assert.deepEqual(niceTicks(0), [0, 0.2, 0.4, 0.6, 0.8, 1], 'an empty panel still has an axis');
-  assert.equal(tickLabel(0.4, niceTicks(0.95)), '0.4');
-  assert.equal(tickLabel(1000, niceTicks(1068, 4)), '1000');
 });

@@ -5,9 +5,22 @@
  * labelled "failed", never left out.
  */
 import { benchCases, caseLabel, rowsOfCase } from './cases.ts';
-import { mebibytes, seconds } from './format.ts';
+import { mebibytes, seconds } from '../report-kit/format.ts';
 import type { BenchCase, BenchResults, BenchRow, BenchStrategy } from './results.ts';
-import { element, FAILED_FILL, FAILED_INK, legend, type LegendItem, MUTED_INK, niceTicks, STRATEGY_COLOURS, svgDocument, swatch, text, textWidth, tickLabel } from './svg-kit.ts';
+import { element, FAILED_FILL, FAILED_INK, legend, type LegendItem, MUTED_INK, niceTicks, svgDocument, swatch, text, textWidth, tickLabel } from '../report-kit/svg-kit.ts';
+
+/** Each strategy's colour, the same in every chart (Okabe–Ito, readable by colour-blind eyes). */
+export const STRATEGY_COLOURS: Readonly<Record<BenchStrategy, string>> = {
+  'baseline-stopcopy': '#7f7f7f',
+  podman: '#e69f00',
+  'stop-copy': '#56b4e9',
+  'precopy-nodefer': '#009e73',
+  precopy: '#0072b2',
+  'prestore-nothreshold': '#f0e442',
+  prestore: '#d55e00',
+  postcopy: '#882255',
+  bound: '#cc79a7',
+};
 
 /** The width every chart is drawn for, px. */
 export const CHART_WIDTH = 900;

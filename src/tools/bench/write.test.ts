@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { rsvgConvert, writeResults } from './write.ts';
+import { writeResults } from './write.ts';
 import { FIXTURE } from './fixture.test-data.ts';
 
 function tempDir(): string {
@@ -36,15 +36,6 @@ test('without a converter only the four text files are written', async () => {
     const written = await writeResults(dir, FIXTURE, 'quick', () => Promise.resolve(false));
     assert.deepEqual(written.map((f) => path.basename(f)), ['quick-latest.json', 'quick-latest.md', 'quick-bars.svg', 'quick-rounds.svg']);
     assert.deepEqual(readdirSync(dir).sort(), ['quick-bars.svg', 'quick-latest.json', 'quick-latest.md', 'quick-rounds.svg']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('rsvg-convert failing (or missing) means no PNG, not an error', async () => {
-  const dir = tempDir();
-  try {
-    assert.equal(await rsvgConvert(path.join(dir, 'absent.svg'), path.join(dir, 'absent.png')), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,15 +2,12 @@
  * @module tools/bench/write — the one place benchmark results touch the disk: the JSON, the
  * Markdown report, both charts, and a PNG of each chart when `rsvg-convert` is installed.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { rsvgConvert, type SvgToPng } from '../report-kit/svg-to-png.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { BenchResults } from './results.ts';
 import { renderBarsSvg, renderRoundsSvg } from './svg.ts';
-
-/** Turns an SVG file into a PNG file; resolves false when it cannot (the PNG is optional). */
-export type SvgToPng = (svgFile: string, pngFile: string) => Promise<boolean>;
 
 /**
  * Writes `<baseName>-latest.json`, `<baseName>-latest.md`, `<baseName>-bars.svg` and
@@ -36,11 +33,4 @@ export async function writeResults(dir: string, results: BenchResults, baseName 
     if (await toPng(svg, png)) written.push(png);
   }
   return written;
-}
-
-/** `rsvg-convert` when it is on PATH; any failure (not installed included) means no PNG. */
-export function rsvgConvert(svgFile: string, pngFile: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('rsvg-convert', ['--format', 'png', '--output', pngFile, svgFile], (err) => resolve(!err));
-  });
 }

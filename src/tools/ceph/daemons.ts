@@ -5,8 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { FerryError } from '../../core/errors.ts';
-import { logTail } from '../testbed/logs.ts';
-import { listProcesses, readPidFile, terminate, verifiedPid, type ProcessEntry } from '../testbed/procs.ts';
+import { logTail, listProcesses, readPidFile, terminate, verifiedPid, type ProcessEntry } from '../testbed/index.ts';
 import { isDaemon, type CephPlan, type DaemonPlan } from './plan.ts';
 
 /** How long a daemon gets to exit after SIGTERM before SIGKILL, in ms (they take about 2 s). */

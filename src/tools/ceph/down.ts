@@ -3,12 +3,12 @@
  * (and ferrystore0 with the last one), and with `purge` deletes its state dir. Idempotent.
  */
 import { access, readdir, rm } from 'node:fs/promises';
-import type { Config } from '../../core/config.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
 import { FerryError } from '../../core/errors.ts';
 import { stopDaemons } from './daemons.ts';
 import { planWithIdentity, readIdentity } from './identity.ts';
 import { removeAddress } from './net.ts';
-import { currentConfig, planFromConfig, type CephPlan } from './plan.ts';
+import { planFromConfig, type CephPlan } from './plan.ts';
 import { requireRoot } from './prerequisites.ts';
 
 /** Options of {@link storageDown}. */
@@ -36,7 +36,7 @@ async function purge(plan: CephPlan): Promise<string[]> {
 export async function storageDown(options: StorageDownOptions = {}): Promise<string[]> {
   const log = options.log ?? (() => {});
   requireRoot('ferry storage down');
-  const base = planFromConfig(options.config ?? currentConfig());
+  const base = planFromConfig(options.config ?? loadConfig());
   const identity = await readIdentity(base).catch(() => null);
   const plan = planWithIdentity(base, identity);
   const done = await stopDaemons(plan, log);

@@ -4,6 +4,6 @@ export { storageDown, type StorageDownOptions } from './down.ts';
 export { storageStatus, formatStorageStatus, type StorageStatus } from './status.ts';
 export { readCredentials, type S3Credentials } from './s3-user.ts';
 export { rgwClient } from './bucket.ts';
-export { planCeph, planFromConfig, currentConfig, isDaemon, INTERFACE, RGW_NAME, S3_UID, CEPH_BINARIES, type CephPlan, type CephPlanInput, type DaemonPlan, type DaemonKind } from './plan.ts';
+export { planCeph, planFromConfig, isDaemon, INTERFACE, RGW_NAME, S3_UID, CEPH_BINARIES, type CephPlan, type CephPlanInput, type DaemonPlan, type DaemonKind } from './plan.ts';
 export { cephConf, TUNING } from './conf.ts';
 export { parseClusterHealth, clusterServes, describeHealth, type ClusterHealth } from './health.ts';

@@ -3,9 +3,9 @@
  * the state dir, which daemons run, their exact command lines and how to recognize them. Pure.
  */
 import { basename, isAbsolute, join } from 'node:path';
-import { configFromEnv, parseConfig, type Config } from '../../core/config.ts';
+import type { Config } from '../../core/config.ts';
 import { FerryError } from '../../core/errors.ts';
-import { hasArgPair, type CommandLine } from '../testbed/commands.ts';
+import { hasArgPair, type CommandLine } from '../testbed/index.ts';
 
 /** The interface in the root namespace that carries the cluster's /32 address. */
 export const INTERFACE = 'ferrystore0';
@@ -154,11 +154,6 @@ export function planCeph(input: CephPlanInput): CephPlan {
 export function planFromConfig(config: Config): CephPlan {
   const { stateDir, address, rgwPort, osds, osdSizeMiB } = config.storage;
   return planCeph({ stateDir, address, rgwPort, osds, osdSizeMiB, bucket: config.store.bucket, region: config.store.region });
-}
-
-/** The configuration from FERRY_* variables (what the CLI uses without flags). */
-export function currentConfig(): Config {
-  return parseConfig(configFromEnv(process.env));
 }
 
 /** True when `argv` is exactly this daemon of this cluster (its program, conf file and id), never a pattern. */

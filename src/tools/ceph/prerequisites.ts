@@ -1,6 +1,6 @@
 /** @module tools/ceph/prerequisites — what `storage up` and `down` need on the machine: root and Ceph's programs. */
 import { FerryError } from '../../core/errors.ts';
-import { BINARIES } from '../doctor/probes.ts';
+import { BINARIES } from '../doctor/index.ts';
 import { which } from '../../adapters/host/run.ts';
 import { CEPH_BINARIES } from './plan.ts';
 

@@ -1,11 +1,11 @@
 /** @module tools/ceph/status — the state of the project's Ceph cluster: each daemon, health, radosgw, as data and as text. */
 import { access } from 'node:fs/promises';
-import type { Config } from '../../core/config.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
 import { clusterHealth, s3Answers } from './cli.ts';
 import { daemonStates } from './daemons.ts';
 import { clusterServes, describeHealth, type ClusterHealth } from './health.ts';
 import { planWithIdentity, readIdentity } from './identity.ts';
-import { currentConfig, planFromConfig } from './plan.ts';
+import { planFromConfig } from './plan.ts';
 
 /** The state of the cluster of one state dir. */
 export interface StorageStatus {
@@ -25,7 +25,7 @@ export interface StorageStatus {
 
 /** Looks at the cluster of the configured state dir (needs no root). */
 export async function storageStatus(options: { config?: Config } = {}): Promise<StorageStatus> {
-  const base = planFromConfig(options.config ?? currentConfig());
+  const base = planFromConfig(options.config ?? loadConfig());
   const identity = await readIdentity(base).catch(() => null);
   const plan = planWithIdentity(base, identity);
   const states = await daemonStates(plan);

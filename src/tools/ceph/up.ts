@@ -3,7 +3,7 @@
  * missing (identity, conf, monitor store, OSD stores), starts the daemons that do not run, waits
  * until it serves, then makes sure of the S3 user, the credentials file and the bucket.
  */
-import type { Config } from '../../core/config.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
 import { makeMon, makeOsd, osdMade, writeConf } from './bootstrap.ts';
 import { ensureBucket } from './bucket.ts';
 import { s3Answers } from './cli.ts';
@@ -11,7 +11,7 @@ import { daemonStates, startDaemon, type DaemonState } from './daemons.ts';
 import { describeHealth } from './health.ts';
 import { ensureIdentity, planWithIdentity } from './identity.ts';
 import { ensureAddress } from './net.ts';
-import { currentConfig, planFromConfig, type CephPlan, type DaemonKind } from './plan.ts';
+import { planFromConfig, type CephPlan, type DaemonKind } from './plan.ts';
 import { requireCephBinaries, requireRoot } from './prerequisites.ts';
 import { ensureS3User, readCredentials, writeCredentials } from './s3-user.ts';
 import { waitMonitor, waitServing } from './wait.ts';
@@ -60,7 +60,7 @@ async function startMissing(plan: CephPlan, states: DaemonState[], kinds: readon
 export async function storageUp(options: StorageUpOptions = {}): Promise<StorageUp> {
   const t0 = Date.now();
   const log = options.log ?? (() => {});
-  const config = options.config ?? currentConfig();
+  const config = options.config ?? loadConfig();
   requireRoot('ferry storage up');
   requireCephBinaries();
   const identity = await ensureIdentity(planFromConfig(config));

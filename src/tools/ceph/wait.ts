@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FerryError } from '../../core/errors.ts';
-import { isAlive } from '../testbed/procs.ts';
+import { isAlive } from '../testbed/index.ts';
 import { clusterHealth, s3Answers } from './cli.ts';
 import { daemonFailure, type DaemonState } from './daemons.ts';
 import { clusterServes, describeHealth, type ClusterHealth } from './health.ts';

@@ -6,7 +6,7 @@
  * requested and received, received while migrating, job progress, the samples' sums).
  * `settle(t)` integrates up to t at the rates in force; `share()` sets new rates.
  */
-import type { NodeState, Resources } from '../../domain/scheduler/types.ts';
+import type { NodeState, Resources } from '../../domain/scheduler/index.ts';
 import { wattsAt, type PowerModel } from './power.ts';
 import type { SimContainerSpec } from './trace/types.ts';
 

@@ -8,8 +8,8 @@
  * completes at once (the controller waits for a waking agent anyway).
  */
 import { DeployRequest, CPU_REQUEST_LABEL, MEMORY_REQUEST_LABEL } from '../../apps/agent/containers-protocol.ts';
-import type { AgentContainer, AgentMetrics, AgentMigration, NodePort, RunOnNode } from '../../apps/controller/agent-port.ts';
-import type { NodeRecord } from '../../apps/controller/state-store.ts';
+import type { AgentContainer, AgentMetrics, AgentMigration, NodePort, RunOnNode } from '../../apps/controller/node-port.ts';
+import type { NodeRecord } from '../../apps/controller/records.ts';
 import { FerryError } from '../../core/errors.ts';
 import type { MigrateRequest } from '../../domain/migration/protocol.ts';
 import type { MigrationReport } from '../../domain/migration/report.ts';

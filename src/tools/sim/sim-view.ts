@@ -5,8 +5,8 @@
  * exactly as it sees agents: averaged samples, unseen containers as their requests.
  */
 import { buildView } from '../../apps/controller/cluster-view.ts';
-import type { ContainerRecord, NodeRecord, SampleRow } from '../../apps/controller/state-store.ts';
-import type { ClusterView } from '../../domain/scheduler/types.ts';
+import type { ContainerRecord, NodeRecord, SampleRow } from '../../apps/controller/records.ts';
+import type { ClusterView } from '../../domain/scheduler/index.ts';
 import type { SimHost } from './sim-host.ts';
 import type { SimContainerSpec } from './trace/types.ts';
 

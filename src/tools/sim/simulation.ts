@@ -8,7 +8,7 @@
  * through `SimNodePort`) advances its clock and starts, removes, migrates, sleeps and wakes.
  */
 import { performance } from 'node:perf_hooks';
-import type { SampleRow } from '../../apps/controller/state-store.ts';
+import type { SampleRow } from '../../apps/controller/records.ts';
 import type { Policy, RebalanceMemory, SchedulerAction, SchedulerParams } from '../../domain/scheduler/index.ts';
 import { ReservationBook, schedule } from '../../domain/scheduler/index.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';

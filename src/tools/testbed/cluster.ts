@@ -1,12 +1,11 @@
 /** @module tools/testbed/cluster — stateDir/cluster.json: what a running test bed is made of, written by `up` and read by tests (its format is apps/cli/cluster-file.ts). */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { FerryError } from '../../core/errors.ts';
-import { currentConfig } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
 import { clusterFile, parseCluster, type Cluster, type ClusterHost } from '../../apps/cli/cluster-file.ts';
 import { planTestbed, type HostPlan, type TestbedPlan } from './plan.ts';
 
 // The format lives with the CLI that reads it; the test bed's callers find it here too.
-export { currentConfig } from '../../core/config.ts';
 export { clusterFile, findHost, parseCluster, type Cluster, type ClusterHost } from '../../apps/cli/cluster-file.ts';
 
 /** The cluster.json content for a plan and the PIDs that `up` recorded. */
@@ -27,7 +26,7 @@ export function clusterFromPlan(plan: TestbedPlan, pids: ReadonlyMap<string, Clu
 }
 
 /** Reads stateDir/cluster.json (default state dir: testbed.stateDir); throws FERRY_ERR_TESTBED when no test bed is up. */
-export async function loadCluster(stateDir: string = currentConfig().testbed.stateDir): Promise<Cluster> {
+export async function loadCluster(stateDir: string = loadConfig().testbed.stateDir): Promise<Cluster> {
   const path = clusterFile(stateDir);
   const raw = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') throw new FerryError('FERRY_ERR_TESTBED', `no test bed is up: ${path} is missing; start one with \`ferry testbed up\``);

@@ -1,8 +1,9 @@
 /** @module tools/testbed/control — acting on one host of a running test bed, for fault tests: agent stop/start, link down/up, its processes. */
 import { FerryError } from '../../core/errors.ts';
-import { criuBinDir } from '../doctor/criu.ts';
+import { loadConfig } from '../../core/config.ts';
+import { criuBinDir } from '../doctor/index.ts';
 import { readToken, spawnAgent, killAgent, waitAgent, agentPids } from './agent.ts';
-import { currentConfig, findHost, loadCluster, planOfCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';
+import { findHost, loadCluster, planOfCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';
 import { recognize } from './commands.ts';
 import { shimContainerId } from './containers.ts';
 import { setVethState } from './net.ts';
@@ -26,7 +27,7 @@ export interface ResolvedHost {
 
 /** Finds a host of the test bed in a state dir (FERRY_ERR_TESTBED when none is up, FERRY_ERR_UNKNOWN_HOST for a bad name). */
 export async function resolveHost(ref: HostRef, options: HostOptions): Promise<ResolvedHost> {
-  const cluster = await loadCluster(options.stateDir ?? currentConfig().testbed.stateDir);
+  const cluster = await loadCluster(options.stateDir ?? loadConfig().testbed.stateDir);
   const host = findHost(cluster, typeof ref === 'string' ? ref : ref.name);
   const plan = planOfCluster(cluster).hosts.find((h) => h.name === host.name);
   if (!plan) throw new FerryError('FERRY_ERR_TESTBED', `cluster.json of ${cluster.stateDir} does not match its plan; run \`ferry testbed down\` then \`ferry testbed up\``);
@@ -63,7 +64,7 @@ export async function stopAgent(ref: HostRef, options: HostOptions & { signal?: 
 export async function startAgent(ref: HostRef, options: HostOptions & { timeoutMs?: number } = {}): Promise<ClusterHost> {
   const { cluster, host, plan } = await resolveHost(ref, options);
   await killAgent(plan, host.pids.agent);
-  const criuDir = await criuBinDir(currentConfig()).catch(() => null);
+  const criuDir = await criuBinDir(loadConfig()).catch(() => null);
   const pid = await spawnAgent({ stateDir: cluster.stateDir, subnet: cluster.subnet, tokenFile: cluster.tokenFile }, plan, criuDir);
   const updated = await updatePids(cluster.stateDir, host.name, { agent: pid });
   await waitAgent(plan, pid, await readToken(cluster.tokenFile), options.timeoutMs);

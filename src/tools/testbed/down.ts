@@ -4,11 +4,11 @@
  */
 import { access, readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import { FerryError } from '../../core/errors.ts';
-import type { Config } from '../../core/config.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
 import { run } from '../../adapters/host/run.ts';
 import { killAgent } from './agent.ts';
 import { cgroupDirs, removeCgroup } from './cgroup.ts';
-import { currentConfig, tryLoadCluster, type Cluster } from './cluster.ts';
+import { tryLoadCluster, type Cluster } from './cluster.ts';
 import { recognize } from './commands.ts';
 import { stopDockerd } from './dockerd.ts';
 import { deleteNet, netnsExists, rootLinks } from './net.ts';
@@ -28,7 +28,7 @@ export interface DownOptions {
 
 /** Stops and removes the test bed of a state dir; returns one line per thing removed (empty: nothing was there). */
 export async function testbedDown(options: DownOptions = {}): Promise<string[]> {
-  const config = options.config ?? currentConfig();
+  const config = options.config ?? loadConfig();
   const stateDir = options.stateDir ?? config.testbed.stateDir;
   const cluster = await tryLoadCluster(stateDir);
   const subnets = new Set([cluster?.subnet ?? options.subnet ?? config.testbed.subnet]);

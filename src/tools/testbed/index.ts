@@ -2,14 +2,17 @@
 export { testbedUp, type UpOptions } from './up.ts';
 export { testbedDown, cleanup, unmountUnder, type DownOptions } from './down.ts';
 export { testbedStatus, formatStatus, hostHealthy, type TestbedStatus, type HostStatus } from './status.ts';
-export { loadCluster, tryLoadCluster, findHost, planOfCluster, clusterFile, type Cluster, type ClusterHost } from './cluster.ts';
+export { loadCluster, tryLoadCluster, findHost, planOfCluster, clusterFile, clusterFromPlan, type Cluster, type ClusterHost } from './cluster.ts';
 export { startAgent, stopAgent, setLinkState, hostProcesses, type HostRef, type HostOptions, type HostProcesses } from './control.ts';
 export { setHostPower, parsePowerState, type PowerState, type PowerOptions } from './power.ts';
 export { readCpuCap, cgroupDirs } from './cgroup.ts';
-export { agentHealth, readToken, repoRoot, type Health } from './agent.ts';
-export { agentHostFlags, powerHookArgv } from './commands.ts';
-export { dockerPing } from './dockerd.ts';
-export { rootQdisc } from './net.ts';
+export { agentHealth, killAgent, readToken, repoRoot, type Health } from './agent.ts';
+export { agentHostFlags, hasArgPair, powerHookArgv, repoPaths, type CommandLine } from './commands.ts';
+export { dockerPing, stopDockerd } from './dockerd.ts';
+export { rootQdisc, shapeHost } from './net.ts';
+export { isAlive, listProcesses, readPidFile, signal, terminate, verifiedPid, waitGone, type ProcessEntry } from './procs.ts';
+export { logTail } from './logs.ts';
+export { errorText } from './kept-runs.ts';
 export { keepLogs, keepLogsOfPlan, keepLogsOfStateDir, keepLogsAfterFailure, type KeepReason, type KeepLogsOptions } from './keep-logs.ts';
 export {
   planTestbed, planFromConfig, cleanupPlan, parseSmallDisk, nameTag, thisMachine, MAX_HOSTS, DEFAULT_SUBNET, RUN_DIR, CPU_PERIOD_US,

@@ -10,8 +10,8 @@ import { copyFile, lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FerryError } from '../../core/errors.ts';
-import type { Config } from '../../core/config.ts';
-import { currentConfig, planOfCluster, tryLoadCluster, type Cluster } from './cluster.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
+import { planOfCluster, tryLoadCluster, type Cluster } from './cluster.ts';
 import { errorText, keptRootProblem, keptRunName, logKind, readmeText, runsToPrune, searchesDir, type KeptFile } from './kept-runs.ts';
 import type { HostPlan, TestbedPlan } from './plan.ts';
 
@@ -72,7 +72,7 @@ export async function keepLogsAfterFailure(stateDir: string, reason: KeepReason,
 
 /** Keeps the logs of a test bed by its plan (works before cluster.json exists, e.g. after a failed `up`); returns the kept directory. */
 export async function keepLogsOfPlan(plan: TestbedPlan, reason: KeepReason, options: KeepLogsOptions = {}): Promise<string> {
-  const config = options.config ?? currentConfig();
+  const config = options.config ?? loadConfig();
   const { keptLogsDir, keptLogsRuns } = config.testbed;
   const problem = keptRootProblem(keptLogsDir, plan);
   if (problem) throw new FerryError('FERRY_ERR_CONFIG', problem);

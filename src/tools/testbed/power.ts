@@ -4,12 +4,11 @@
  * container), `on` starts them again and waits until dockerd answers. The network namespace,
  * link and agent stay, as a sleeping machine's wake-on-LAN side would.
  */
-import type { Config } from '../../core/config.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
 import { FerryError } from '../../core/errors.ts';
 import { DockerEngine } from '../../adapters/docker/engine.ts';
-import { criuBinDir } from '../doctor/criu.ts';
+import { criuBinDir } from '../doctor/index.ts';
 import { ensureCpuCap } from './cgroup.ts';
-import { currentConfig } from './cluster.ts';
 import { recognize } from './commands.ts';
 import { resolveHost, updateHost, type HostOptions, type HostRef } from './control.ts';
 import { dockerPing, startDockerd, stopDockerd, waitDockerd } from './dockerd.ts';
@@ -74,7 +73,7 @@ async function powerOn(stateDir: string, dockerdPid: number | null, host: HostPl
   // a dockerd that does not answer, or its containerd, would hold the sockets and pid files
   const done = await stopDockerd(host, dockerdPid, { removeContainers: false });
   if (host.cpuQuotaUs > 0) await ensureCpuCap(host);
-  const pid = await startDockerd(host, await criuBinDir(options.config ?? currentConfig()));
+  const pid = await startDockerd(host, await criuBinDir(options.config ?? loadConfig()));
   await updateHost(stateDir, host.name, (h) => { h.pids = { ...h.pids, dockerd: pid }; });
   await waitDockerd(host, pid);
   await updateHost(stateDir, host.name, (h) => { h.power = 'on'; });

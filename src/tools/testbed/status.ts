@@ -1,8 +1,8 @@
 /** @module tools/testbed/status — the health of a test bed per host (netns, dockerd, agent, link, tc rate), as data and as a table. */
-import type { Config } from '../../core/config.ts';
-import { probeNetem } from '../doctor/probes.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
+import { probeNetem } from '../doctor/index.ts';
 import { agentHealth, readToken } from './agent.ts';
-import { currentConfig, planOfCluster, tryLoadCluster, clusterFile } from './cluster.ts';
+import { planOfCluster, tryLoadCluster, clusterFile } from './cluster.ts';
 import { dockerPing } from './dockerd.ts';
 import { linkState, netnsExists, rootQdisc } from './net.ts';
 import { isAlive } from './procs.ts';
@@ -45,7 +45,7 @@ export function hostHealthy(h: HostStatus): boolean {
 
 /** Looks at every host of the test bed in a state dir. */
 export async function testbedStatus(options: { config?: Config; stateDir?: string } = {}): Promise<TestbedStatus> {
-  const stateDir = options.stateDir ?? (options.config ?? currentConfig()).testbed.stateDir;
+  const stateDir = options.stateDir ?? (options.config ?? loadConfig()).testbed.stateDir;
   const netem = await probeNetem();
   const limitations = netem.status === 'ok' ? [] : [`${netem.detail}: only bandwidth is shaped (tbf), links add no latency`];
   const cluster = await tryLoadCluster(stateDir);

@@ -2,12 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { FerryError } from '../../core/errors.ts';
-import type { Config } from '../../core/config.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
 import { runOrThrow } from '../../adapters/host/run.ts';
 import { ensurePrerequisites } from '../doctor/index.ts';
 import { readToken, spawnAgent, waitAgent } from './agent.ts';
 import { ensureCpuCap } from './cgroup.ts';
-import { clusterFromPlan, currentConfig, loadCluster, tryLoadCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';
+import { clusterFromPlan, loadCluster, tryLoadCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';
 import { smallDiskMount } from './commands.ts';
 import { startDockerd, waitDockerd } from './dockerd.ts';
 import { cleanup } from './down.ts';
@@ -28,7 +28,7 @@ export interface UpOptions extends PlanOverrides {
 
 /** Brings a test bed up (cleaning leftovers of an earlier one first) and returns its cluster.json content. */
 export async function testbedUp(options: UpOptions = {}): Promise<Cluster> {
-  const config = options.config ?? currentConfig();
+  const config = options.config ?? loadConfig();
   const log = options.log ?? (() => {});
   const plan = planFromConfig(config, options);
   if (process.getuid?.() !== 0) throw new FerryError('FERRY_ERR_PREREQUISITE', 'the test bed needs root (namespaces, veths, mounts, dockerd); run it as root');

@@ -7,9 +7,9 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FerryError } from '../../core/errors.ts';
-import { aptTree, aptTreeOptions } from '../doctor/criu-parse.ts';
+import { aptTree, aptTreeOptions } from '../doctor/index.ts';
 import { runOrThrow } from '../../adapters/host/run.ts';
-import { unmountUnder } from '../testbed/down.ts';
+import { unmountUnder } from '../testbed/index.ts';
 import { DEFAULT_MIRROR, mirrorFor, parseDeb822Sources, parseOneLineSources, type AptSource } from './apt-sources.ts';
 
 const APT_DIR = '/etc/apt';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { FerryError } from '../../core/errors.ts';
 import type { DockerEngine } from '../../adapters/docker/engine.ts';
 import { runOrThrow } from '../../adapters/host/run.ts';
-import { unmountUnder } from '../testbed/down.ts';
+import { unmountUnder } from '../testbed/index.ts';
 
 /** Where built root file systems are kept, as `<name>-<hash>.tar`. */
 export const WORKLOAD_CACHE_DIR = '/var/cache/ferry/workloads';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { parseConfig, configFromEnv, mergeConfig } from '../../../core/config.ts';
+import { loadConfig } from '../../../core/config.ts';
 import { FerryError } from '../../../core/errors.ts';
 import { startAgent, logToStdout } from '../../../apps/agent/main.ts';
 import { WORKLOAD_LOCAL_IMAGES } from '../../../tools/workloads/catalog.ts';
@@ -89,7 +89,7 @@ export function registerAgent(program: Command): void {
       if (o.controlPort) agentKeys['controlPort'] = Number(o.controlPort);
       if (o.dataPort) agentKeys['dataPort'] = Number(o.dataPort);
       if (o.runcRoot) agentKeys['runcRoot'] = o.runcRoot;
-      const config = parseConfig(mergeConfig(configFromEnv(process.env), { agent: agentKeys }));
+      const config = loadConfig({ overrides: { agent: agentKeys } });
       logToStdout();
       const agent = await startAgent({
         name: o.name, listen: o.listen, dockerSocket: o.dockerSocket, stateDir: o.stateDir, token: readToken(o.tokenFile), config,

@@ -1,7 +1,7 @@
 /** @module cmd/ferry/commands/controller — `ferry controller`: runs the cluster controller and its scheduler loop until SIGTERM. */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { configFromEnv, mergeConfig, parseConfig } from '../../../core/config.ts';
+import { loadConfig } from '../../../core/config.ts';
 import { logToStdout } from '../../../apps/agent/main.ts';
 import { startController, type SeedNode } from '../../../apps/controller/main.ts';
 import { readCluster, defaultClusterFile, clusterToken } from '../../../apps/cli/cluster.ts';
@@ -36,7 +36,7 @@ export function registerController(program: Command): void {
       if (o.port) controller['port'] = Number(o.port);
       if (o.stateDir) controller['stateDir'] = o.stateDir;
       if (o.tickMs) controller['tickMs'] = Number(o.tickMs);
-      const config = parseConfig(mergeConfig(configFromEnv(process.env), { controller, scheduler: o.policy ? { policy: o.policy } : {} }));
+      const config = loadConfig({ overrides: { controller, scheduler: o.policy ? { policy: o.policy } : {} } });
       const file = o.cluster ?? (existsSync(defaultClusterFile()) ? defaultClusterFile() : undefined);
       const cluster = file ? readCluster(file) : undefined;
       const token = readToken(o.tokenFile) ?? (cluster ? clusterToken(cluster) : undefined);

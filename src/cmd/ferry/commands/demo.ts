@@ -1,7 +1,7 @@
 /** @module cmd/ferry/commands/demo — `ferry demo`: the README's first command. */
 import type { Command } from 'commander';
-import { testbedUp, testbedDown, keepLogsAfterFailure, planFromConfig, type Cluster } from '../../../tools/testbed/index.ts';
-import { clusterFile, currentConfig } from '../../../tools/testbed/cluster.ts';
+import { testbedUp, testbedDown, keepLogsAfterFailure, planFromConfig, type Cluster, clusterFile } from '../../../tools/testbed/index.ts';
+import { loadConfig } from '../../../core/config.ts';
 import { runDemo } from '../../../tools/demo/demo.ts';
 import { ProgressView } from '../../../apps/cli/progress.ts';
 import { formatReport } from '../../../domain/migration/report.ts';
@@ -18,7 +18,7 @@ export function registerDemo(program: Command): void {
     .action(async (o: { hosts: string; ballast: string; keep?: boolean; json?: boolean }) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       say(`bringing up a ${o.hosts}-host test bed (network namespaces, a dockerd and an agent each)`);
-      const config = currentConfig();
+      const config = loadConfig();
       const hosts = Number(o.hosts);
       // A failure keeps the hosts' logs (agents, dockerds, CRIU) before teardown removes them.
       const keep = (what: string, error: unknown) => keepLogsAfterFailure(config.testbed.stateDir, { what, error }, say, () => planFromConfig(config, { hosts }), { config });

@@ -1,6 +1,6 @@
 /** @module cmd/ferry/commands/doctor — `ferry doctor [--fix] [--json]`: what ferry needs on this host, and installing it. */
 import type { Command } from 'commander';
-import { configFromEnv, parseConfig } from '../../../core/config.ts';
+import { loadConfig } from '../../../core/config.ts';
 import { ERRORS } from '../../../core/errors.ts';
 import { formatReport, runDoctor } from '../../../tools/doctor/index.ts';
 
@@ -11,7 +11,7 @@ export function registerDoctor(program: Command): void {
     .option('--fix', 'install what is missing (apt-get, CRIU 4 into prerequisites.criuPrefix); idempotent')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { fix?: boolean; json?: boolean }) => {
-      const config = parseConfig(configFromEnv(process.env));
+      const config = loadConfig();
       const log = (line: string): void => { process.stderr.write(`ferry doctor: ${line}\n`); };
       const report = await runDoctor({ fix: opts.fix === true, config, log });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../../../core/errors.ts';
 import { controllerClient, type ControllerFlags } from '../../../apps/cli/controller-client.ts';
 import type { NodeReport } from '../../../apps/controller/node-report.ts';
-import type { ContainerRecord, EventRow } from '../../../apps/controller/state-store.ts';
+import type { ContainerRecord, EventRow } from '../../../apps/controller/records.ts';
 import { formatEvent, formatNodes, formatContainers, parseCpus, parseMemoryMiB } from '../../../apps/cli/scheduling-format.ts';
 
 /** Adds the controller's commands. */

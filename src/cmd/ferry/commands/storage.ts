@@ -1,6 +1,6 @@
 /** @module cmd/ferry/commands/storage — `ferry storage up|down|status`: the project's Ceph cluster (S3 on radosgw) on this machine. */
 import type { Command } from 'commander';
-import { configFromEnv, mergeConfig, parseConfig, type Config } from '../../../core/config.ts';
+import { loadConfig, type Config } from '../../../core/config.ts';
 import { ERRORS } from '../../../core/errors.ts';
 
 /** Flags every storage subcommand accepts. */
@@ -11,7 +11,7 @@ interface WhereFlags {
 function configWith(flags: WhereFlags): Config {
   const storage: Record<string, unknown> = {};
   if (flags.stateDir !== undefined) storage.stateDir = flags.stateDir;
-  return parseConfig(mergeConfig(configFromEnv(process.env), { storage }));
+  return loadConfig({ overrides: { storage } });
 }
 
 const say = (line: string): void => { process.stderr.write(`ferry storage: ${line}\n`); };

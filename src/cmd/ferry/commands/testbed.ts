@@ -1,6 +1,6 @@
 /** @module cmd/ferry/commands/testbed — `ferry testbed up|status|down|power`: the multi-host test bed on this machine. */
 import type { Command } from 'commander';
-import { configFromEnv, mergeConfig, parseConfig, type Config } from '../../../core/config.ts';
+import { loadConfig, type Config } from '../../../core/config.ts';
 import { ERRORS, FerryError } from '../../../core/errors.ts';
 import { formatStatus, parsePowerState, parseSmallDisk, setHostPower, testbedDown, testbedStatus, testbedUp } from '../../../tools/testbed/index.ts';
 
@@ -26,7 +26,7 @@ function configWith(flags: UpFlags): Config {
   if (flags.bandwidth !== undefined) testbed.bandwidthMbit = flags.bandwidth;
   if (flags.hostCpus !== undefined) testbed.hostCpus = flags.hostCpus;
   if (flags.hostMemoryMib !== undefined) testbed.hostMemoryMiB = flags.hostMemoryMib;
-  return parseConfig(mergeConfig(configFromEnv(process.env), { testbed }));
+  return loadConfig({ overrides: { testbed } });
 }
 
 function nonNegative(name: string, integral: boolean): (v: string) => number {

@@ -2,8 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FerryError } from '../../../core/errors.ts';
-import { clusterFromPlan } from '../../testbed/cluster.ts';
-import { planTestbed } from '../../testbed/plan.ts';
+import { clusterFromPlan, planTestbed } from '../../testbed/index.ts';
 import { baselineHosts, subnetCidr } from './hosts.ts';
 import type { BaselineInput } from './types.ts';
 

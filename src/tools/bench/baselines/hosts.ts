@@ -1,8 +1,7 @@
 /** @module tools/bench/baselines/hosts — the two test-bed hosts of a baseline run (records, plans, Docker engines), and the checks of its input. */
 import { FerryError } from '../../../core/errors.ts';
 import { DockerEngine } from '../../../adapters/docker/engine.ts';
-import { findHost, planOfCluster, type Cluster, type ClusterHost } from '../../testbed/cluster.ts';
-import type { HostPlan } from '../../testbed/plan.ts';
+import { findHost, planOfCluster, type Cluster, type ClusterHost, type HostPlan } from '../../testbed/index.ts';
 import { pathInRootfs } from './heartbeat.ts';
 import type { BaselineInput } from './types.ts';
 

@@ -4,7 +4,7 @@
  */
 import { FerryError } from '../../../core/errors.ts';
 import { runOrThrow } from '../../../adapters/host/run.ts';
-import type { CommandLine } from '../../testbed/commands.ts';
+import type { CommandLine } from '../../testbed/index.ts';
 
 /** A program run in a network namespace through nsenter (`ip netns exec` would remount /sys). */
 export function inNetns(netnsPath: string, file: string, args: readonly string[]): CommandLine {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FerryError } from '../../../core/errors.ts';
-import { planTestbed } from '../../testbed/plan.ts';
+import { planTestbed } from '../../testbed/index.ts';
 import { containersConf, parseLoadedImage, parsePodmanVersion, podmanCommand, podmanPaths, runArgs } from './podman-cli.ts';
 
 const plan = planTestbed({ hosts: 2, subnet: '10.217.0', stateDir: '/var/lib/ferry/tb', bandwidthMbit: 1000, controlPort: 7070, dataPort: 7071 });

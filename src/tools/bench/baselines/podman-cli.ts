@@ -6,11 +6,10 @@
  */
 import path from 'node:path';
 import { FerryError, type ErrorCode } from '../../../core/errors.ts';
-import { criuBinDir } from '../../doctor/criu.ts';
+import { criuBinDir } from '../../doctor/index.ts';
 import { run, runOrThrow } from '../../../adapters/host/run.ts';
-import { currentConfig } from '../../testbed/cluster.ts';
-import type { CommandLine } from '../../testbed/commands.ts';
-import type { HostPlan } from '../../testbed/plan.ts';
+import { loadConfig } from '../../../core/config.ts';
+import type { CommandLine, HostPlan } from '../../testbed/index.ts';
 import { inNetns } from './netns.ts';
 
 /** Flags every podman workload needs on these machines: runc (which finds the private CRIU on PATH), and limits no higher than the hard ones (CAP_SYS_RESOURCE is withheld). */
@@ -118,7 +117,7 @@ export class Podman {
 
   /** The podman of a host, with the CRIU that `ferry doctor` settled on first on its PATH. */
   static async of(host: HostPlan): Promise<Podman> {
-    return new Podman(podmanPaths(host), await criuBinDir(currentConfig()));
+    return new Podman(podmanPaths(host), await criuBinDir(loadConfig()));
   }
 
   /** Runs podman; a failure throws `code` with podman's own message. Returns stdout. */

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../../../core/errors.ts';
 import type { DockerEngine } from '../../../adapters/docker/engine.ts';
-import { unmountUnder } from '../../testbed/down.ts';
+import { unmountUnder } from '../../testbed/index.ts';
 import { readHeartbeat } from './heartbeat.ts';
 import { baselineHosts, subnetCidr, type BaselineHost } from './hosts.ts';
 import { txBytes } from './netns.ts';

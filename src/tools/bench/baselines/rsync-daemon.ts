@@ -11,9 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../../../core/errors.ts';
 import { runOrThrow } from '../../../adapters/host/run.ts';
-import type { CommandLine } from '../../testbed/commands.ts';
-import type { HostPlan } from '../../testbed/plan.ts';
-import { terminate } from '../../testbed/procs.ts';
+import { type CommandLine, type HostPlan, terminate } from '../../testbed/index.ts';
 import { inNetns, listeningPorts } from './netns.ts';
 
 /** The daemon's one module: the staging directory. */

@@ -12,12 +12,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../../core/config.ts';
 import { ControlClient } from '../../../adapters/http-api/client.ts';
-import type { ContainerRecord, MigrationRow } from '../../../apps/controller/state-store.ts';
+import type { ContainerRecord, MigrationRow } from '../../../apps/controller/records.ts';
 import { startControllerProcess, stopControllerProcess } from '../../../apps/controller/process.ts';
 import type { NodeReport } from '../../../apps/controller/node-report.ts';
 import { DockerEngine } from '../../../adapters/docker/engine.ts';
-import { keepLogsAfterFailure, readToken, testbedDown, testbedUp, type Cluster } from '../../testbed/index.ts';
-import { clusterFile } from '../../testbed/cluster.ts';
+import { keepLogsAfterFailure, readToken, testbedDown, testbedUp, type Cluster, clusterFile } from '../../testbed/index.ts';
 import { ensureWorkloadImage } from '../../workloads/catalog.ts';
 import { parseLoadLog, slaShortfallSeconds } from '../../workloads/load-log.ts';
 import { defaultDay, profileEnv, steps, type DayContainer, type DayScript } from './day-script.ts';
@@ -67,7 +66,11 @@ export async function runDayBench(o: DayBenchOptions): Promise<DayResults> {
   const config = parseConfig({ testbed: DAY_TESTBED });
   Object.assign(process.env, DAY_SCHEDULER_ENV); // the agents inherit S
   o.say(`bench: test bed of ${DAY_TESTBED.hosts} hosts × ${DAY_TESTBED.hostCpus} CPU on ${DAY_TESTBED.subnet}`);
-  const cluster = await testbedUp({ config, log: () => undefined });
+  // A test bed that failed to come up is taken down too (its dockerd and namespaces never outlive the run).
+  const cluster = await testbedUp({ config, log: () => undefined }).catch(async (err: unknown) => {
+    await testbedDown({ config, log: () => undefined });
+    throw err;
+  });
   const results: DayResults = { startedAt: new Date().toISOString(), script, testbed: DAY_TESTBED, scheduler: DAY_SCHEDULER_ENV, policies: {} };
   try {
     const token = await readToken(cluster.tokenFile);

@@ -1,6 +1,6 @@
 /** @module tools/bench/scheduling/day-svg — the scheduling day's chart: hosts awake over the day, one line per policy, the phases shaded. Pure. */
-import { policyLine, stepLinePlot, valueTicks } from '../line-chart.ts';
-import { niceTicks, svgDocument, text } from '../svg-kit.ts';
+import { policyLine, stepLinePlot, valueTicks } from '../../report-kit/line-chart.ts';
+import { niceTicks, svgDocument, text } from '../../report-kit/svg-kit.ts';
 import type { DayScript } from './day-script.ts';
 import type { AwakeSample } from './day-report.ts';
 

@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { rsvgConvert } from '../write.ts';
+import { rsvgConvert } from '../../report-kit/svg-to-png.ts';
 import { dayTable, type PolicyDay } from './day-report.ts';
 import { awakeChart } from './day-svg.ts';
 import type { DayResults } from './day-bench.ts';

@@ -3,7 +3,7 @@
  * is written, which are compared against the first policy, and when a column is left out (job
  * columns when no policy ran jobs, unplaced when everything was placed).
  */
-import { count } from '../../bench/format.ts';
+import { count } from '../../report-kit/format.ts';
 import type { SimMetrics } from '../sim-accounts.ts';
 import { fixed, small } from './format.ts';
 import type { PolicyRun } from './types.ts';

@@ -2,7 +2,7 @@
  * @module tools/sim/report/format — pure: how the simulator's report writes its numbers and its
  * setup, the same in the markdown and on the charts.
  */
-import { NO_VALUE } from '../../bench/format.ts';
+import { NO_VALUE } from '../../report-kit/format.ts';
 import type { PolicyRun, SimReport } from './types.ts';
 
 /** A number with `digits` decimals, or a dash when it is not a finite number. */

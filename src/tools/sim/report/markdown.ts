@@ -5,8 +5,8 @@
  * published references next to ours, the cost model's calibration, the notes, and how long
  * each run took.
  */
-import { markdownTable, markdownText } from '../../bench/markdown.ts';
-import { NO_VALUE, ratio } from '../../bench/format.ts';
+import { markdownTable, markdownText } from '../../report-kit/markdown-table.ts';
+import { NO_VALUE, ratio } from '../../report-kit/format.ts';
 import { columnHeader, shownColumns } from './columns.ts';
 import { fixed, metricOf, plain, relativeError, setupLine } from './format.ts';
 import { comparedMetrics } from './previous.ts';

@@ -3,7 +3,7 @@
  * scenario's JSON that was there before), kept in the new report and printed beside its own, so
  * a rerun — after the migration cost model is refitted, say — shows what moved.
  */
-import { count } from '../../bench/format.ts';
+import { count } from '../../report-kit/format.ts';
 import { fixed, small } from './format.ts';
 import type { PolicyRun, PreviousRun } from './types.ts';
 

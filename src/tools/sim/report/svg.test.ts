@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { POLICY_COLOURS, policyColour } from '../../bench/svg-kit.ts';
-import { assertWellFormed, texts } from '../../bench/svg-test-support.ts';
+import { POLICY_COLOURS, policyColour } from '../../report-kit/svg-kit.ts';
+import { assertWellFormed, texts } from '../../report-kit/svg-test-support.ts';
 import { activeHostsChart, energyChart, hourTicks, migrationsChart, SIM_CHARTS } from './svg.ts';
 import { SIM_FIXTURE } from './fixture.test-data.ts';
 import type { SimReport } from './types.ts';

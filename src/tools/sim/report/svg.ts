@@ -3,8 +3,8 @@
  * active hosts over time per policy, energy per policy, and migrations per policy with their
  * running total over time. Each policy keeps its colour in every chart.
  */
-import { policyLine, stepLinePlot, valueTicks, type AxisTick, type PlotArea } from '../../bench/line-chart.ts';
-import { element, MUTED_INK, niceTicks, policyColour, svgDocument, text, textWidth, tickLabel } from '../../bench/svg-kit.ts';
+import { policyLine, stepLinePlot, valueTicks, type AxisTick, type PlotArea } from '../../report-kit/line-chart.ts';
+import { element, MUTED_INK, niceTicks, policyColour, svgDocument, text, textWidth, tickLabel } from '../../report-kit/svg-kit.ts';
 import type { TimelinePoint } from '../sim-accounts.ts';
 import { fixed, hoursOf, setupLine } from './format.ts';
 import type { PolicyRun, SimReport } from './types.ts';

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { rsvgConvert, type SvgToPng } from '../../bench/write.ts';
+import { rsvgConvert, type SvgToPng } from '../../report-kit/svg-to-png.ts';
 import { simMarkdown } from './markdown.ts';
 import { previousRun } from './previous.ts';
 import { SIM_CHARTS } from './svg.ts';

@@ -4,7 +4,7 @@
  * Units are the scheduler's (`Resources`): CPU in "millis" — for PlanetLab scenarios the unit
  * is a MIPS, since only ratios to capacity matter — memory in MiB, network in Mbit/s.
  */
-import type { Resources } from '../../../domain/scheduler/types.ts';
+import type { Resources } from '../../../domain/scheduler/index.ts';
 
 /**
  * Demand sampled at a fixed interval: sample i holds for [i·intervalS, (i+1)·intervalS)

@@ -5,7 +5,7 @@
  * `cpuWork` to do and writes `writeMiB` while it works; its first replica M1 stays on its host,
  * the other copies cross the host's NIC.
  */
-import type { Resources } from '../../../domain/scheduler/types.ts';
+import type { Resources } from '../../../domain/scheduler/index.ts';
 import { mulberry32 } from '../trace/random.ts';
 import type { SimContainerSpec } from '../trace/types.ts';
 

@@ -1,5 +1,5 @@
 /**
- * @module tools/bench/format — pure: how the report writes its numbers, one way everywhere:
+ * @module tools/report-kit/format — pure: how the report writes its numbers, one way everywhere:
  * seconds with 2 decimals, MiB with 1, ratios with 3, and a dash for what is not there.
  */
 

@@ -1,5 +1,5 @@
 /**
- * @module tools/bench/svg-test-support — for the chart tests only: a small well-formedness check of
+ * @module tools/report-kit/svg-test-support — for the chart tests only: a small well-formedness check of
  * an SVG document and the words its <text> elements say.
  */
 import assert from 'node:assert/strict';

@@ -1,22 +1,8 @@
 /**
- * @module tools/bench/svg-kit — pure: the few pieces the benchmark charts draw with: escaping, the
- * document frame with its hatch pattern, text, round axis ticks, a legend, one colour per
- * strategy (Okabe–Ito, readable by colour-blind eyes) and one per scheduling policy.
+ * @module tools/report-kit/svg-kit — pure: the few pieces the benchmark's and the simulator's
+ * charts draw with: escaping, the document frame with its hatch pattern, text, round axis
+ * ticks, a legend, and one colour per scheduling policy.
  */
-import type { BenchStrategy } from './results.ts';
-
-/** Each strategy's colour, the same in every chart. */
-export const STRATEGY_COLOURS: Readonly<Record<BenchStrategy, string>> = {
-  'baseline-stopcopy': '#7f7f7f',
-  podman: '#e69f00',
-  'stop-copy': '#56b4e9',
-  'precopy-nodefer': '#009e73',
-  precopy: '#0072b2',
-  'prestore-nothreshold': '#f0e442',
-  prestore: '#d55e00',
-  postcopy: '#882255',
-  bound: '#cc79a7',
-};
 
 /** Each scheduling policy's colour, the same in every chart (elastic stands out). */
 export const POLICY_COLOURS: Readonly<Record<string, string>> = { elastic: '#1f6fb4', spread: '#d9822b', binpack: '#5a9e4b', kube: '#8e5ba8' };

@@ -1,5 +1,5 @@
 /**
- * @module services/migration/thin-restore — `docker start --checkpoint` with CRIU's images left where
+ * @module adapters/host/thin-restore — `docker start --checkpoint` with CRIU's images left where
  * ferry keeps them. Docker 20.10 imports a checkpoint directory into containerd's content
  * store (tar, digest, write, read, untar) before runc sees it: 23 s for 1.1 GiB here. Thin,
  * Docker's checkpoint directory holds only what runc itself reads (descriptors.json) and the
@@ -9,27 +9,17 @@ import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { FerryError } from '../../core/errors.ts';
-import type { Engine } from '../../adapters/docker/engine-port.ts';
-import { criuLogCause } from '../../adapters/host/criu-log.ts';
-import { runcCriuConfigOf, withRuncCriuConfig } from '../../adapters/host/runc-criu-config.ts';
-import type { TcpMode } from '../../adapters/host/runc.ts';
+import type { Engine } from '../docker/engine-port.ts';
+import { criuLogCause } from './criu-log.ts';
+import { runcCriuConfigOf, withRuncCriuConfig } from './runc-criu-config.ts';
+import type { RestoreRequest } from './checkpointer-port.ts';
 
-/** What a thin restore needs: the created container, its checkpoint's name, and the images. */
-export interface ThinRestore {
+/** What a thin restore needs: the port's request (the created container, its checkpoint's name, the images) and the engine it runs on. */
+export interface ThinRestore extends RestoreRequest {
   engine: Engine;
   config: Config;
   /** Docker's data root (its checkpoint directories are under containers/ID/checkpoints). */
   dataRoot: string;
-  containerId: string;
-  checkpoint: string;
-  /** The directory holding CRIU's images (and runc's descriptors.json). */
-  imagesDir: string;
-  /** Where CRIU writes its restore log (containerd deletes its own copy when a restore fails). */
-  logFile: string;
-  /** Lazy restore: the work directory of a running lazy-pages daemon (adapters/host/lazy-pages.ts) that fills the memory after resume. */
-  lazyWorkDir?: string;
-  /** How the dump took connected TCP sockets (CRIU refuses to restore a `close` dump without being told): default established. */
-  tcp?: TcpMode;
 }
 
 /** Restores a created container from CRIU images in `imagesDir`; Docker manages it afterwards as its own. */

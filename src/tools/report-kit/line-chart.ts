@@ -1,5 +1,5 @@
 /**
- * @module tools/bench/line-chart — pure: a plot of step lines (each value holds until the next point,
+ * @module tools/report-kit/line-chart — pure: a plot of step lines (each value holds until the next point,
  * as samples taken every tick do), with a grid, labelled ticks, optional shaded spans of x and a
  * legend right of the plot. The scheduling day's awake hosts and the simulator's active hosts and
  * migrations over time are drawn with it.
