@@ -6,120 +6,52 @@
  * migration's lock and writes by re-reading the record, so no stale copy overwrites a newer
  * phase. Every unfinished record has a lease: without word from the source, and with no
  * operation or data in flight, it is aborted.
+ *
+ * This file is the transaction (phases, locks, the lease sweeper); it delegates the pages that
+ * come outside the checkpoint to incoming-pages.ts, the object store, pack fetches and image
+ * loads to incoming-prestore.ts, and lazy restores to lazy-windows.ts.
  */
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { mkdir, rm } from 'node:fs/promises';
-import type { Config } from '../../core/config.ts';
-import { FerryError, asFerryError } from '../../core/errors.ts';
+import { FerryError } from '../../core/errors.ts';
 import { log } from '../../core/events.ts';
-import type { Engine } from '../../adapters/docker/engine-port.ts';
 import { capacity, shortfall } from '../../adapters/host/capacity.ts';
 import type { CriuFacts } from '../../adapters/host/criu.ts';
-import type { Checkpointer } from '../../adapters/host/checkpointer-port.ts';
 import { newTicket } from '../../adapters/http-api/auth.ts';
 import { ticketMatches, type DataLinkTarget } from '../../adapters/data-link/data-link.ts';
 import { collectSink, parsePruneList, pruneTree } from '../../adapters/data-link/prune.ts';
-import { PageStore } from '../../adapters/process-memory/page-store.ts';
-import { parseRecipe, type DumpRecipe } from '../../domain/pages/recipe.ts';
-import type { ObjectStore } from '../../adapters/object-store/object-store.ts';
-import { loadStoredImage, storedImage } from '../prestore/image-store.ts';
-import { PackFetcher, type FetchCounts } from './pack-fetcher.ts';
 import { announceMoved, checkAddressFree, keptIp } from './cluster-address.ts';
-import type { DepartedAddresses } from '../../adapters/host/departed-addresses.ts';
 import { LazyWindows, type LazySource, type LazyWindowResult } from './lazy-windows.ts';
-import { localPages, readPagemaps } from './local-pages.ts';
-import { RemotePages, type PageWant } from './remote-pages.ts';
-import type { EagerHeader } from '../../domain/pages/postcopy-frames.ts';
-import { eagerSink, recordSink } from './postcopy-sinks.ts';
-import { layoutDump } from '../../domain/pages/page-map.ts';
-import { iovLayoutOf } from '../../adapters/host/page-server-protocol.ts';
-import type { RestorePath } from '../../domain/migration/report.ts';
+import type { PageWant } from './remote-pages.ts';
+import { IncomingPages, MAX_LIST_BYTES } from './incoming-pages.ts';
+import { IncomingImages, IncomingPrestore } from './incoming-prestore.ts';
+import { checkpointName, type DestinationDeps, type IncomingData, type IncomingRecord as Rec, type RestoreResult } from './destination-types.ts';
 import { destinationAbortable, destinationWord, type DestinationPhase } from '../../domain/migration/phases.ts';
-import type { RecordStore, MigrationRecord } from './record-store.ts';
 import { checkCreateBody, type PreflightRequest, type PrepareRequest, type PrepareReply, type DestinationStatus } from '../../domain/migration/protocol.ts';
-
-/** What the destination remembers of one incoming migration. */
-interface IncomingData {
-  request: PrepareRequest;
-  ticket: string;
-  /** The source said it will send the image (the destination lacked it). */
-  imageExpected: boolean;
-  imageStarted?: boolean;
-  containerId?: string;
-  upperDir?: string;
-  volumeDirs?: Record<string, string>;
-  createdVolumes?: string[];
-  lastContact: number;
-}
-
-type Rec = MigrationRecord<IncomingData>;
-
-
-/** Everything the destination service needs, wired by the agent. */
-export interface DestinationDeps {
-  engine: Engine;
-  records: RecordStore;
-  config: Config;
-  dataRoot: string;
-  /** ferry's own directory for CRIU images (thin checkpoints), one subdirectory per migration. */
-  imagesDir: string;
-  dataPort: number;
-  criu: () => Promise<CriuFacts>;
-  /** CRIU's CPU check, the restore and the address announcement (adapters/host/checkpointer-port.ts). */
-  checkpointer: Checkpointer;
-  /** The object store (strategy prestore). */
-  store?: () => Promise<ObjectStore>;
-  /** Cluster-network addresses that left this host (one that comes back goes off it). */
-  departed?: DepartedAddresses;
-}
-
-/** What restore reports: CRIU's restore, the page rebuild, and (prestore) the fetches from the store. */
-export interface RestoreResult {
-  restoreMs: number;
-  restoredBy: RestorePath;
-  rebuildMs?: number;
-  fetched?: FetchCounts & { waitMs: number };
-}
-
-/** A post-copy's long poll also returns once this many more pushed pages arrived (1 MiB), so the source can pace its push. */
-const ACK_PAGES = 256;
-
-/** Largest page recipe or prune list accepted, in bytes. */
-const MAX_LIST_BYTES = 256 * 1024 * 1024;
-
-/** The checkpoint name a migration uses on both hosts. */
-export function checkpointName(id: string): string {
-  return `ferry-${id}`;
-}
 
 /** The destination side of every incoming migration on this host. */
 export class DestinationService {
   private readonly deps: DestinationDeps;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly sessions = new Set<string>();
-  private readonly imageLoads = new Map<string, Promise<Error | undefined>>();
-  /** Pre-copy migrations: the pages received so far, and the recipe of the final dump. */
-  private readonly stores = new Map<string, PageStore>();
-  private readonly recipes = new Map<string, DumpRecipe>();
-  /** Post-copy migrations: the page files' layout that came while frozen, and the pages that come after the resume. */
-  private readonly eagerHeaders = new Map<string, EagerHeader>();
-  private readonly remotes = new Map<string, RemotePages>();
-  private readonly remotesMaking = new Map<string, Promise<RemotePages>>();
-  /** Post-copy windows that ended (their wants are over). */
-  private readonly windowsOver = new Set<string>();
+  /** The images sent by the source or loaded from the store, until create checks them. */
+  private readonly images: IncomingImages;
+  /** Pre-copy and post-copy migrations: the pages that come outside the checkpoint. */
+  private readonly pages: IncomingPages;
   /** Announcements of restored containers' addresses, by migration, until verify reports them. */
   private readonly announcements = new Map<string, Promise<string>>();
   /** Lazily restored containers whose memory is still being filled. */
   private readonly lazy: LazyWindows;
   /** Pre-stored migrations: the store and the fetches from it. */
-  private readonly objectStores = new Map<string, ObjectStore>();
-  private readonly fetchers = new Map<string, PackFetcher>();
+  private readonly prestore: IncomingPrestore;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(deps: DestinationDeps) {
     this.deps = deps;
     this.lazy = new LazyWindows(deps.config, deps.imagesDir);
+    this.images = new IncomingImages(deps.engine);
+    this.pages = new IncomingPages(deps.config, (id) => this.imagesOf(id));
+    this.prestore = new IncomingPrestore(deps.config, deps.store);
   }
 
   /** Checks CRIU, CPU, room and names; throws the first reason it cannot take the container. */
@@ -144,9 +76,9 @@ export class DestinationService {
   /** Opens a record and a data-link ticket; says whether the image must be sent. */
   async prepare(req: PrepareRequest): Promise<PrepareReply> {
     checkCreateBody(req.createBody, { allowBind: this.deps.config.migration.allowBind });
-    const store = req.store !== undefined ? await this.sameStore(req.store) : undefined;
+    const store = req.store !== undefined ? await this.prestore.sameStore(req.store) : undefined;
     return this.exclusive(req.migrationId, async () => {
-      if (store) this.objectStores.set(req.migrationId, store);
+      if (store) this.prestore.hold(req.migrationId, store);
       const existing = this.deps.records.get<IncomingData>(req.migrationId, 'destination');
       if (existing) throw new FerryError('FERRY_ERR_MIGRATION_BUSY', `migration ${req.migrationId} is already ${existing.phase} here`);
       const needImage = (await this.deps.engine.findImage(req.imageId)) === undefined;
@@ -161,8 +93,7 @@ export class DestinationService {
   create(id: string): Promise<{ containerId: string }> {
     return this.exclusive(id, async () => {
       const rec = this.expect(id, ['prepared']);
-      const loadError = await this.imageLoads.get(id);
-      this.imageLoads.delete(id);
+      const loadError = await this.images.outcome(id);
       if (loadError) throw new FerryError('FERRY_ERR_DOCKER', `the image sent by the source did not load: ${loadError.message}`);
       const { request } = rec.data;
       if (!(await this.deps.engine.findImage(request.imageId))) throw new FerryError('FERRY_ERR_DOCKER', `image ${request.imageRef} (${request.imageId}) is not on the destination and was not sent`);
@@ -184,12 +115,7 @@ export class DestinationService {
       if (!upperDir) throw new FerryError('FERRY_ERR_DOCKER', 'the new container has no overlay upper directory');
       await mkdir(this.checkpointDir(containerId, id), { recursive: true, mode: 0o700 });
       await mkdir(this.imagesOf(id), { recursive: true, mode: 0o700 });
-      if (request.pages) {
-        const pages = PageStore.create();
-        this.stores.set(id, pages);
-        const store = this.objectStores.get(id);
-        if (store) this.fetchers.set(id, new PackFetcher(store, pages, this.deps.config.migration.prestore.fetchConcurrency));
-      }
+      if (request.pages) this.prestore.fetchInto(id, this.pages.open(id));
       this.update(id, (r) => {
         Object.assign(r.data, { upperDir, volumeDirs });
         r.phase = 'created';
@@ -198,32 +124,19 @@ export class DestinationService {
     });
   }
 
-  /** The object store of a pre-stored migration: this host's own, which must be the one the source names. */
-  private async sameStore(where: string): Promise<ObjectStore> {
-    if (!this.deps.store) throw new FerryError('FERRY_ERR_CONFIG', 'this agent has no object store configured (section store); pre-storage needs the same store on both hosts');
-    const store = await this.deps.store();
-    if (store.where !== where) throw new FerryError('FERRY_ERR_CONFIG', `the source pre-stores into ${where}, but this host's object store is ${store.where}; configure the same store on both hosts`);
-    return store;
-  }
-
   /** Packs the source stored during a round: fetched in the background while the rounds go on. */
   prestored(id: string, packs: readonly string[]): { queued: number } {
     this.expect(id, ['created']);
-    const fetcher = this.fetchers.get(id);
-    if (!fetcher) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} is not pre-stored; it takes no packs`);
-    fetcher.add(packs);
-    return { queued: packs.length };
+    return this.prestore.add(id, packs);
   }
 
   /** The image is in the object store: load it from there (create waits for it). */
   async storedImage(id: string, imageId: string): Promise<{ loading: true }> {
     const rec = this.expect(id, ['prepared']);
-    const store = this.objectStores.get(id);
+    const store = this.prestore.storeOf(id);
     if (!store || !rec.data.imageExpected || rec.data.imageStarted || rec.data.request.imageId !== imageId) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} does not expect image ${imageId} from the store now`);
-    const manifest = await storedImage(store, imageId);
-    if (!manifest) throw new FerryError('FERRY_ERR_STORE_MISSING', `image ${imageId} is not complete in ${store.where}`);
+    await this.images.fromStore(id, store, imageId);
     this.update(id, (r) => (r.data.imageStarted = true));
-    this.imageLoads.set(id, loadStoredImage(store, this.deps.engine, manifest).then(() => undefined, (err: unknown) => asFerryError(err, 'FERRY_ERR_DOCKER')));
     return { loading: true };
   }
 
@@ -251,16 +164,14 @@ export class DestinationService {
     if (root === 'image') {
       if (rec.phase !== 'prepared' || !rec.data.imageExpected || rec.data.imageStarted) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} does not expect an image now`);
       this.update(id, (r) => (r.data.imageStarted = true));
-      return { kind: 'stream', sink: () => this.imageSink(id) };
+      return { kind: 'stream', sink: () => this.images.sink(id) };
     }
-    if (root === 'postcopy-pages' && rec.data.request.postcopy && ['created', 'received', 'restored'].includes(rec.phase)) return { kind: 'stream', sink: () => recordSink(() => this.remotePages(id)) };
+    if (root === 'postcopy-pages' && rec.data.request.postcopy && ['created', 'received', 'restored'].includes(rec.phase)) return { kind: 'stream', sink: () => this.pages.pushedSink(id) };
     if (rec.phase !== 'created') throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} is ${rec.phase}; state is accepted only after create`);
-    if (root === 'postcopy-eager' && rec.data.request.postcopy) return { kind: 'stream', sink: () => eagerSink(this.imagesOf(id), (h) => void this.eagerHeaders.set(id, h)) };
-    const store = this.stores.get(id);
-    if (root === 'pages' && store) return { kind: 'stream', sink: () => store.sink() };
-    if (root === 'recipe' && store) return { kind: 'stream', sink: () => collectSink(MAX_LIST_BYTES, 'the page recipe', (b) => void this.recipes.set(id, parseRecipe(b.toString('utf8')))) };
+    const pageRoot = this.pages.target(id, root, rec.data.request.postcopy === true);
+    if (pageRoot) return pageRoot;
     const pruned = /^prune:(.+)$/.exec(root)?.[1];
-    if (pruned !== undefined && store) {
+    if (pruned !== undefined && this.pages.holds(id)) {
       const dir = this.treeDir(rec, pruned);
       return { kind: 'stream', sink: () => collectSink(MAX_LIST_BYTES, `the prune list of ${pruned}`, (b) => void pruneTree(dir, parsePruneList(b))) };
     }
@@ -290,33 +201,19 @@ export class DestinationService {
       // A post-copy's page push runs during its restore (the source opened it after the frozen transfer had finished).
       if (this.sessions.has(id) && !rec.data.request.postcopy) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} still has a data session open`);
       let rebuildMs: number | undefined;
-      let fetched: RestoreResult['fetched'];
-      const fetcher = this.fetchers.get(id);
-      if (fetcher) {
-        const waitFrom = Date.now();
-        await fetcher.settled();
-        fetched = { ...fetcher.counts, waitMs: Date.now() - waitFrom };
-      }
+      const fetched = await this.prestore.settled(id);
       const criu = await this.deps.criu();
       const lazyHere = this.lazy.lazyHere(criu.uffdNoncoop);
       let from: LazySource | undefined;
       if (rec.data.request.pages) {
-        const store = this.stores.get(id);
-        const recipe = this.recipes.get(id);
-        if (!store || !recipe) throw new FerryError('FERRY_ERR_PROTOCOL', `migration ${id} has no ${store ? 'page recipe' : 'page store'}; the final round did not arrive (or this agent restarted)`);
-        const started = Date.now();
-        if (lazyHere) {
-          // The daemon asks ferry for the lazy pages; the store lives until the window ends.
-          from = { source: await localPages(store, recipe, this.imagesOf(id)), layout: iovLayoutOf(criu.version) };
-        } else {
-          await store.rebuild(recipe, this.imagesOf(id));
-          this.dropPages(id);
-        }
-        rebuildMs = Date.now() - started;
+        // Lazy: the daemon asks ferry for the held pages, which live until the window ends; else they are rebuilt into the images now.
+        const held = await this.pages.forRestore(id, lazyHere ? criu.version : undefined);
+        if (!lazyHere) this.dropPages(id);
+        ({ from, rebuildMs } = held);
       }
       if (rec.data.request.postcopy) {
         if (!lazyHere) throw new FerryError('FERRY_ERR_POSTCOPY_REFUSED', `this host cannot restore lazily (migration.lazyRestore ${String(this.deps.config.migration.lazyRestore)}, CRIU userfaultfd ${String(criu.uffdNoncoop)}); post-copy needs it`);
-        from = { source: await this.remotePages(id), layout: iovLayoutOf(criu.version) };
+        from = await this.pages.remoteSource(id, criu.version);
       }
       this.update(id, (r) => (r.phase = 'received'));
       const started = Date.now();
@@ -341,51 +238,18 @@ export class DestinationService {
     });
   }
 
-  /** A post-copy's remote pages, made on first use from the page layout and pagemaps the frozen transfer brought. */
-  private remotePages(id: string): Promise<RemotePages> {
-    const made = this.remotes.get(id);
-    if (made) return Promise.resolve(made);
-    const making = (this.remotesMaking.get(id) ?? (async () => {
-      const header = this.eagerHeaders.get(id);
-      if (this.windowsOver.has(id)) throw new FerryError('FERRY_ERR_PROTOCOL', `the post-copy window of migration ${id} is over (every page is in, or it failed); no more pages are taken`);
-      if (!header) throw new FerryError('FERRY_ERR_PROTOCOL', `post-copy migration ${id} has no page layout; the frozen transfer did not arrive (or this agent restarted)`);
-      const layout = layoutDump(await readPagemaps(this.imagesOf(id)), new Map(header.files.map((f) => [f.name, f.pages])));
-      const remote = new RemotePages(layout, this.deps.config.migration.postcopy.pageWaitMs);
-      this.remotes.set(id, remote);
-      return remote;
-    })());
-    this.remotesMaking.set(id, making);
-    return making;
-  }
-
   /** Post-copy: the ranges faults asked for since the last call (the source sends them first); waits up to `maxWaitMs` when there are none. `done` once the window is over. */
   async wants(id: string, maxWaitMs: number): Promise<{ wants: PageWant[]; done: boolean; receivedPages?: number }> {
     const rec = this.deps.records.get<IncomingData>(id, 'destination');
     const open = rec?.data.request.postcopy === true && ['created', 'received', 'restored'].includes(rec.phase);
-    if (!open || this.windowsOver.has(id)) return { wants: [], done: true };
-    const remote = this.remotes.get(id) ?? (this.eagerHeaders.has(id) ? await this.remotePages(id) : undefined);
-    if (!remote) {
-      // The frozen transfer is still under way: nothing can fault yet.
-      await new Promise((r) => setTimeout(r, maxWaitMs));
-      return { wants: [], done: false };
-    }
-    const wants = await remote.takeWants(maxWaitMs, ACK_PAGES);
-    return { wants, done: false, receivedPages: remote.counts.receivedPages };
+    if (!open) return { wants: [], done: true };
+    return this.pages.wants(id, maxWaitMs);
   }
 
-  /** Frees the page store and recipe of a migration. */
+  /** Frees the pages of a migration: its fetches stop first, then its page store, recipe and remote pages go. */
   private dropPages(id: string): void {
-    if (this.remotes.has(id)) this.windowsOver.add(id);
-    this.remotes.get(id)?.close(new FerryError('FERRY_ERR_RESTORE', `post-copy migration ${id} ended`));
-    this.remotes.delete(id);
-    this.remotesMaking.delete(id);
-    this.eagerHeaders.delete(id);
-    this.fetchers.get(id)?.stop();
-    this.fetchers.delete(id);
-    this.objectStores.delete(id);
-    this.stores.get(id)?.clear();
-    this.stores.delete(id);
-    this.recipes.delete(id);
+    this.prestore.drop(id);
+    this.pages.drop(id);
   }
 
   /** Checks that the restored container keeps running for the verify window. */
@@ -429,7 +293,7 @@ export class DestinationService {
       await this.deps.engine.deleteCheckpoint(rec.data.containerId ?? '', checkpointName(id)).catch(() => undefined);
       await rm(this.imagesOf(id), { recursive: true, force: true });
       await this.lazy.drop(id);
-      this.windowsOver.delete(id);
+      this.pages.forget(id);
       return this.status(id);
     });
   }
@@ -490,18 +354,11 @@ export class DestinationService {
     if (containerId) await rm(this.checkpointDir(containerId, id), { recursive: true, force: true });
     await this.lazy.drop(id);
     await rm(this.imagesOf(id), { recursive: true, force: true });
-    this.imageLoads.delete(id);
+    this.images.forget(id);
     this.dropPages(id);
-    this.windowsOver.delete(id);
+    this.pages.forget(id);
     this.update(id, (r) => (r.phase = 'aborted'));
     return this.status(id);
-  }
-
-  /** A stream into `docker load`; its outcome is kept for create to check (never left unhandled). */
-  private imageSink(id: string): NodeJS.WritableStream {
-    const pipe = new PassThrough();
-    this.imageLoads.set(id, this.deps.engine.loadImage(pipe).then(() => undefined, (err: unknown) => asFerryError(err, 'FERRY_ERR_DOCKER')));
-    return pipe;
   }
 
   /** Where CRIU's images of a migration are kept: ferry's directory, never Docker's. */
@@ -509,6 +366,7 @@ export class DestinationService {
     return path.join(this.deps.imagesDir, id);
   }
 
+  /** Where Docker looks for the checkpoint of a migration's container. */
   private checkpointDir(containerId: string, id: string): string {
     return path.join(this.deps.dataRoot, 'containers', containerId, 'checkpoints', checkpointName(id));
   }

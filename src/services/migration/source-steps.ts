@@ -13,7 +13,7 @@ import { storeImage } from '../prestore/image-store.ts';
 import { TERMINAL } from '../../domain/migration/phases.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from '../../domain/migration/protocol.ts';
-import { checkpointName } from './destination.ts';
+import { checkpointName } from './destination-types.ts';
 import { measureNeeds } from './needs.ts';
 import { checkFreeze, countConnections, freezeError, FREEZE_RULES } from './freeze-preflight.ts';
 import type { DestinationClient, MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';

@@ -16,7 +16,7 @@ import { assertMove, afterAbort, resolveUnfinished, TERMINAL, type SourcePhase, 
 import { newReport, addPhase, finishReport } from '../../domain/migration/report.ts';
 import type { MigrationRecord } from './record-store.ts';
 import type { MigrateRequest, PrepareReply, DestinationStatus } from '../../domain/migration/protocol.ts';
-import { checkpointName, type RestoreResult } from './destination.ts';
+import { checkpointName, type RestoreResult } from './destination-types.ts';
 import { SourceSteps } from './source-steps.ts';
 import { PrecopySteps } from './precopy-steps.ts';
 import { PostcopySteps } from './postcopy-steps.ts';
