@@ -22,7 +22,7 @@ import type { MigrationRecord } from './record-store.ts';
 import type { PrepareReply } from '../../domain/migration/protocol.ts';
 import type { PageWant } from './remote-pages.ts';
 import type { DestinationClient, OutgoingData, SourceDeps } from './source-types.ts';
-import type { SourceSteps } from './source-steps.ts';
+import type { Outbound } from './outbound.ts';
 
 /** Pages per pushed record (1 MiB): small enough that a fault's want goes out soon. */
 const PUSH_PAGES = 256;
@@ -35,7 +35,8 @@ const WINDOW_PATIENCE_MS = 300;
 export class PostcopySteps {
   private readonly deps: SourceDeps;
   private readonly rec: MigrationRecord<OutgoingData>;
-  private readonly steps: SourceSteps;
+  /** The watchers, the data link and the object store of this migration. */
+  private readonly out: Outbound;
   private readonly dest: DestinationClient;
   private layout: DumpLayout | undefined;
   private readonly files = new Map<string, FileHandle>();
@@ -46,10 +47,10 @@ export class PostcopySteps {
   /** Called whenever the destination's long poll answers (wants or arrivals). */
   private onWord: (() => void) | undefined;
 
-  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: DestinationClient) {
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, out: Outbound, dest: DestinationClient) {
     this.deps = deps;
     this.rec = rec;
-    this.steps = steps;
+    this.out = out;
     this.dest = dest;
   }
 
@@ -60,13 +61,13 @@ export class PostcopySteps {
     const layout = (this.layout = layoutDump(await readPagemaps(dir), counts));
     const header: EagerHeader = { files: [...layout.eager].map(([name, eager]) => ({ name, pages: counts.get(name) ?? 0, eager })) };
     const spec = this.rec.data.spec as ContainerSpec;
-    const link = await this.steps.link(reply);
+    const link = await this.out.link(reply);
     try {
       await link.sendStream('postcopy-eager', this.eagerPages(dir, header));
       await link.sendTree('checkpoint', dir, { select: (rel) => !isPagesFile(rel) });
       await link.sendTree('upper', spec.upperDir);
       for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
-      this.steps.account(await link.finish(), 'state');
+      this.out.account(await link.finish(), 'state');
     } catch (err) {
       link.destroy();
       throw err;
@@ -119,7 +120,7 @@ export class PostcopySteps {
       report.pushAttempts++;
       // What a failed session had in flight is not coming; the window starts afresh.
       this.sent = this.arrived;
-      const link = await this.steps.link(reply).catch((err: unknown) => err as Error);
+      const link = await this.out.link(reply).catch((err: unknown) => err as Error);
       if (link instanceof Error) {
         log('warn', 'post-copy push could not open the data link', { migration: this.rec.id, err: link.message });
         await sleep(1000);
@@ -130,7 +131,7 @@ export class PostcopySteps {
       try {
         const started = Date.now();
         await link.sendStream('postcopy-pages', this.records(dir, wants, signal), { immediate: true });
-        this.steps.account(await link.finish(), 'postcopy');
+        this.out.account(await link.finish(), 'postcopy');
         report.pushMs = Date.now() - started;
         // Every page is across; wants that still come are for pages the destination now holds.
         return;

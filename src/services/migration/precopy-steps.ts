@@ -21,7 +21,7 @@ import type { PrepareReply } from '../../domain/migration/protocol.ts';
 import { PrestoreMemory } from './prestore-memory.ts';
 import type { DataLinkSession } from './data-link-port.ts';
 import type { DestinationClient, OutgoingData, SourceDeps } from './source-types.ts';
-import type { SourceSteps } from './source-steps.ts';
+import type { Outbound } from './outbound.ts';
 
 /** A tree that moves by deltas: the writable layer or a volume. */
 interface DeltaTree {
@@ -40,7 +40,8 @@ interface TreeTotals {
 export class PrecopySteps {
   private readonly deps: SourceDeps;
   private readonly rec: MigrationRecord<OutgoingData>;
-  private readonly steps: SourceSteps;
+  /** The watchers, the data link and the object store of this migration. */
+  private readonly out: Outbound;
   private readonly tracker: PageTracker;
   private readonly keys = new PageKeys();
   private readonly trees: DeltaTree[];
@@ -50,10 +51,10 @@ export class PrecopySteps {
   /** Strategy prestore: memory goes through the object store. */
   private prestore: PrestoreMemory | undefined;
 
-  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, steps: SourceSteps, dest: DestinationClient) {
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, out: Outbound, dest: DestinationClient) {
     this.deps = deps;
     this.rec = rec;
-    this.steps = steps;
+    this.out = out;
     this.dest = dest;
     this.policy = { ...deps.config.migration.precopy, ...rec.data.request.options?.precopy };
     if (rec.data.request.strategy === 'prestore') {
@@ -95,7 +96,7 @@ export class PrecopySteps {
       const bandwidthBps = ((totals.wireBytes + storeBytes) / ms) * 1000;
       const done: PrecopyRoundReport = { round: count.round, dirtyPages: count.dirtyPages, deferredPages: count.deferredPages, sentPages: count.sentPages, pendingPages: count.pendingPages, files: files.files, deleted: files.deleted, rawBytes: totals.rawBytes, wireBytes: totals.wireBytes, ms, bandwidthBps };
       report.rounds.push(done);
-      this.steps.emit({ type: 'round', round: done, at: Date.now() });
+      this.out.emit({ type: 'round', round: done, at: Date.now() });
       // The link's speed is what the busiest round reached; later rounds are bound by the memory scan, not the link.
       const linkBps = Math.max(bandwidthBps, ...stats.map((s) => s.bandwidthBps));
       stats.push({ dirtyBytes: count.dirtyPages * PAGE, sentBytes: totals.wireBytes + storeBytes, deferredBytes: count.deferredPages * PAGE, bandwidthBps: linkBps });
@@ -132,8 +133,8 @@ export class PrecopySteps {
   /** Strategy prestore: the store's part of the rounds (the image went there at stage). */
   private async openPrestore(): Promise<PrestoreMemory | undefined> {
     if (this.rec.data.request.strategy !== 'prestore') return undefined;
-    const store = await this.steps.objectStore();
-    const report = this.steps.prestoreReport(store);
+    const store = await this.out.objectStore();
+    const report = this.out.prestoreReport(store);
     const announce = (packs: string[]) => this.dest.call('POST', `/v1/incoming/${this.rec.id}/prestored`, { packs });
     this.prestore = new PrestoreMemory(store, report, announce, this.deps.config.migration.prestore.uploadConcurrency);
     return this.prestore;
@@ -146,11 +147,11 @@ export class PrecopySteps {
 
   /** One data-link session; its bytes are accounted under `root`. */
   private async session<T extends TreeTotals>(reply: PrepareReply, root: string, work: (link: DataLinkSession) => Promise<T>): Promise<{ totals: { files: number; rawBytes: number; wireBytes: number }; files: T }> {
-    const link = await this.steps.link(reply);
+    const link = await this.out.link(reply);
     try {
       const files = await work(link);
       const totals = await link.finish();
-      this.steps.account(totals, root);
+      this.out.account(totals, root);
       return { totals, files };
     } catch (err) {
       link.destroy();

@@ -7,8 +7,6 @@ import { chooseDumpDir, dumpRoot } from '../../adapters/host/dump-dir.ts';
 import path from 'node:path';
 import { FerryError } from '../../core/errors.ts';
 import { containerSpec, type ContainerSpec } from '../../adapters/docker/container-spec.ts';
-import { addRootBytes, type PrestoreReport } from '../../domain/migration/report.ts';
-import type { ObjectStore } from '../../adapters/object-store/object-store.ts';
 import { storeImage } from '../prestore/image-store.ts';
 import { TERMINAL } from '../../domain/migration/phases.ts';
 import type { MigrationRecord } from './record-store.ts';
@@ -16,19 +14,20 @@ import type { PrepareReply } from '../../domain/migration/protocol.ts';
 import { checkpointName } from './destination-types.ts';
 import { measureNeeds } from './needs.ts';
 import { checkFreeze, countConnections, freezeError, FREEZE_RULES } from './freeze-preflight.ts';
-import type { DestinationClient, MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
+import type { DestinationClient, OutgoingData, SourceDeps } from './source-types.ts';
+import type { Outbound } from './outbound.ts';
 
 /** The forward phases of one migration. */
 export class SourceSteps {
   private readonly deps: SourceDeps;
   private readonly rec: MigrationRecord<OutgoingData>;
-  /** Tells the migration's watchers (the CLI's view, the dashboard) what happened. */
-  readonly emit: (ev: MigrationEvent) => void;
+  /** The watchers, the data link and the object store of this migration. */
+  private readonly out: Outbound;
 
-  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, emit: (ev: MigrationEvent) => void) {
+  constructor(deps: SourceDeps, rec: MigrationRecord<OutgoingData>, out: Outbound) {
     this.deps = deps;
     this.rec = rec;
-    this.emit = emit;
+    this.out = out;
   }
 
   /** Checks the container and both hosts; nothing is changed. */
@@ -55,7 +54,7 @@ export class SourceSteps {
     const needs = await measureNeeds(inspect, spec);
     this.rec.data.memoryBytes = needs.memoryBytes;
     this.rec.data.expectedBytes = needs.diskBytes;
-    this.emit({ type: 'estimate', bytes: needs.diskBytes, at: Date.now() });
+    this.out.emit({ type: 'estimate', bytes: needs.diskBytes, at: Date.now() });
     await dest.call('POST', '/v1/incoming/preflight', {
       migrationId: this.rec.id,
       container: spec.name,
@@ -74,7 +73,7 @@ export class SourceSteps {
   async stage(dest: DestinationClient): Promise<PrepareReply> {
     const spec = this.rec.data.spec as ContainerSpec;
     const { strategy } = this.rec.data.request;
-    const store = strategy === 'prestore' ? await this.objectStore() : undefined;
+    const store = strategy === 'prestore' ? await this.out.objectStore() : undefined;
     const reply = await dest.call<PrepareReply>('POST', '/v1/incoming', {
       migrationId: this.rec.id,
       source: this.deps.hostName,
@@ -89,36 +88,19 @@ export class SourceSteps {
       ...(this.rec.data.report.network?.tcp === 'close' ? { tcp: 'close' as const } : {}),
     });
     if (reply.needImage && store) {
-      const report = this.prestoreReport(store);
+      const report = this.out.prestoreReport(store);
       const { uploadedBytes } = await storeImage(store, this.deps.engine, spec.imageId, spec.imageRef);
       Object.assign(report, { image: 'store', imageUploadedBytes: uploadedBytes });
       await dest.call('POST', `/v1/incoming/${this.rec.id}/stored-image`, { imageId: spec.imageId });
     } else if (reply.needImage) {
-      const link = await this.link(reply);
+      const link = await this.out.link(reply);
       // Export by name when the name still means this image, so the destination gets the tag too.
       const byRef = await this.deps.engine.findImage(spec.imageRef);
       await link.sendStream('image', await this.deps.engine.exportImage(byRef?.Id === spec.imageId ? spec.imageRef : spec.imageId));
-      this.account(await link.finish(), 'image');
+      this.out.account(await link.finish(), 'image');
     }
     await dest.call('POST', `/v1/incoming/${this.rec.id}/create`, {});
     return reply;
-  }
-
-  /** The object store of a pre-stored migration. */
-  async objectStore(): Promise<ObjectStore> {
-    if (!this.deps.store) throw new FerryError('FERRY_ERR_CONFIG', 'this agent has no object store configured (section store); strategy prestore needs one');
-    return this.deps.store();
-  }
-
-  /** The prestore part of the report, made on first use. */
-  prestoreReport(store: ObjectStore): PrestoreReport {
-    const { prestore } = this.deps.config.migration;
-    const o = this.rec.data.request.options?.prestore;
-    return (this.rec.data.report.prestore ??= {
-      store: store.where,
-      policy: { window: o?.window ?? prestore.window, threshold: o?.threshold ?? prestore.threshold },
-      image: 'present', imageUploadedBytes: 0, uploadedPages: 0, uploadedBytes: 0, packs: 0, rounds: [],
-    });
   }
 
   /** Freezes the container (cgroup freezer), locks its network, then has CRIU dump it (the checkpointer), leaving it frozen. */
@@ -175,38 +157,15 @@ export class SourceSteps {
   /** Sends the checkpoint, the writable layer and the volumes over one data-link session. */
   async transfer(reply: PrepareReply): Promise<void> {
     const spec = this.rec.data.spec as ContainerSpec;
-    const link = await this.link(reply);
+    const link = await this.out.link(reply);
     try {
       await link.sendTree('checkpoint', this.checkpointDir());
       await link.sendTree('upper', spec.upperDir);
       for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
-      this.account(await link.finish(), 'state');
+      this.out.account(await link.finish(), 'state');
     } catch (err) {
       link.destroy();
       throw err;
     }
-  }
-
-  /** Opens a data-link session to the destination. */
-  link(reply: PrepareReply) {
-    const { config } = this.deps;
-    return this.deps.openDataLink({
-      host: this.rec.data.request.destination.dataHost,
-      port: reply.dataPort,
-      migrationId: this.rec.id,
-      ticket: reply.ticket,
-      compression: config.migration.compression,
-      zstdLevel: config.migration.zstdLevel,
-      chunkBytes: config.migration.chunkBytes,
-      linkTimeoutMs: config.migration.linkTimeoutMs,
-      onProgress: (ev) => this.emit({ type: 'progress', root: ev.root, rawBytes: ev.rawBytes, wireBytes: ev.wireBytes, at: Date.now() }),
-      ...(this.rec.data.request.options?.faults ? { faults: this.rec.data.request.options.faults } : {}),
-    });
-  }
-
-  /** Adds a finished session's bytes to the report. */
-  account(totals: { files: number; rawBytes: number; wireBytes: number }, root: string): void {
-    addRootBytes(this.rec.data.report, root, totals);
-    this.deps.records.put(this.rec);
   }
 }

@@ -18,6 +18,7 @@ import type { MigrationRecord } from './record-store.ts';
 import type { MigrateRequest, PrepareReply, DestinationStatus } from '../../domain/migration/protocol.ts';
 import { checkpointName, type RestoreResult } from './destination-types.ts';
 import { SourceSteps } from './source-steps.ts';
+import { Outbound } from './outbound.ts';
 import { PrecopySteps } from './precopy-steps.ts';
 import { PostcopySteps } from './postcopy-steps.ts';
 import type { DestinationClient, MigrationEvent, OutgoingData, SourceDeps } from './source-types.ts';
@@ -151,11 +152,12 @@ export class SourceService {
     let reply: PrepareReply | undefined;
     let postcopy: PostcopySteps | undefined;
     try {
-      const steps = new SourceSteps(this.deps, rec, (ev) => this.emit(rec.id, ev));
+      const out = new Outbound(this.deps, rec, (ev) => this.emit(rec.id, ev));
+      const steps = new SourceSteps(this.deps, rec, out);
       await this.step(rec, 'preflight', () => steps.preflight(dest));
       await this.move(rec, 'stage');
-      const precopy = request.strategy === 'precopy' || request.strategy === 'prestore' ? new PrecopySteps(this.deps, rec, steps, dest) : undefined;
-      if (request.strategy === 'postcopy') postcopy = new PostcopySteps(this.deps, rec, steps, dest);
+      const precopy = request.strategy === 'precopy' || request.strategy === 'prestore' ? new PrecopySteps(this.deps, rec, out, dest) : undefined;
+      if (request.strategy === 'postcopy') postcopy = new PostcopySteps(this.deps, rec, out, dest);
       reply = await this.step(rec, 'stage', () => steps.stage(dest));
       const staged = reply;
       if (precopy) {
