@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type * as z from 'zod';
 import { ERRORS, FerryError, asFerryError } from '../../core/errors.ts';
 import { log } from '../../core/events.ts';
@@ -78,6 +79,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     void serve(req, res, options, compiled);
   });
   server.keepAliveTimeout = 5000;
+  server.on('clientError', refuseUnparsable);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -90,6 +92,20 @@ export async function startControlServer(options: ControlServerOptions): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+/** Answers a request Node's HTTP parser refused (headers beyond 16 KiB, a malformed request line) with a JSON FerryError like any other refusal, then closes. */
+function refuseUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const ferr = err.code === 'HPE_HEADER_OVERFLOW' || err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+    ? new FerryError('FERRY_ERR_TOO_LARGE', 'the request line and headers exceed the HTTP parser\'s limit of 16 KiB')
+    : new FerryError('FERRY_ERR_INVALID_INPUT', `malformed HTTP request (${err.code ?? err.message})`);
+  const status = ERRORS[ferr.code].http;
+  const body = JSON.stringify({ error: ferr.toJSON() });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /** Turns `/v1/x/:id` into a regex and the parameter names. */
@@ -106,7 +122,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
     if (options.token !== undefined && options.token !== '' && !tokenMatches(req.headers.authorization, options.token)) {
       throw new FerryError('FERRY_ERR_AUTH', 'the request carries no valid cluster token');
     }
-    const url = new URL(req.url ?? '/', 'http://agent');
+    const url = requestUrl(req);
     let params: Record<string, string> | undefined;
     let route: Route | undefined;
     for (const r of routes) {
@@ -167,7 +183,8 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
     const ferr = asFerryError(err);
     if (ferr.code === 'FERRY_ERR_INTERNAL') log('error', 'control request failed', { url: req.url, err: String((err as Error).stack ?? err) });
     if (!res.headersSent) {
-      res.writeHead(ERRORS[ferr.code].http, { 'content-type': 'application/json' });
+      // A body refused before its end leaves bytes on the connection: close it, or a keep-alive client's next request fails (found by fuzzing).
+      res.writeHead(ERRORS[ferr.code].http, { 'content-type': 'application/json', ...(req.complete ? {} : { connection: 'close' }) });
       res.end(JSON.stringify({ error: ferr.toJSON() }));
     } else {
       res.end(`${JSON.stringify({ error: ferr.toJSON() })}\n`);
@@ -177,13 +194,27 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
 
 /** Answers a GET for a public static file; false when the path is not one (API paths never are). */
 async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, files: (pathname: string) => Promise<StaticFile | undefined>): Promise<boolean> {
-  const pathname = new URL(req.url ?? '/', 'http://agent').pathname;
+  let pathname: string;
+  try {
+    pathname = requestUrl(req).pathname;
+  } catch {
+    return false; // not a file: the token check and then the router refuse it
+  }
   if (pathname.startsWith('/v1/') || pathname === '/metrics') return false;
   const file = await files(pathname);
   if (!file) return false;
   res.writeHead(200, { 'content-type': file.contentType, 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:", 'cache-control': 'no-cache' });
   res.end(file.body);
   return true;
+}
+
+/** The URL of a request; a target that does not parse (`//%zz`, found by fuzzing) is the client's error. */
+function requestUrl(req: http.IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://agent');
+  } catch {
+    throw new FerryError('FERRY_ERR_INVALID_INPUT', `malformed request target ${JSON.stringify((req.url ?? '').slice(0, 200))}`);
+  }
 }
 
 /** Reads a request body up to a limit. */
