@@ -69,6 +69,7 @@ export const ERRORS = {
   FERRY_ERR_UNKNOWN_NODE: { exit: 4, http: 404, retryable: false, hint: 'Name a node registered with the controller (`ferry nodes` lists them).' },
   FERRY_ERR_PREREQUISITE: { exit: 10, http: 500, retryable: false, hint: 'Run `ferry doctor --fix` as root.' },
   FERRY_ERR_TESTBED: { exit: 11, http: 500, retryable: false, hint: 'See the message; `ferry testbed down` then `ferry testbed up` starts clean.' },
+  FERRY_ERR_PKI: { exit: 14, http: 500, retryable: false, hint: "The cluster's certificates: the message names the problem. `ferry pki init --dir D` creates a CA (`--force` replaces one, and every certificate it issued stops working); `ferry pki issue` refuses a subject that already has a certificate (`ferry pki rotate` replaces it); openssl must be installed (apt-get install openssl)." },
   FERRY_ERR_INTERNAL: { exit: 70, http: 500, retryable: false, hint: 'This is a bug in ferry; please report it with the agent log.' },
 } as const satisfies Record<string, ErrorKind>;
 

@@ -19,6 +19,7 @@ import { registerStorage } from './commands/storage.ts';
 import { registerController } from './commands/controller.ts';
 import { registerScheduling } from './commands/scheduling.ts';
 import { registerSim } from './commands/sim.ts';
+import { registerPki } from './commands/pki.ts';
 
 const program = new Command('ferry')
   .description('Live migration of running Docker containers between hosts, and an elastic scheduler that uses it')
@@ -39,6 +40,7 @@ registerStorage(program);
 registerController(program);
 registerScheduling(program);
 registerSim(program);
+registerPki(program);
 
 // Programs ferry runs sit in process groups of their own (so a deadline ends their children
 // too) and no longer get the terminal's Ctrl-C: pass it on, then end as a signal would. The

@@ -50,6 +50,7 @@ export const BINARIES: readonly BinaryRequirement[] = [
   { name: 'radosgw-admin', pkg: 'ceph-common', why: 'creates the S3 user and keys of the project\'s Ceph cluster' },
   { name: 'monmaptool', pkg: 'ceph-base', why: 'writes the initial monitor map of the project\'s Ceph cluster' },
   { name: 'crushtool', pkg: 'ceph-base', why: 'compiles and tests CRUSH maps for the project\'s Ceph cluster' },
+  { name: 'openssl', pkg: 'openssl', why: 'signs the cluster CA\'s certificates (`ferry pki`, and the test bed\'s CA at `up`)' },
   { name: 'chromium', pkg: 'chromium', why: 'drives the web dashboard\'s end-to-end test (playwright-core with /usr/bin/chromium, headless; no browser is ever downloaded)' },
   { name: 'promtool', pkg: 'prometheus', why: 'checks the Prometheus exposition of the agents\' and the controller\'s /metrics (`promtool check metrics`, unit tests); the integration test runs its own prometheus', toolOnly: { services: ['prometheus.service'] } },
 ];

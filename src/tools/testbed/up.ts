@@ -15,6 +15,7 @@ import { createBridge, createClientNet, createHostNet, shapeHost } from './net.t
 import { clusterNetworkBody } from './commands.ts';
 import { DockerEngine } from '../../adapters/docker/engine.ts';
 import { cleanupPlan, planFromConfig, type PlanOverrides } from './plan.ts';
+import { createTestbedPki } from './pki.ts';
 
 /** Options of {@link testbedUp}. */
 export interface UpOptions extends PlanOverrides {
@@ -44,6 +45,7 @@ export async function testbedUp(options: UpOptions = {}): Promise<Cluster> {
   await mkdir(plan.stateDir, { recursive: true, mode: 0o711 });
   await writeFile(plan.tokenFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   await chmod(plan.tokenFile, 0o600);
+  log(`certificates: a new cluster CA, the controller's, each agent's and the operator's in ${await createTestbedPki(plan)} (not used by the links yet)`);
 
   log(`network: bridge ${plan.bridge} ${plan.bridgeCidr}, ${plan.hosts.length} hosts at ${plan.bandwidthMbit} Mbit/s`);
   await createBridge(plan);
