@@ -43,6 +43,20 @@ export class Outbound {
     });
   }
 
+  /** One data-link session: opens it, runs `work`, finishes it and accounts its bytes under `root`; destroys it if anything fails. */
+  async session<T>(reply: PrepareReply, root: string, work: (link: DataLinkSession) => Promise<T>): Promise<{ totals: { files: number; rawBytes: number; wireBytes: number }; result: T }> {
+    const link = await this.link(reply);
+    try {
+      const result = await work(link);
+      const totals = await link.finish();
+      this.account(totals, root);
+      return { totals, result };
+    } catch (err) {
+      link.destroy();
+      throw err;
+    }
+  }
+
   /** Adds a finished session's bytes to the report (persisted). */
   account(totals: { files: number; rawBytes: number; wireBytes: number }, root: string): void {
     addRootBytes(this.rec.data.report, root, totals);

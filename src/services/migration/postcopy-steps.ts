@@ -61,17 +61,12 @@ export class PostcopySteps {
     const layout = (this.layout = layoutDump(await readPagemaps(dir), counts));
     const header: EagerHeader = { files: [...layout.eager].map(([name, eager]) => ({ name, pages: counts.get(name) ?? 0, eager })) };
     const spec = this.rec.data.spec as ContainerSpec;
-    const link = await this.out.link(reply);
-    try {
+    await this.out.session(reply, 'state', async (link) => {
       await link.sendStream('postcopy-eager', this.eagerPages(dir, header));
       await link.sendTree('checkpoint', dir, { select: (rel) => !isPagesFile(rel) });
       await link.sendTree('upper', spec.upperDir);
       for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
-      this.out.account(await link.finish(), 'state');
-    } catch (err) {
-      link.destroy();
-      throw err;
-    }
+    });
     this.rec.data.report.postcopy = { lazyPages: layout.lazyPages, eagerPages: header.files.reduce((n, f) => n + f.eager.length, 0), pushedPages: 0, wantedRanges: 0, pushAttempts: 0 };
     this.deps.records.put(this.rec);
   }

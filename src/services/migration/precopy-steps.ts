@@ -85,7 +85,7 @@ export class PrecopySteps {
       this.tracker.beginRound();
       const pages = roundPages(pids, this.tracker, this.keys, prestore ? { onSend: prestore.onSend } : {});
       const storeBytes = prestore ? await prestore.round(pages) : 0;
-      const { totals, files } = await this.session(reply, 'precopy', async (link) => {
+      const { totals, result: files } = await this.out.session(reply, 'precopy', async (link) => {
         if (!prestore) await link.sendStream('pages', pages);
         return this.sendTrees(link, true);
       });
@@ -118,7 +118,7 @@ export class PrecopySteps {
     this.heldBeforeFinal = this.tracker.heldPages;
     const recipe: DumpRecipe = { files: [] };
     const scan = timed(dumpPages(imageDir, this.tracker, recipe));
-    const { totals, files } = await this.session(reply, 'final', async (link) => {
+    const { totals, result: files } = await this.out.session(reply, 'final', async (link) => {
       await link.sendStream('pages', scan.pages);
       await link.sendStream('recipe', jsonStream(recipe));
       await link.sendTree('checkpoint', imageDir, { select: (rel) => !isPagesFile(rel) });
@@ -143,20 +143,6 @@ export class PrecopySteps {
   /** Pages the final round sent: what the destination holds now beyond what it held before. */
   private get finalSent(): number {
     return this.tracker.heldPages - this.heldBeforeFinal;
-  }
-
-  /** One data-link session; its bytes are accounted under `root`. */
-  private async session<T extends TreeTotals>(reply: PrepareReply, root: string, work: (link: DataLinkSession) => Promise<T>): Promise<{ totals: { files: number; rawBytes: number; wireBytes: number }; files: T }> {
-    const link = await this.out.link(reply);
-    try {
-      const files = await work(link);
-      const totals = await link.finish();
-      this.out.account(totals, root);
-      return { totals, files };
-    } catch (err) {
-      link.destroy();
-      throw err;
-    }
   }
 
   /** Sends each tree's changed entries and, when some were deleted, their paths. */

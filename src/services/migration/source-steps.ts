@@ -93,11 +93,11 @@ export class SourceSteps {
       Object.assign(report, { image: 'store', imageUploadedBytes: uploadedBytes });
       await dest.call('POST', `/v1/incoming/${this.rec.id}/stored-image`, { imageId: spec.imageId });
     } else if (reply.needImage) {
-      const link = await this.out.link(reply);
-      // Export by name when the name still means this image, so the destination gets the tag too.
-      const byRef = await this.deps.engine.findImage(spec.imageRef);
-      await link.sendStream('image', await this.deps.engine.exportImage(byRef?.Id === spec.imageId ? spec.imageRef : spec.imageId));
-      this.out.account(await link.finish(), 'image');
+      await this.out.session(reply, 'image', async (link) => {
+        // Export by name when the name still means this image, so the destination gets the tag too.
+        const byRef = await this.deps.engine.findImage(spec.imageRef);
+        await link.sendStream('image', await this.deps.engine.exportImage(byRef?.Id === spec.imageId ? spec.imageRef : spec.imageId));
+      });
     }
     await dest.call('POST', `/v1/incoming/${this.rec.id}/create`, {});
     return reply;
@@ -157,15 +157,10 @@ export class SourceSteps {
   /** Sends the checkpoint, the writable layer and the volumes over one data-link session. */
   async transfer(reply: PrepareReply): Promise<void> {
     const spec = this.rec.data.spec as ContainerSpec;
-    const link = await this.out.link(reply);
-    try {
+    await this.out.session(reply, 'state', async (link) => {
       await link.sendTree('checkpoint', this.checkpointDir());
       await link.sendTree('upper', spec.upperDir);
       for (const v of spec.volumes) await link.sendTree(`volume:${v.name}`, v.source);
-      this.out.account(await link.finish(), 'state');
-    } catch (err) {
-      link.destroy();
-      throw err;
-    }
+    });
   }
 }
