@@ -173,6 +173,8 @@ export const ConfigSchema = z.strictObject({
     keptLogsDir: z.string().min(1).default('/var/lib/ferry/failed-runs'),
     /** How many kept failures stay in keptLogsDir; older ones are removed when a new one is kept. */
     keptLogsRuns: z.number().int().min(1).max(1000).default(20),
+    /** Mutual TLS between the test bed's agents, controller and CLI, with the CA and certificates \`up\` makes in STATE/pki (false: plain TCP with the token, only to measure what TLS costs). */
+    tls: z.boolean().default(true),
   }).prefault({}),
   scheduler: z.strictObject({
     /** The placement policy: elastic (the Ceph + Swarm paper's model), spread (Docker Swarm), binpack, kube (LeastAllocated + BalancedAllocation). */
@@ -231,6 +233,14 @@ export const ConfigSchema = z.strictObject({
     stateDir: z.string().default('/var/lib/ferry/controller'),
     /** How often the scheduler loop runs, in ms. */
     tickMs: ms(2000),
+  }).prefault({}),
+  tls: z.strictObject({
+    /** The PKI directory: ca.crt, revoked.json and this process's key and certificate (agent-NAME, controller, operator-NAME; `ferry pki` makes them). '' : no TLS, and then ferry listens on loopback only. */
+    dir: z.string().default(''),
+    /** The operator name whose certificate the CLI presents ('' : the only operator certificate in tls.dir). */
+    name: z.string().default(''),
+    /** Allow plain TCP beyond loopback (with the cluster token). Only for measuring what TLS costs on a private test network: the link is then readable and forgeable by anyone on it. */
+    plainBeyondLoopback: z.boolean().default(false),
   }).prefault({}),
   prerequisites: z.strictObject({
     /** Where CRIU from Debian (sid, else trixie: the first that passes the functional probe) is unpacked when the system CRIU fails the probe. */

@@ -20,7 +20,8 @@ export interface ErrorKind {
 export const ERRORS = {
   FERRY_ERR_INVALID_INPUT: { exit: 2, http: 400, retryable: false, hint: 'Correct the request; the message names the field.' },
   FERRY_ERR_CONFIG: { exit: 2, http: 400, retryable: false, hint: 'Fix the configuration value named in the message (`ferry config default` prints every key).' },
-  FERRY_ERR_AUTH: { exit: 3, http: 401, retryable: false, hint: 'Use the cluster token the agents were started with (--token-file or FERRY_TOKEN).' },
+  FERRY_ERR_AUTH: { exit: 3, http: 401, retryable: false, hint: 'Present a certificate of this cluster (`ferry pki issue`; the CLI reads FERRY_TLS_DIR and FERRY_TLS_NAME) over https://, and the cluster token the agents were started with (--token-file or FERRY_TOKEN) if they have one.' },
+  FERRY_ERR_FORBIDDEN: { exit: 3, http: 403, retryable: false, hint: "The certificate's role may not use this endpoint: agents accept migrations only from agents, and operations only from the controller and operators; use a certificate of the right role (`ferry pki list`)." },
   FERRY_ERR_UNKNOWN_HOST: { exit: 4, http: 404, retryable: false, hint: 'Name a host of the cluster (`ferry testbed status` lists them).' },
   FERRY_ERR_UNKNOWN_CONTAINER: { exit: 4, http: 404, retryable: false, hint: 'Name a container that exists on the source host (`docker ps` there).' },
   FERRY_ERR_UNKNOWN_MIGRATION: { exit: 4, http: 404, retryable: false, hint: 'Name a migration id that this agent recorded.' },

@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { ControlClient } from '../../src/adapters/http-api/client.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
-import { planFromConfig, repoRoot, testbedDown, testbedUp } from '../../src/tools/testbed/index.ts';
+import { bedCredentials, planFromConfig, repoRoot, testbedDown, testbedUp } from '../../src/tools/testbed/index.ts';
 import { ensureWorkloadImage } from '../../src/tools/workloads/catalog.ts';
 import { parseLoadLog } from '../../src/tools/workloads/load-log.ts';
 import { ContainerList, DeployAnswer } from '../../src/apps/agent/containers-protocol.ts';
@@ -130,7 +130,7 @@ void describe('an agent\'s node API: containers, load metrics, power (integratio
     chmodSync(path.join(work, 'hook.sh'), 0o755);
     const cluster = await logs.watch(testbedUp({ config, agents: false, log: () => undefined }));
     engine = new DockerEngine(h1?.dockerSocket ?? '');
-    client = new ControlClient(h1?.controlUrl ?? '', readFileSync(cluster.tokenFile, 'utf8').trim(), 60_000);
+    client = new ControlClient(h1?.controlUrl ?? '', await bedCredentials(cluster), 60_000);
     await ensureWorkloadImage(engine, 'loop');
     await startH1Agent();
     await startListener();

@@ -22,7 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
 import { ControlClient } from '../../src/adapters/http-api/client.ts';
-import { testbedDown, testbedUp, readToken, repoRoot, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
+import { testbedDown, testbedUp, bedCredentials, repoRoot, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
+import type { Credentials } from '../../src/adapters/http-api/client.ts';
 import type { ContainerRecord, EventRow } from '../../src/apps/controller/records.ts';
 import type { NodeReport } from '../../src/apps/controller/node-report.ts';
 import { startControllerProcess, killController, waitEvent, type ControllerProcess } from '../support/controller.ts';
@@ -53,14 +54,14 @@ const PORT = 7182;
 const LIGHT = ['light-1', 'light-2', 'light-3'];
 
 let cluster: Cluster;
-let token: string;
+let credentials: Credentials;
 let ctl: ControllerProcess;
 const ctlState = path.join(stateDir, 'controller');
 const engines = new Map<string, DockerEngine>();
 
 /** Starts (or restarts, on the same database) the controller. */
 async function startCtl(): Promise<void> {
-  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: ctlState, port: PORT, token, env: SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log') });
+  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: ctlState, port: PORT, credentials, env: SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log') });
 }
 
 const nodes = (): Promise<NodeReport[]> => ctl.client.call<NodeReport[]>('GET', '/v1/nodes');
@@ -104,7 +105,7 @@ before(async () => {
   mkdirSync(stateDir, { recursive: true });
   cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   for (const h of cluster.hosts) engines.set(h.name, new DockerEngine(h.dockerSocket));
-  token = await readToken(cluster.tokenFile);
+  credentials = await bedCredentials(cluster);
   await startCtl();
 }, LONG);
 
@@ -121,7 +122,7 @@ describe('the controller with the elastic scheduler on a real test bed', () => {
     await assert.rejects(run({ image: 'ferry/load:1', appType: 'quantum', cpuMillis: 100, memoryMiB: 32 }), /FERRY_ERR_UNKNOWN_APP_TYPE|application type/);
     await assert.rejects(run({ image: 'ferry/load:1', cpuMillis: 100, memoryMiB: 4096 }), /memory/);
     await assert.rejects(ctl.client.call('POST', '/v1/app-types/db', { memory: 0.5, cpu: 0.4, network: 0.4 }), /sum/);
-    await assert.rejects(new ControlClient(ctl.url, 'wrong-token').call('GET', '/v1/nodes'), /token/);
+    await assert.rejects(new ControlClient(ctl.url, { ...credentials, token: 'wrong-token' }).call('GET', '/v1/nodes'), /token/);
     assert.equal((await ps()).length, 0);
   });
 
@@ -178,7 +179,7 @@ describe('the controller with the elastic scheduler on a real test bed', () => {
   });
 
   it('ferry events and ferry nodes show each step with its reason', LONG, async () => {
-    const env = { ...process.env, FERRY_CONTROLLER_URL: ctl.url, FERRY_TOKEN: token };
+    const env = { ...process.env, FERRY_CONTROLLER_URL: ctl.url, FERRY_TOKEN: credentials.token ?? '', FERRY_TLS_DIR: cluster.pki?.dir ?? '', FERRY_TLS_NAME: 'testbed' };
     const bin = path.join(repoRoot(), 'bin/ferry');
     const { stdout } = await promisify(execFile)(bin, ['events', '--json'], { env });
     const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as EventRow);

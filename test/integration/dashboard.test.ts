@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
-import { testbedDown, testbedUp, readToken, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
+import { testbedDown, testbedUp, readToken, bedCredentials, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
 import { migrate } from '../../src/apps/cli/migrate-client.ts';
 import { stopControllerProcess } from '../../src/apps/controller/process.ts';
 import { DASHBOARD_DIR } from '../../src/apps/controller/dashboard-files.ts';
@@ -70,7 +70,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   token = await readToken(cluster.tokenFile);
-  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: path.join(stateDir, 'controller'), port: CONTROLLER_PORT, token, env: CONTROLLER_ENV, logFile: path.join(stateDir, 'controller.log'), policy: 'spread' });
+  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: path.join(stateDir, 'controller'), port: CONTROLLER_PORT, credentials: await bedCredentials(cluster), env: CONTROLLER_ENV, logFile: path.join(stateDir, 'controller.log'), policy: 'spread' });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 }, LONG);

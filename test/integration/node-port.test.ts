@@ -16,7 +16,7 @@ import { AgentNode } from '../../src/apps/controller/agent-node.ts';
 import { nodePortConformance } from '../../src/apps/controller/node-port.conformance.ts';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
-import { readToken, testbedDown, testbedUp } from '../../src/tools/testbed/index.ts';
+import { bedCredentials, testbedDown, testbedUp } from '../../src/tools/testbed/index.ts';
 import { ensureWorkloadImage } from '../../src/tools/workloads/catalog.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
 
@@ -43,7 +43,7 @@ else {
       assert.ok(h1 && h2 && h1.capacity && h2.capacity, 'two hosts with their capacity in cluster.json');
       await ensureWorkloadImage(new DockerEngine(h1.dockerSocket), 'loop');
       return {
-        port: new AgentNode({ controlUrl: h1.controlUrl }, await readToken(cluster.tokenFile)),
+        port: new AgentNode({ controlUrl: h1.controlUrl }, await bedCredentials(cluster)),
         name: h1.name,
         capacity: h1.capacity,
         other: { name: h2.name, controlUrl: h2.controlUrl, dataHost: h2.ip, capacity: h2.capacity, state: 'active', zone: '', rack: '', registeredAt: 0, lastSeen: 0 },

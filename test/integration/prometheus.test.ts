@@ -15,7 +15,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
-import { testbedDown, testbedUp, readToken, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
+import { testbedDown, testbedUp, readToken, bedCredentials, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
 import { migrate } from '../../src/apps/cli/migrate-client.ts';
 import { stopControllerProcess } from '../../src/apps/controller/process.ts';
 import { COUNTER_IMAGE, ensureCounterImage } from '../../src/tools/workloads/counter-image.ts';
@@ -70,8 +70,7 @@ async function until(promql: string, check: (r: Awaited<ReturnType<typeof query>
 
 before(async () => {
   cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
-  const token = await readToken(cluster.tokenFile);
-  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: path.join(stateDir, 'controller'), port: CONTROLLER_PORT, token, env: SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log'), policy: 'spread' });
+  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: path.join(stateDir, 'controller'), port: CONTROLLER_PORT, credentials: await bedCredentials(cluster), env: SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log'), policy: 'spread' });
   const dir = path.join(stateDir, 'prometheus');
   mkdirSync(path.join(dir, 'data'), { recursive: true });
   writeFileSync(path.join(dir, 'prometheus.yml'), prometheusConfig(cluster.tokenFile, cluster.hosts.map((h) => `${h.ip}:${h.controlPort}`)));

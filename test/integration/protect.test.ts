@@ -25,6 +25,7 @@ import { openStore, readCredentialsFile } from '../../src/adapters/object-store/
 import type { ObjectStore } from '../../src/adapters/object-store/object-store.ts';
 import type { S3Store } from '../../src/adapters/object-store/s3-store.ts';
 import { loadCluster, planOfCluster, type Cluster, killAgent, stopDockerd, signal, waitGone } from '../../src/tools/testbed/index.ts';
+import { clusterCredentials } from '../../src/apps/cli/cluster.ts';
 import { continuity } from '../../src/tools/workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../../src/tools/workloads/catalog.ts';
 import { parseStreamBeats, parseStreamVerifies } from '../../src/tools/workloads/stream-log.ts';
@@ -91,7 +92,7 @@ async function verifyMemory(host: string, name: string): Promise<string> {
 
 function client(host: string): ControlClient {
   const h = cluster.hosts.find((x) => x.name === host);
-  return new ControlClient(h?.controlUrl ?? '', process.env['FERRY_TOKEN'] ?? '', 600_000);
+  return new ControlClient(h?.controlUrl ?? '', clusterCredentials(cluster), 600_000);
 }
 
 /** Asserts that h2 has no container and no volume of the stream's names. */

@@ -4,6 +4,7 @@
  * re-exports them with link-client's and link-server's functions.
  */
 import type { AddressInfo } from 'node:net';
+import type { TlsIdentity } from '../pki/tls-identity.ts';
 import type { TransferSummary } from './messages.ts';
 import type { Authorize } from './receiver.ts';
 import type { TreeSourceOptions } from './tree-source.ts';
@@ -40,6 +41,8 @@ export interface DataLinkClientOptions {
   /** A file the tree source does not send (socket, fifo, device); also logged as a warning. */
   onSkip?(event: { root: string; path: string; reason: string }): void;
   faults?: LinkFaults;
+  /** TLS 1.3 with this certificate, trusting only the cluster CA; absent: plain TCP. */
+  tls?: TlsIdentity | undefined;
 }
 
 /** An open data link. Calls run one after another; only `finish` confirms delivery. */
@@ -68,6 +71,10 @@ export interface DataLinkServerOptions {
   linkTimeoutMs?: number;
   /** Checks the HELLO of each connection and says where its roots go. */
   authorize: Authorize;
+  /** TLS 1.3 only, open to agents' certificates (plain TCP there is answered with an ERROR frame); absent: plain TCP. */
+  tls?: TlsIdentity | undefined;
+  /** Plain TCP beyond loopback (config tls.plainBeyondLoopback; measuring TLS's cost only). */
+  plainBeyondLoopback?: boolean;
 }
 
 /** A listening data-link server. */

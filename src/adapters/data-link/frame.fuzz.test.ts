@@ -14,32 +14,10 @@ import { encodeFrame, encodeJsonFrame, frameJson, FrameDecoder, FrameType, HEADE
 import { checkEntryShape, EntryEndSchema, EntryMetaSchema, ErrorPayloadSchema, HelloAckSchema, HelloSchema, parsePayload, StreamBeginSchema, StreamEndSchema, TransferSummarySchema, type EntryMeta } from './messages.ts';
 import { safeRelativePath } from './path-guard.ts';
 import { expectRefusal, fuzzOptions, fuzzRuns } from '../../../test/support/fuzz.ts';
+import { chunkSizes, cut, frameArb, frameStarts, FRAME_TYPES as TYPES, FUZZ_FRAME_BYTES as MAX, hex64, mutate, mutationArb, payloadArb, validEntry, type FrameSpec as Spec } from '../../../test/support/data-link-arbitraries.ts';
 
-const MAX = 1 << 16;
 const DECODE_CODES: readonly ErrorCode[] = ['FERRY_ERR_PROTOCOL', 'FERRY_ERR_INTEGRITY', 'FERRY_ERR_TOO_LARGE'];
-const TYPES = Object.values(FrameType);
 let framesFed = 0;
-
-/** Payloads: random bytes, and repeated patterns that zstd shrinks (so both encodings occur). */
-const payloadArb = fc.oneof(
-  fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
-  fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 400 })).map(([unit, n]) => Buffer.concat(Array.from({ length: n }, () => Buffer.from(unit)))),
-);
-const frameArb = fc.record({ type: fc.constantFrom(...TYPES), payload: payloadArb, compression: fc.constantFrom('none' as const, 'zstd' as const) });
-type Spec = { type: FrameTypeCode; payload: Buffer; compression: 'none' | 'zstd' };
-
-/** Cuts a stream into chunks at the given sizes (the rest as one last chunk). */
-function cut(stream: Buffer, sizes: readonly number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const size of sizes) {
-    if (at >= stream.length) break;
-    out.push(stream.subarray(at, at + size));
-    at += size;
-  }
-  if (at < stream.length) out.push(stream.subarray(at));
-  return out;
-}
 
 /**
  * Feeds chunks; checks that every push either completes frames or throws a decode FerryError
@@ -63,8 +41,6 @@ function feed(decoder: FrameDecoder, chunks: readonly Buffer[], max: number): { 
   }
   return error ? { frames, error } : { frames };
 }
-
-const chunkSizes = fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 12 });
 
 void test('fuzz: valid frames round-trip however the stream is cut', () => {
   fc.assert(
@@ -111,58 +87,11 @@ void test('fuzz: random bytes are refused with a decode error or wait for more, 
   );
 });
 
-/** One way to damage an encoded stream. */
-type Mutation =
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'length'; frame: number; field: 6 | 10; value: number }
-  | { kind: 'overwrite'; at: number; byte: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array }
-  | { kind: 'delete'; at: number; n: number };
-
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('length' as const), frame: fc.nat(3), field: fc.constantFrom(6 as const, 10 as const), value: fc.oneof(fc.nat(2 * MAX), fc.integer({ min: 0, max: 0xffff_ffff })) }),
-  fc.record({ kind: fc.constant('overwrite' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 64 }) }),
-);
-
-/** Applies a mutation; `starts` are the offsets of the frames in the stream. */
-function mutate(stream: Buffer, starts: readonly number[], m: Mutation): Buffer {
-  const at = 'at' in m ? m.at % (stream.length + 1) : 0;
-  switch (m.kind) {
-    case 'flip': {
-      const out = Buffer.from(stream);
-      if (at < out.length) out[at] = (out[at] ?? 0) ^ (1 << m.bit);
-      return out;
-    }
-    case 'truncate':
-      return stream.subarray(0, at);
-    case 'length': {
-      const out = Buffer.from(stream);
-      const field = (starts[m.frame % starts.length] ?? 0) + m.field;
-      if (field + 4 <= out.length) out.writeUInt32BE(m.value, field);
-      return out;
-    }
-    case 'overwrite': {
-      const out = Buffer.from(stream);
-      if (at < out.length) out[at] = m.byte;
-      return out;
-    }
-    case 'insert':
-      return Buffer.concat([stream.subarray(0, at), m.bytes, stream.subarray(at)]);
-    case 'delete':
-      return Buffer.concat([stream.subarray(0, at), stream.subarray(at + m.n)]);
-  }
-}
-
 void test('fuzz: mutated streams never crash, and a frame that decodes carries the payload that was sent', () => {
   fc.assert(
     fc.property(fc.array(frameArb, { minLength: 1, maxLength: 4 }), fc.array(mutationArb, { minLength: 1, maxLength: 3 }), chunkSizes, (specs: Spec[], mutations, sizes) => {
       const encoded = specs.map((s) => encodeFrame(s.type, s.payload, { compression: s.compression }));
-      const starts = encoded.map((_, i) => encoded.slice(0, i).reduce((n, b) => n + b.length, 0));
+      const starts = frameStarts(encoded);
       let stream: Buffer = Buffer.concat(encoded);
       for (const m of mutations) stream = mutate(stream, starts, m);
       const { frames } = feed(new FrameDecoder({ maxFrameBytes: MAX }), cut(stream, sizes), MAX);
@@ -192,13 +121,6 @@ void test('fuzz: a header announcing more than the limit is refused as soon as i
     fuzzOptions(fuzzRuns(0.2)),
   );
 });
-
-const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
-const validEntry: fc.Arbitrary<EntryMeta> = fc.oneof(
-  fc.record({ path: fc.constantFrom('.', 'a', 'a/b', 'etc/passwd'), kind: fc.constant('dir' as const), mode: fc.integer({ min: 0, max: 0o7777 }), uid: fc.nat(), gid: fc.nat(), mtimeMs: fc.double({ noNaN: true, noDefaultInfinity: true }), opaque: fc.option(fc.boolean(), { nil: undefined }) }),
-  fc.record({ path: fc.constantFrom('f', 'a/f'), kind: fc.constant('file' as const), mode: fc.integer({ min: 0, max: 0o7777 }), uid: fc.nat(), gid: fc.nat(), mtimeMs: fc.integer(), size: fc.nat() }),
-  fc.record({ path: fc.constantFrom('l', 'a/l'), kind: fc.constant('symlink' as const), mode: fc.constant(0o777), uid: fc.nat(), gid: fc.nat(), mtimeMs: fc.integer(), target: fc.constantFrom('/etc/passwd', '../..', 'x') }),
-).map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as EntryMeta);
 
 /** Every schema of the link with a valid value to mutate. */
 const SCHEMAS: Array<{ name: string; schema: z.ZodType; valid: fc.Arbitrary<Record<string, unknown>> }> = [

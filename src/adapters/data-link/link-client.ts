@@ -1,11 +1,13 @@
 /**
- * @module adapters/data-link/link-client — the sending end of the data link: one TCP connection per
- * transfer session, trees and streams sent one after another as frames, with socket
+ * @module adapters/data-link/link-client — the sending end of the data link: one TCP connection (TLS 1.3
+ * with the agent's certificate, with the cluster PKI) per transfer session, trees and streams sent one after another as frames, with socket
  * backpressure respected and the server's ERROR turned back into the FerryError it was.
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { FerryError, fromWire } from '../../core/errors.ts';
+import { serverDistrust } from '../../domain/pki/peer.ts';
 import { log } from '../../core/events.ts';
 import { CompressionProbe } from './compression-probe.ts';
 import { HEADER_BYTES, encodeFrame, encodeJsonFrame, flipPayloadByte, FrameDecoder, FrameType, frameTypeName, type EncodeOptions, type Frame, type FrameTypeCode } from './frame.ts';
@@ -53,12 +55,15 @@ class LinkClient implements DataLink {
     // A deep user-space queue keeps the kernel buffer full while the next chunk is prepared;
     // net.Socket passes stream options through, though its typings do not list them.
     const socketOptions: net.SocketConstructorOpts & { writableHighWaterMark: number } = { noDelay: true, writableHighWaterMark: 2 * this.chunkBytes };
-    this.socket = new net.Socket(socketOptions).connect({ host: options.host, port: options.port });
+    const tcp = new net.Socket(socketOptions).connect({ host: options.host, port: options.port });
+    this.socket = options.tls ? tls.connect({ ...options.tls.clientOptions(), socket: tcp, host: options.host, ...(net.isIP(options.host) ? {} : { servername: options.host }) }) : tcp;
     const timeoutMs = options.linkTimeoutMs ?? LINK_DEFAULTS.linkTimeoutMs;
     this.timer = new IdleTimer(timeoutMs, () => this.unflushed > 0 || this.replyWaiter !== undefined, (idle) => this.fail(stallError(idle, `server ${this.peer}`)));
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('drain', () => this.takeWaiter('drain')?.resolve());
-    this.socket.on('error', (err) => this.fail(new FerryError('FERRY_ERR_DATA_LINK', `data link to ${this.peer} failed: ${err.message}`, { cause: err })));
+    this.socket.on('error', (err) => this.fail(linkError(err, this.peer, options.tls !== undefined)));
+    // Under TLS the TCP socket's own failures (refused, reset) are not always passed up.
+    if (tcp !== this.socket) tcp.on('error', (err) => this.fail(linkError(err, this.peer, true)));
     this.socket.on('close', () => this.fail(new FerryError('FERRY_ERR_DATA_LINK', `the server ${this.peer} closed the data link`)));
   }
 
@@ -229,6 +234,13 @@ class LinkClient implements DataLink {
     this.socket.end(() => this.socket.destroy());
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
+}
+
+/** The FerryError of a failed connection: FERRY_ERR_AUTH when the server's certificate is not to be trusted. */
+function linkError(err: NodeJS.ErrnoException, peer: string, withTls: boolean): FerryError {
+  const distrust = serverDistrust(err.code);
+  if (distrust) return new FerryError('FERRY_ERR_AUTH', `the data-link server ${peer} is not trusted: ${distrust}${withTls ? '' : '; give the agent this cluster\'s certificates (--pki-dir)'}`, { cause: err });
+  return new FerryError('FERRY_ERR_DATA_LINK', `data link to ${peer} failed: ${err.message}`, { cause: err });
 }
 
 /** The FerryError an ERROR frame from the server carries. */

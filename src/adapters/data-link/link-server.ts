@@ -1,11 +1,18 @@
 /**
- * @module adapters/data-link/link-server — the receiving end of the data link: a TCP server, one transfer
- * session per connection. Frames are decoded as they arrive and applied in order; the first
- * failure is answered with ERROR and the connection closes, END is answered with ACK.
+ * @module adapters/data-link/link-server — the receiving end of the data link: a TCP server (TLS 1.3
+ * open to agents' certificates only, with the cluster PKI), one transfer session per connection.
+ * Frames are decoded as they arrive and applied in order; the first failure is answered with
+ * ERROR and the connection closes, END is answered with ACK. A refused peer gets an ERROR frame
+ * that says why before anything is read.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { asFerryError, FerryError, fromWire } from '../../core/errors.ts';
 import { log } from '../../core/events.ts';
+import { PKI_ROLES, roleUri } from '../../domain/pki/cert-subject.ts';
+import type { TlsIdentity } from '../pki/tls-identity.ts';
+import { listenTlsOnly } from '../pki/tls-listener.ts';
+import { isLoopback } from '../http-api/auth.ts';
 import { encodeJsonFrame, FrameDecoder, FrameType, type Frame } from './frame.ts';
 import { ErrorPayloadSchema } from './messages.ts';
 import { IdleTimer, LINK_DEFAULTS, stallError } from './link-common.ts';
@@ -21,11 +28,19 @@ export async function createDataLinkServer(options: DataLinkServerOptions): Prom
     authorize: options.authorize,
   };
   const connections = new Set<Connection>();
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  const accept = (socket: net.Socket): void => {
     const conn = new Connection(socket, settings);
     connections.add(conn);
     socket.once('close', () => connections.delete(conn));
-  });
+  };
+  const drop = (): void => {
+    for (const conn of connections) conn.drop(new FerryError('FERRY_ERR_DATA_LINK', 'the data-link server is shutting down'));
+  };
+  if (options.tls) return listenTls(options, options.tls, accept, drop);
+  if (!isLoopback(options.host) && !options.plainBeyondLoopback) {
+    throw new FerryError('FERRY_ERR_CONFIG', `refusing a plain-TCP data link on ${options.host}: beyond loopback it speaks only TLS; give the agent its cluster certificates (--pki-dir)`);
+  }
+  const server = net.createServer({ noDelay: true }, accept);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new FerryError('FERRY_ERR_CONFIG', `data link cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err })));
     server.listen({ host: options.host, port: options.port }, resolve);
@@ -38,12 +53,48 @@ export async function createDataLinkServer(options: DataLinkServerOptions): Prom
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const conn of connections) conn.drop(new FerryError('FERRY_ERR_DATA_LINK', 'the data-link server is shutting down'));
+        drop();
       }),
   };
 }
 
-type Settings = Required<Omit<DataLinkServerOptions, 'host' | 'port'>>;
+/** The TLS data-link server: only agents of the cluster get a session; anyone else an ERROR frame naming why. */
+async function listenTls(options: DataLinkServerOptions, identity: TlsIdentity, accept: (socket: net.Socket) => void, drop: () => void): Promise<DataLinkServer> {
+  const server = tls.createServer(identity.serverOptions(), (socket) => {
+    socket.setNoDelay(true);
+    const from = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const decision = identity.admit(socket, PKI_ROLES);
+    const refusal = !decision.ok
+      ? new FerryError('FERRY_ERR_AUTH', `data link refused the TLS peer: ${decision.reason}`)
+      : decision.peer.role !== 'agent' ? new FerryError('FERRY_ERR_FORBIDDEN', `the data link takes sessions only from agents, not from ${roleUri(decision.peer)}`) : undefined;
+    if (!refusal) return accept(socket);
+    log('warn', 'data link refused a peer', { from, code: refusal.code, msg: refusal.message });
+    refuse(socket, refusal);
+  });
+  server.on('tlsClientError', (err, socket) => log('warn', 'data link TLS handshake failed', { from: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message }));
+  const port = await listenTlsOnly({
+    host: options.host, port: options.port, tlsServer: server, what: 'the data link',
+    refusePlain: (socket) => refuse(socket, new FerryError('FERRY_ERR_AUTH', `this data link speaks only TLS 1.3 with an agent's certificate of the cluster; the sending agent needs its certificates (--pki-dir)`)),
+  });
+  return {
+    address: port.address,
+    port: port.address.port,
+    close: async () => {
+      await port.close();
+      drop();
+    },
+  };
+}
+
+/** Answers a refused peer with one ERROR frame and closes (reading and discarding for a moment, so the frame arrives). */
+function refuse(socket: net.Socket, error: FerryError): void {
+  socket.on('error', () => socket.destroy());
+  socket.end(encodeJsonFrame(FrameType.ERROR, { code: error.code, message: error.message }));
+  socket.resume();
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+type Settings = Required<Omit<DataLinkServerOptions, 'host' | 'port' | 'tls' | 'plainBeyondLoopback'>>;
 /** A frame to apply, or the end of the input: a broken frame (answered) or a lost peer (not). */
 type Queued = Frame | { error: FerryError; reply: boolean };
 

@@ -16,6 +16,7 @@ import { MAX_PATH_BYTES, MAX_SEGMENT_BYTES, safeRelativePath } from './path-guar
 import { TreeSink } from './tree-sink.ts';
 import { tempDir } from './test-support.ts';
 import { expectRefusal, fuzzOptions, fuzzRuns } from '../../../test/support/fuzz.ts';
+import { stepArb, type EntryStep as Step } from '../../../test/support/data-link-arbitraries.ts';
 
 /** Segments that make paths hostile, mixed with harmless ones. */
 const SEGMENTS = ['', '.', '..', '...', '..\0', 'a', 'b', 'etc', 'passwd', 'x\0y', '\0', '\ud800', '\udfff', 'é', '日本', ' ', '\\..', '%2e%2e', '..%2f', 'x'.repeat(255), 'y'.repeat(256), 'é'.repeat(128)];
@@ -52,27 +53,6 @@ void test('fuzz: the path guard returns only normalised paths inside the base, a
 
 const base = tempDir('tree-fuzz');
 after(() => rmSync(base, { recursive: true, force: true }));
-
-const NAMES = ['a', 'b', 'a/b', 'a/b/c', 'l', 'l/x', 'a/l', 'a/l/x', 'l/l', '..', '../outside/x', '/abs', 'a/../x', 'a//b', './a'];
-/** Where a hostile symlink points: the sibling outside the target, the root, or inside. */
-const TARGETS = ['../outside', '../../outside', '/', 'a', '.', '..', 'OUTSIDE'];
-
-type Step = { meta: EntryMeta; data?: Buffer; goodSum: boolean };
-
-const stepArb: fc.Arbitrary<Step> = fc.record({
-  path: fc.constantFrom(...NAMES),
-  kind: fc.constantFrom('dir' as const, 'file' as const, 'symlink' as const),
-  target: fc.constantFrom(...TARGETS),
-  data: fc.uint8Array({ maxLength: 16 }),
-  extra: fc.integer({ min: -1, max: 1 }),
-  goodSum: fc.boolean(),
-}).map(({ path: p, kind, target, data, extra, goodSum }) => {
-  const meta: EntryMeta = { path: p, kind, mode: kind === 'symlink' ? 0o777 : 0o755, uid: 0, gid: 0, mtimeMs: 1_700_000_000_000 };
-  if (kind === 'symlink') meta.target = target;
-  if (kind !== 'file') return { meta, goodSum };
-  meta.size = Math.max(0, data.length + extra);
-  return { meta, data: Buffer.from(data), goodSum };
-});
 
 /** Every path under `dir`, without following symlinks. */
 function walk(dir: string): string[] {

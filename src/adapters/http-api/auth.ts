@@ -1,7 +1,8 @@
 /**
- * @module adapters/http-api/auth — the cluster token. The agent can checkpoint anything, so every
- * control request carries `Authorization: Bearer <token>`, compared in constant time; and
- * an agent without a token may listen on loopback only.
+ * @module adapters/http-api/auth — the listening policy and the cluster token. The agent can
+ * checkpoint anything, so beyond loopback it speaks only TLS with client certificates (plain
+ * TCP there only when asked for, and then with a token); a token, when set, is on every
+ * request as `Authorization: Bearer <token>`, compared in constant time.
  */
 import { createHash, timingSafeEqual, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -22,15 +23,28 @@ export function isLoopback(host: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
-/** Refuses to listen beyond loopback without a token, and refuses weak tokens. */
-export function checkListenPolicy(host: string, token: string | undefined): void {
-  if (token === undefined || token === '') {
-    if (!isLoopback(host)) {
-      throw new FerryError('FERRY_ERR_CONFIG', `refusing to listen on ${host} without a cluster token; pass --token-file (or FERRY_TOKEN), or listen on 127.0.0.1`);
+/** How a server is protected: mutual TLS, or plain TCP beyond loopback allowed on purpose. */
+export interface ListenProtection {
+  tls: boolean;
+  /** config tls.plainBeyondLoopback: plain TCP on a non-loopback address (measuring TLS's cost; never on a real network). */
+  plainBeyondLoopback: boolean;
+}
+
+/**
+ * Refuses plain TCP beyond loopback (unless tls.plainBeyondLoopback, and then only with a
+ * token), and refuses weak tokens. A TLS server authenticates by certificate; a token, when
+ * set, is checked as well.
+ */
+export function checkListenPolicy(host: string, token: string | undefined, protection: ListenProtection = { tls: false, plainBeyondLoopback: false }): void {
+  if (!protection.tls && !isLoopback(host)) {
+    if (!protection.plainBeyondLoopback) {
+      throw new FerryError('FERRY_ERR_CONFIG', `refusing plain TCP on ${host}: beyond loopback ferry speaks only TLS; give the process its cluster certificates with --pki-dir (or FERRY_TLS_DIR; \`ferry pki init\` and \`ferry pki issue\` make them), or listen on 127.0.0.1`);
     }
-    return;
+    if (token === undefined || token === '') {
+      throw new FerryError('FERRY_ERR_CONFIG', `refusing to listen on ${host} in plain TCP without a cluster token; pass --token-file (or FERRY_TOKEN), or use TLS (--pki-dir)`);
+    }
   }
-  if (token.length < 32) throw new FerryError('FERRY_ERR_CONFIG', `the cluster token is ${token.length} characters; use at least 32 (e.g. \`openssl rand -hex 32\`)`);
+  if (token !== undefined && token !== '' && token.length < 32) throw new FerryError('FERRY_ERR_CONFIG', `the cluster token is ${token.length} characters; use at least 32 (e.g. \`openssl rand -hex 32\`)`);
 }
 
 /** A new random token (64 hex characters). */

@@ -28,7 +28,7 @@ before(async () => {
 after(() => server.close());
 
 test('a call past its deadline to a live agent is FERRY_ERR_PEER_TIMEOUT, naming the call and the config key', async () => {
-  const client = new ControlClient(url, undefined, 200, 'agent', 'migration.requestTimeoutMs');
+  const client = new ControlClient(url, { token: undefined }, 200, 'agent', 'migration.requestTimeoutMs');
   await assert.rejects(client.call('POST', '/v1/slow', {}), isCode('FERRY_ERR_PEER_TIMEOUT', /answers \/v1\/health but did not answer POST \/v1\/slow within 200 ms \(config migration\.requestTimeoutMs\)/));
   await assert.rejects(client.call('POST', '/v1/slow', {}, { ms: 150, key: 'deadlines.criuRestoreMs' }), isCode('FERRY_ERR_PEER_TIMEOUT', /within 150 ms \(config deadlines\.criuRestoreMs\)/));
   assert.equal(await client.alive(), true);
@@ -36,14 +36,14 @@ test('a call past its deadline to a live agent is FERRY_ERR_PEER_TIMEOUT, naming
 
 test('a stream that goes silent past its idle limit is FERRY_ERR_PEER_TIMEOUT while the agent answers /v1/health', async () => {
   const got: unknown[] = [];
-  const client = new ControlClient(url, undefined);
+  const client = new ControlClient(url, { token: undefined });
   await assert.rejects((async () => { for await (const item of client.stream('/v1/silent', 300)) got.push(item); })(), isCode('FERRY_ERR_PEER_TIMEOUT', /sent nothing on GET \/v1\/silent for 300 ms/));
   assert.deepEqual(got, [{ i: 1 }]);
 });
 
 test('an agent that is gone, or whose stream breaks, is FERRY_ERR_AGENT_UNREACHABLE', async () => {
-  assert.equal(await new ControlClient('http://127.0.0.1:1', undefined).alive(), false);
-  await assert.rejects(new ControlClient('http://127.0.0.1:1', undefined, 2000).call('GET', '/v1/health'), isCode('FERRY_ERR_AGENT_UNREACHABLE'));
+  assert.equal(await new ControlClient('http://127.0.0.1:1', { token: undefined }).alive(), false);
+  await assert.rejects(new ControlClient('http://127.0.0.1:1', { token: undefined }, 2000).call('GET', '/v1/health'), isCode('FERRY_ERR_AGENT_UNREACHABLE'));
   // A server that sends one line and then drops the connection.
   const cut = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -52,7 +52,7 @@ test('an agent that is gone, or whose stream breaks, is FERRY_ERR_AGENT_UNREACHA
   });
   await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
   try {
-    const client = new ControlClient(`http://127.0.0.1:${(cut.address() as AddressInfo).port}`, undefined);
+    const client = new ControlClient(`http://127.0.0.1:${(cut.address() as AddressInfo).port}`, { token: undefined });
     await assert.rejects((async () => { const got: unknown[] = []; for await (const item of client.stream('/v1/x', 5000)) got.push(item); })(), isCode('FERRY_ERR_AGENT_UNREACHABLE', /did not answer GET \/v1\/x/));
   } finally {
     cut.closeAllConnections();

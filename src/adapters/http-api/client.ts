@@ -1,10 +1,31 @@
 /**
- * @module adapters/http-api/client — calls an agent's control API: JSON requests with the cluster
- * token, errors rebuilt into FerryErrors, NDJSON streams as async iterables. Every call has a
- * deadline; one that passes is FERRY_ERR_PEER_TIMEOUT when the peer still answers /v1/health,
- * and FERRY_ERR_AGENT_UNREACHABLE only when it does not.
+ * @module adapters/http-api/client — calls an agent's (or the controller's) control API: JSON
+ * requests over HTTPS with this process's cluster certificate (or plain HTTP on loopback), the
+ * cluster token when there is one, errors rebuilt into FerryErrors, NDJSON streams as async
+ * iterables. Every call has a deadline; one that passes is FERRY_ERR_PEER_TIMEOUT when the peer
+ * still answers /v1/health, and FERRY_ERR_AGENT_UNREACHABLE only when it does not. A server
+ * certificate the cluster CA did not sign is FERRY_ERR_AUTH.
  */
+import { Agent, fetch, type Dispatcher, type Response } from 'undici';
 import { FerryError, fromWire, type WireError } from '../../core/errors.ts';
+import { serverDistrust } from '../../domain/pki/peer.ts';
+import type { TlsIdentity } from '../pki/tls-identity.ts';
+
+/** How a client proves who it is: its cluster certificate (https:// URLs) and the cluster token, each when there is one. */
+export interface Credentials {
+  readonly token?: string | undefined;
+  readonly tls?: TlsIdentity | undefined;
+}
+
+/** One connection pool per identity, so every client of a process shares its keep-alive TLS sessions. */
+const pools = new WeakMap<TlsIdentity, Dispatcher>();
+
+function poolOf(tls: TlsIdentity): Dispatcher {
+  let pool = pools.get(tls);
+  if (!pool) pools.set(tls, (pool = new Agent({ connect: tls.clientOptions() })));
+  return pool;
+}
+
 
 /** A call's deadline: ms, or ms with the config key that sets it (named in the error). */
 export type CallDeadline = number | { ms: number; key: string };
@@ -16,15 +37,17 @@ const HEALTH_PROBE_MS = 3000;
 export class ControlClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
+  private readonly dispatcher: Dispatcher | undefined;
   private readonly timeoutMs: number;
   /** What answers at baseUrl, for error messages ('agent' or 'controller'). */
   private readonly peer: string;
   /** The config key of the default deadline, named when a call misses it. */
   private readonly timeoutKey: string | undefined;
 
-  constructor(baseUrl: string, token: string | undefined, timeoutMs = 60_000, peer = 'agent', timeoutKey?: string) {
+  constructor(baseUrl: string, credentials: Credentials, timeoutMs = 60_000, peer = 'agent', timeoutKey?: string) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
-    this.token = token;
+    this.token = credentials.token;
+    this.dispatcher = credentials.tls && this.baseUrl.startsWith('https:') ? poolOf(credentials.tls) : undefined;
     this.timeoutMs = timeoutMs;
     this.peer = peer;
     this.timeoutKey = timeoutKey;
@@ -45,7 +68,7 @@ export class ControlClient {
   /** True when the peer answers GET /v1/health within a few seconds (any HTTP answer: it runs). */
   async alive(): Promise<boolean> {
     try {
-      await fetch(`${this.baseUrl}/v1/health`, { headers: this.headers(undefined), signal: AbortSignal.timeout(HEALTH_PROBE_MS) }).then((r) => r.arrayBuffer());
+      await fetch(`${this.baseUrl}/v1/health`, { headers: this.headers(undefined), signal: AbortSignal.timeout(HEALTH_PROBE_MS), ...this.via() }).then((r) => r.arrayBuffer());
       return true;
     } catch {
       return false;
@@ -116,6 +139,7 @@ export class ControlClient {
         headers: this.headers(body),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+        ...this.via(),
       });
     } catch (err) {
       throw await this.failed(method, path, deadline, err);
@@ -131,6 +155,11 @@ export class ControlClient {
     return new FerryError('FERRY_ERR_PEER_TIMEOUT', `${this.peer} at ${this.baseUrl} answers /v1/health but did not answer ${method} ${path} within ${limit}`, { cause: err, details: { call: `${method} ${path}`, deadlineMs: ms } });
   }
 
+  /** The connection pool that presents this process's certificate, for https:// URLs. */
+  private via(): { dispatcher?: Dispatcher } {
+    return this.dispatcher ? { dispatcher: this.dispatcher } : {};
+  }
+
   /** The headers of a request. */
   private headers(body: unknown): Record<string, string> {
     const headers: Record<string, string> = {};
@@ -143,6 +172,8 @@ export class ControlClient {
   private lost(method: string, path: string, err: unknown): FerryError {
     if (err instanceof FerryError) return err;
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const distrust = serverDistrust(cause?.code);
+    if (distrust) return new FerryError('FERRY_ERR_AUTH', `${this.peer} at ${this.baseUrl} is not trusted on ${method} ${path}: ${distrust}${this.dispatcher ? '' : '; pass this cluster\'s PKI directory (--pki-dir or FERRY_TLS_DIR)'}`, { cause: err });
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
     return new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `${this.peer} at ${this.baseUrl} did not answer ${method} ${path}: ${why}`, { cause: err });
   }

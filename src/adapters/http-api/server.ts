@@ -1,14 +1,21 @@
 /**
  * @module adapters/http-api/server — the control API transport: HTTP/1.1 with JSON bodies validated
- * by zod, bearer-token authentication on every request, FerryErrors mapped to statuses
- * here and nowhere else. Routes are plain data; the services behind them know no HTTP.
+ * by zod; with the cluster PKI, HTTPS (TLS 1.3) where every request needs a client certificate of
+ * the cluster whose role the route admits, and plain HTTP gets a 401 that says so; the bearer
+ * token on every request when one is set; FerryErrors mapped to statuses here and nowhere else.
+ * Routes are plain data; the services behind them know no HTTP.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type * as z from 'zod';
 import { ERRORS, FerryError, asFerryError } from '../../core/errors.ts';
 import { log } from '../../core/events.ts';
+import { PKI_ROLES, roleUri, type PeerIdentity, type PkiRole } from '../../domain/pki/cert-subject.ts';
+import type { TlsIdentity } from '../pki/tls-identity.ts';
+import { listenTlsOnly } from '../pki/tls-listener.ts';
 import { checkListenPolicy, tokenMatches } from './auth.ts';
 
 /** What a handler gets. */
@@ -17,6 +24,8 @@ export interface RouteContext<B> {
   body: B;
   /** The query string. */
   query: URLSearchParams;
+  /** Who called, as their certificate says (absent on a plain HTTP server). */
+  peer?: PeerIdentity | undefined;
 }
 
 /** A handler's answer: any JSON value, `{ ndjson: AsyncIterable }` sent as NDJSON, or a {@link TextBody} sent as is. */
@@ -39,6 +48,8 @@ export interface Route<B = unknown> {
   body?: z.ZodType<B>;
   /** One line for the API description (OpenAPI summary). */
   summary?: string;
+  /** The certificate roles that may call it over TLS (default: the server's `tls.roles`). */
+  roles?: readonly PkiRole[];
   handler: (ctx: RouteContext<B>) => RouteResult;
 }
 
@@ -49,8 +60,12 @@ export interface ControlServerOptions {
   token: string | undefined;
   maxRequestBytes: number;
   routes: Route<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
-  /** Public static files (the dashboard's code, no cluster data): GET paths outside /v1/ and /metrics, served without the token. */
+  /** Public static files (the dashboard's code, no cluster data): GET paths outside /v1/ and /metrics, served without the token (over TLS, still only to a peer with a certificate). */
   files?: (pathname: string) => Promise<StaticFile | undefined>;
+  /** Mutual TLS: this server's identity, and the roles that may call a route that names none. Absent: plain HTTP. */
+  tls?: { identity: TlsIdentity; roles: readonly PkiRole[] } | undefined;
+  /** Plain HTTP beyond loopback (config tls.plainBeyondLoopback; for measuring what TLS costs, never on a real network). */
+  plainBeyondLoopback?: boolean;
 }
 
 /** A static file to answer with. */
@@ -73,11 +88,13 @@ export interface ControlServer {
 
 /** Starts the control server (refuses an unauthenticated non-loopback listener). */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
-  checkListenPolicy(options.host, options.token);
+  checkListenPolicy(options.host, options.token, { tls: options.tls !== undefined, plainBeyondLoopback: options.plainBeyondLoopback ?? false });
   const compiled = options.routes.map((r) => ({ route: r, ...compile(r.path) }));
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     void serve(req, res, options, compiled);
-  });
+  };
+  if (options.tls) return startTlsServer(options, options.tls.identity, onRequest);
+  const server = http.createServer(onRequest);
   server.keepAliveTimeout = 5000;
   server.on('clientError', refuseUnparsable);
   await new Promise<void>((resolve, reject) => {
@@ -94,6 +111,33 @@ export async function startControlServer(options: ControlServerOptions): Promise
   };
 }
 
+/** The HTTPS server behind a TLS-only port; a plain HTTP request there gets a 401 that names https://. */
+async function startTlsServer(options: ControlServerOptions, identity: TlsIdentity, onRequest: http.RequestListener): Promise<ControlServer> {
+  const server = https.createServer(identity.serverOptions(), onRequest);
+  server.keepAliveTimeout = 5000;
+  server.on('clientError', refuseUnparsable);
+  server.on('tlsClientError', (err, socket) => {
+    log('warn', 'TLS handshake refused', { from: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message });
+  });
+  const port = await listenTlsOnly({
+    host: options.host, port: options.port, tlsServer: server, what: 'the control API',
+    refusePlain: (socket) => refusePlain(socket, options.host, options.port),
+  });
+  return {
+    address: port.address,
+    close: async () => {
+      await port.close();
+      server.closeAllConnections();
+    },
+  };
+}
+
+/** Answers plain HTTP on a TLS-only port. */
+function refusePlain(socket: Socket, host: string, port: number): void {
+  const ferr = new FerryError('FERRY_ERR_AUTH', `this server speaks only HTTPS (TLS 1.3 with a client certificate of the cluster); call https://${host.includes(':') ? `[${host}]` : host}:${port} with a certificate from \`ferry pki issue\``);
+  writeError(socket, ferr);
+}
+
 /** Answers a request Node's HTTP parser refused (headers beyond 16 KiB, a malformed request line) with a JSON FerryError like any other refusal, then closes. */
 function refuseUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -103,6 +147,11 @@ function refuseUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
   const ferr = err.code === 'HPE_HEADER_OVERFLOW' || err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
     ? new FerryError('FERRY_ERR_TOO_LARGE', 'the request line and headers exceed the HTTP parser\'s limit of 16 KiB')
     : new FerryError('FERRY_ERR_INVALID_INPUT', `malformed HTTP request (${err.code ?? err.message})`);
+  writeError(socket, ferr);
+}
+
+/** Writes a whole HTTP error answer on a raw socket and ends it. */
+function writeError(socket: Duplex, ferr: FerryError): void {
   const status = ERRORS[ferr.code].http;
   const body = JSON.stringify({ error: ferr.toJSON() });
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
@@ -118,6 +167,7 @@ function compile(path: string): { re: RegExp; names: string[] } {
 /** Handles one request. */
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, options: ControlServerOptions, routes: Array<{ route: Route; re: RegExp; names: string[] }>): Promise<void> {
   try {
+    const peer = options.tls ? admitted(req, options.tls.identity) : undefined;
     if (options.files && req.method === 'GET' && (await serveFile(req, res, options.files))) return;
     if (options.token !== undefined && options.token !== '' && !tokenMatches(req.headers.authorization, options.token)) {
       throw new FerryError('FERRY_ERR_AUTH', 'the request carries no valid cluster token');
@@ -137,6 +187,10 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
       break;
     }
     if (!route || !params) throw new FerryError('FERRY_ERR_INVALID_INPUT', `no such endpoint: ${req.method} ${url.pathname}`);
+    const allowed = route.roles ?? options.tls?.roles ?? PKI_ROLES;
+    if (peer && !allowed.includes(peer.role)) {
+      throw new FerryError('FERRY_ERR_FORBIDDEN', `${roleUri(peer)} may not call ${req.method} ${route.path} (it admits ${allowed.join(', ')})`);
+    }
     const raw = await readBody(req, options.maxRequestBytes);
     let body: unknown = undefined;
     if (route.body) {
@@ -153,7 +207,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
       }
       body = result.data;
     }
-    const out = await route.handler({ params, body, query: url.searchParams });
+    const out = await route.handler({ params, body, query: url.searchParams, peer });
     if (out instanceof TextBody) {
       res.writeHead(200, { 'content-type': out.contentType });
       res.end(out.text);
@@ -191,6 +245,21 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
     }
   }
 }
+
+/** The peer of a request on the TLS server, or FERRY_ERR_AUTH naming why its certificate is refused (logged once per connection). */
+function admitted(req: http.IncomingMessage, identity: TlsIdentity): PeerIdentity {
+  const socket = req.socket as TLSSocket;
+  const decision = identity.admit(socket, PKI_ROLES);
+  if (decision.ok) return decision.peer;
+  if (!refusedSockets.has(socket)) {
+    refusedSockets.add(socket);
+    log('warn', 'TLS peer refused', { from: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: decision.reason });
+  }
+  throw new FerryError('FERRY_ERR_AUTH', `TLS peer refused: ${decision.reason}`);
+}
+
+/** Connections whose refusal was logged. */
+const refusedSockets = new WeakSet<TLSSocket>();
 
 /** Answers a GET for a public static file; false when the path is not one (API paths never are). */
 async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, files: (pathname: string) => Promise<StaticFile | undefined>): Promise<boolean> {

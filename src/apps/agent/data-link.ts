@@ -8,6 +8,7 @@ import type { Config } from '../../core/config.ts';
 import { createDataLinkServer, connectDataLink } from '../../adapters/data-link/data-link.ts';
 import type { DestinationService } from '../../services/migration/destination.ts';
 import type { DataLinkOpener } from '../../services/migration/data-link-port.ts';
+import type { TlsIdentity } from '../../adapters/pki/tls-identity.ts';
 
 /** A listening data-link server. */
 export interface DataServer {
@@ -16,7 +17,7 @@ export interface DataServer {
 }
 
 /** Starts the data-link server of a destination. */
-export async function startDataServer(o: { host: string; port: number; config: Config; destination: DestinationService }): Promise<DataServer> {
+export async function startDataServer(o: { host: string; port: number; config: Config; destination: DestinationService; tls: TlsIdentity | undefined }): Promise<DataServer> {
   const { destination } = o;
   const server = await createDataLinkServer({
     host: o.host,
@@ -24,6 +25,8 @@ export async function startDataServer(o: { host: string; port: number; config: C
     maxFrameBytes: o.config.migration.chunkBytes * 2 + 4096,
     maxFileBytes: o.config.migration.maxFileBytes,
     linkTimeoutMs: o.config.migration.linkTimeoutMs,
+    tls: o.tls,
+    plainBeyondLoopback: o.config.tls.plainBeyondLoopback,
     authorize: (hello: { migrationId: string; ticket: string }) => {
       destination.authorize(hello.migrationId, hello.ticket);
       return {
@@ -36,5 +39,7 @@ export async function startDataServer(o: { host: string; port: number; config: C
   return server;
 }
 
-/** The source's way to open a data-link session. */
-export const openDataLink: DataLinkOpener = (options) => connectDataLink(options);
+/** The source's way to open a data-link session: over TLS with the agent's certificate when it has one. */
+export function dataLinkOpener(tls: TlsIdentity | undefined): DataLinkOpener {
+  return (options) => connectDataLink({ ...options, tls });
+}

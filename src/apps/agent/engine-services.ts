@@ -16,7 +16,8 @@ import { RecordStore } from '../../services/migration/record-store.ts';
 import { SourceService } from '../../services/migration/source.ts';
 import { DestinationService } from '../../services/migration/destination.ts';
 import { TERMINAL } from '../../domain/migration/phases.ts';
-import { openDataLink, startDataServer, type DataServer } from './data-link.ts';
+import { dataLinkOpener, startDataServer, type DataServer } from './data-link.ts';
+import type { TlsIdentity } from '../../adapters/pki/tls-identity.ts';
 import { containerName } from './container-labels.ts';
 import { cached, hostFacts, type HostFacts } from './host-facts.ts';
 import { NodeContainers, type LocalImages } from './node-containers.ts';
@@ -33,6 +34,8 @@ export interface EngineWiring {
   listen: string;
   stateDir: string;
   token: string | undefined;
+  /** The agent's cluster certificate; undefined: plain TCP (loopback, or tls.plainBeyondLoopback). */
+  tls: TlsIdentity | undefined;
   config: Config;
   engine: DockerEngine;
   /** The images this node builds itself (the workload images, from the composition root). */
@@ -65,10 +68,10 @@ export async function startEngineServices(w: EngineWiring): Promise<EngineServic
   const departed = new DepartedAddresses(path.join(w.stateDir, 'departed-addresses.json'));
   const checkpointer = new HostCheckpointer({ engine, config, dataRoot });
   const destination = new DestinationService({ engine, records, config, dataRoot, imagesDir: config.agent.imagesDir || path.join(dataRoot, 'ferry-images'), dataPort: config.agent.dataPort, criu, checkpointer, store, departed });
-  const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, token: w.token, criu, checkpointer, openDataLink, store, departed });
+  const source = new SourceService({ hostName: w.name, engine, records, config, dataRoot, stateDir: w.stateDir, credentials: { token: w.token, tls: w.tls }, criu, checkpointer, openDataLink: dataLinkOpener(w.tls), store, departed });
   await destination.start();
   await source.resume();
-  const data = await startDataServer({ host: w.listen, port: config.agent.dataPort, config, destination });
+  const data = await startDataServer({ host: w.listen, port: config.agent.dataPort, config, destination, tls: w.tls });
   const protection = await startProtection({ engine, store, config, stateDir: w.stateDir, dataRoot });
   const migrating = () => [...records.unfinished('source', TERMINAL), ...records.unfinished('destination', INCOMING_DONE)];
   const containers = new NodeContainers({

@@ -16,6 +16,7 @@ import { LoadSampler } from '../../adapters/host/load-sampler.ts';
 import { nodeCapacity, type NodeCapacity } from '../../adapters/host/node-capacity.ts';
 import { startControlServer, type ControlServer } from '../../adapters/http-api/server.ts';
 import { checkListenPolicy } from '../../adapters/http-api/auth.ts';
+import type { TlsIdentity } from '../../adapters/pki/tls-identity.ts';
 import { agentMetrics } from '../../services/metrics/agent-metrics.ts';
 import { startEngineServices, type EngineServices } from './engine-services.ts';
 import { NO_LOCAL_IMAGES, type LocalImages } from './node-containers.ts';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   dockerSocket: string;
   stateDir: string;
   token: string | undefined;
+  /** The agent's cluster certificate: its control API and data link are then TLS 1.3 only. Undefined: plain TCP (loopback, or tls.plainBeyondLoopback). */
+  tls: TlsIdentity | undefined;
   config: Config;
   /** What this node offers; missing parts default (all CPUs, MemTotal, 1000 Mbit/s). */
   capacity?: Partial<NodeCapacity>;
@@ -66,7 +69,7 @@ function samplerErrors(): (err: unknown) => void {
 
 /** Starts an agent: asleep when its node was put to sleep before, else with its engine-backed services. */
 export async function startAgent(o: AgentOptions): Promise<Agent> {
-  checkListenPolicy(o.listen, o.token);
+  checkListenPolicy(o.listen, o.token, { tls: o.tls !== undefined, plainBeyondLoopback: o.config.tls.plainBeyondLoopback });
   useCriuPrefix(o.config);
   const engine = new DockerEngine(o.dockerSocket, o.config.deadlines);
   const powerFile = path.join(o.stateDir, 'power.json');
@@ -74,7 +77,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   let services: EngineServices | undefined;
   const up = async (): Promise<void> => {
-    services ??= await startEngineServices({ name: o.name, listen: o.listen, stateDir: o.stateDir, token: o.token, config: o.config, engine, localImages: o.localImages ?? NO_LOCAL_IMAGES });
+    services ??= await startEngineServices({ name: o.name, listen: o.listen, stateDir: o.stateDir, token: o.token, tls: o.tls, config: o.config, engine, localImages: o.localImages ?? NO_LOCAL_IMAGES });
   };
   const down = async (): Promise<void> => {
     const s = services;
@@ -100,6 +103,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     port: o.config.agent.controlPort,
     token: o.token,
     maxRequestBytes: o.config.agent.maxRequestBytes,
+    // Operations for the controller and operators; /v1/incoming (migrations) for agents only; health for all.
+    tls: o.tls ? { identity: o.tls, roles: ['controller', 'operator'] } : undefined,
+    plainBeyondLoopback: o.config.tls.plainBeyondLoopback,
     routes: agentRoutes({
       name: o.name,
       power,

@@ -47,7 +47,7 @@ before(async () => {
       prometheus: prometheus.registry,
     }),
   });
-  client = new ControlClient(`http://127.0.0.1:${server.address.port}`, token);
+  client = new ControlClient(`http://127.0.0.1:${server.address.port}`, { token: token });
 });
 after(async () => {
   await server.close();

@@ -7,6 +7,7 @@
 import type { Registry } from 'prom-client';
 import * as z from 'zod';
 import { FerryError } from '../../core/errors.ts';
+import { PKI_ROLES } from '../../domain/pki/cert-subject.ts';
 import type { Route } from '../../adapters/http-api/server.ts';
 import { metricsRoute } from '../../services/metrics/exposition.ts';
 import { MigrateRequest, PreflightRequest, PrepareRequest, PrestoredRequest, StoredImageRequest } from '../../domain/migration/protocol.ts';
@@ -43,19 +44,26 @@ function engineRoutes(s: () => EngineServices): Route<any>[] { // eslint-disable
     { method: 'GET', path: '/v1/migrations', handler: () => s().source.list() },
     { method: 'GET', path: '/v1/migrations/:id', handler: ({ params }) => { const r = s().source.get(params['id'] ?? ''); return { id: r.id, container: r.container, phase: r.phase, report: r.data.report }; } },
     { method: 'GET', path: '/v1/migrations/:id/events', handler: ({ params }) => { s().source.get(params['id'] ?? ''); return { ndjson: s().source.events(params['id'] ?? '') }; } },
-    { method: 'POST', path: '/v1/incoming/preflight', body: PreflightRequest, handler: ({ body }) => s().destination.preflight(body as PreflightRequest) },
-    { method: 'POST', path: '/v1/incoming', body: PrepareRequest, handler: ({ body }) => s().destination.prepare(body as PrepareRequest) },
-    { method: 'GET', path: '/v1/incoming/:id', handler: ({ params }) => s().destination.status(params['id'] ?? '') },
-    { method: 'POST', path: '/v1/incoming/:id/create', body: Empty, handler: ({ params }) => s().destination.create(params['id'] ?? '') },
-    { method: 'POST', path: '/v1/incoming/:id/prestored', body: PrestoredRequest, handler: ({ params, body }) => s().destination.prestored(params['id'] ?? '', (body as PrestoredRequest).packs) },
-    { method: 'POST', path: '/v1/incoming/:id/stored-image', body: StoredImageRequest, handler: ({ params, body }) => s().destination.storedImage(params['id'] ?? '', (body as StoredImageRequest).imageId) },
-    { method: 'POST', path: '/v1/incoming/:id/restore', body: Empty, handler: ({ params }) => s().destination.restore(params['id'] ?? '') },
-    { method: 'POST', path: '/v1/incoming/:id/wants', body: Empty, handler: ({ params }) => s().destination.wants(params['id'] ?? '', 1000) },
-    { method: 'POST', path: '/v1/incoming/:id/verify', body: Empty, handler: ({ params }) => s().destination.verify(params['id'] ?? '') },
-    { method: 'POST', path: '/v1/incoming/:id/commit', body: Empty, handler: ({ params }) => s().destination.commit(params['id'] ?? '') },
-    { method: 'POST', path: '/v1/incoming/:id/abort', body: Abort, handler: ({ params, body }) => s().destination.abort(params['id'] ?? '', (body as { why?: string }).why ?? 'asked by the source') },
+    ...fromAgentsOnly([
+      { method: 'POST', path: '/v1/incoming/preflight', body: PreflightRequest, handler: ({ body }) => s().destination.preflight(body as PreflightRequest) },
+      { method: 'POST', path: '/v1/incoming', body: PrepareRequest, handler: ({ body }) => s().destination.prepare(body as PrepareRequest) },
+      { method: 'GET', path: '/v1/incoming/:id', handler: ({ params }) => s().destination.status(params['id'] ?? '') },
+      { method: 'POST', path: '/v1/incoming/:id/create', body: Empty, handler: ({ params }) => s().destination.create(params['id'] ?? '') },
+      { method: 'POST', path: '/v1/incoming/:id/prestored', body: PrestoredRequest, handler: ({ params, body }) => s().destination.prestored(params['id'] ?? '', (body as PrestoredRequest).packs) },
+      { method: 'POST', path: '/v1/incoming/:id/stored-image', body: StoredImageRequest, handler: ({ params, body }) => s().destination.storedImage(params['id'] ?? '', (body as StoredImageRequest).imageId) },
+      { method: 'POST', path: '/v1/incoming/:id/restore', body: Empty, handler: ({ params }) => s().destination.restore(params['id'] ?? '') },
+      { method: 'POST', path: '/v1/incoming/:id/wants', body: Empty, handler: ({ params }) => s().destination.wants(params['id'] ?? '', 1000) },
+      { method: 'POST', path: '/v1/incoming/:id/verify', body: Empty, handler: ({ params }) => s().destination.verify(params['id'] ?? '') },
+      { method: 'POST', path: '/v1/incoming/:id/commit', body: Empty, handler: ({ params }) => s().destination.commit(params['id'] ?? '') },
+      { method: 'POST', path: '/v1/incoming/:id/abort', body: Abort, handler: ({ params, body }) => s().destination.abort(params['id'] ?? '', (body as { why?: string }).why ?? 'asked by the source') },
+    ]),
     ...protectRoutes(() => s().protection),
   ];
+}
+
+/** The destination's side of a migration: over TLS only another agent of the cluster may call it. */
+function fromAgentsOnly(routes: Route<any>[]): Route<any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return routes.map((r) => ({ ...r, roles: ['agent'] }));
 }
 
 /** Builds the route table of one agent. */
@@ -68,7 +76,7 @@ export function agentRoutes(deps: AgentRouteDeps): Route<any>[] { // eslint-disa
     return s;
   };
   return [
-    { method: 'GET', path: '/v1/health', summary: 'Liveness and power state', handler: (): HealthAnswer => ({ name: deps.name, ok: true, power: power.state }) },
+    { method: 'GET', path: '/v1/health', summary: 'Liveness and power state', roles: PKI_ROLES, handler: (): HealthAnswer => ({ name: deps.name, ok: true, power: power.state }) },
     { method: 'GET', path: '/v1/metrics', summary: 'The last load samples of this node and its containers', handler: () => deps.metrics() },
     metricsRoute(deps.prometheus),
     {

@@ -44,6 +44,8 @@ const ClusterSchema = z.object({
   hosts: z.array(HostSchema).min(1),
   /** The cluster network every host has (a container on it keeps its address when it moves). */
   clusterNetwork: z.object({ name: z.string(), subnet: z.string(), gateway: z.string() }).optional(),
+  /** The cluster PKI (absent in files of older test beds): the directory `ferry pki` manages, and the operator whose certificate the CLI presents. */
+  pki: z.object({ dir: z.string(), operator: z.string() }).optional(),
   /** The client host: a namespace on the bridge without dockerd, for clients of the containers. */
   client: z.object({ netns: z.string(), ip: z.string() }).optional(),
 });

@@ -1,10 +1,12 @@
 /**
  * @module apps/cli/cluster — the CLI's view of a cluster: host names resolved through the test
- * bed's cluster.json (or a file named by --cluster / FERRY_CLUSTER), and the cluster token.
+ * bed's cluster.json (or a file named by --cluster / FERRY_CLUSTER), the cluster token, and the
+ * operator's certificate (FERRY_TLS_DIR and FERRY_TLS_NAME, else the cluster file's PKI).
  */
 import { readFileSync } from 'node:fs';
 import { FerryError } from '../../core/errors.ts';
-import { ControlClient } from '../../adapters/http-api/client.ts';
+import { ControlClient, type Credentials } from '../../adapters/http-api/client.ts';
+import { loadOperatorIdentity, type TlsIdentity } from '../../adapters/pki/tls-identity.ts';
 import { loadConfig } from '../../core/config.ts';
 import { clusterFile, findHost, parseCluster, type Cluster, type ClusterHost } from './cluster-file.ts';
 
@@ -40,7 +42,20 @@ export function clusterToken(cluster: Cluster): string | undefined {
   }
 }
 
+/** The operator's certificate: config tls.dir/tls.name (FERRY_TLS_DIR, FERRY_TLS_NAME) win over the cluster file's; undefined without either. */
+export function operatorTls(cluster: Cluster | undefined): TlsIdentity | undefined {
+  const { tls } = loadConfig();
+  const dir = tls.dir || cluster?.pki?.dir;
+  if (!dir) return undefined;
+  return loadOperatorIdentity(dir, tls.name || (tls.dir ? '' : cluster?.pki?.operator ?? ''));
+}
+
+/** How the CLI proves itself to the cluster's agents. */
+export function clusterCredentials(cluster: Cluster): Credentials {
+  return { token: clusterToken(cluster), tls: operatorTls(cluster) };
+}
+
 /** A control client of a host of the cluster. */
 export function agentClient(cluster: Cluster, name: string, timeoutMs = 60_000): ControlClient {
-  return new ControlClient(findHost(cluster, name).controlUrl, clusterToken(cluster), timeoutMs);
+  return new ControlClient(findHost(cluster, name).controlUrl, clusterCredentials(cluster), timeoutMs);
 }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ControlClient } from '../../adapters/http-api/client.ts';
 import { loadConfig } from '../../core/config.ts';
-import { clusterToken, defaultClusterFile, readCluster } from './cluster.ts';
+import { clusterToken, defaultClusterFile, operatorTls, readCluster } from './cluster.ts';
 
 /** Options every controller command takes. */
 export interface ControllerFlags {
@@ -25,6 +25,8 @@ export function controllerToken(o: ControllerFlags): string | undefined {
 
 /** A client of the controller. */
 export function controllerClient(o: ControllerFlags, timeoutMs = 600_000): ControlClient {
-  const url = o.controller ?? process.env['FERRY_CONTROLLER_URL'] ?? `http://127.0.0.1:${loadConfig().controller.port}`;
-  return new ControlClient(url, controllerToken(o), timeoutMs, 'controller (`ferry controller`)');
+  const file = defaultClusterFile();
+  const tls = operatorTls(existsSync(file) ? readCluster(file) : undefined);
+  const url = o.controller ?? process.env['FERRY_CONTROLLER_URL'] ?? `${tls ? 'https' : 'http'}://127.0.0.1:${loadConfig().controller.port}`;
+  return new ControlClient(url, { token: controllerToken(o), tls }, timeoutMs, 'controller (`ferry controller`)');
 }

@@ -1,8 +1,8 @@
 /**
  * @module apps/controller/agent-node — the real `NodePort` (`node-port.ts`): a node reached
- * through its agent's control API, with the cluster token.
+ * through its agent's control API, with the controller's certificate and the cluster token.
  */
-import { ControlClient } from '../../adapters/http-api/client.ts';
+import { ControlClient, type Credentials } from '../../adapters/http-api/client.ts';
 import type { MigrateRequest } from '../../domain/migration/protocol.ts';
 import type { AgentContainer, AgentMetrics, AgentMigration, NodePort, RunOnNode } from './node-port.ts';
 import type { NodeRecord } from './records.ts';
@@ -11,8 +11,8 @@ import type { NodeRecord } from './records.ts';
 export class AgentNode implements NodePort {
   private readonly client: ControlClient;
 
-  constructor(node: Pick<NodeRecord, 'controlUrl'>, token: string | undefined, timeoutMs = 30_000) {
-    this.client = new ControlClient(node.controlUrl, token, timeoutMs);
+  constructor(node: Pick<NodeRecord, 'controlUrl'>, credentials: Credentials, timeoutMs = 30_000) {
+    this.client = new ControlClient(node.controlUrl, credentials, timeoutMs);
   }
 
   health(): Promise<{ name: string; power?: 'awake' | 'sleeping' }> {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ControlClient } from '../../adapters/http-api/client.ts';
+import { ControlClient, type Credentials } from '../../adapters/http-api/client.ts';
 import type { Route } from '../../adapters/http-api/server.ts';
 import { log } from '../../core/events.ts';
 import { DASHBOARD_DIR } from './dashboard-files.ts';
@@ -15,7 +15,7 @@ import type { ControllerService } from './service.ts';
 import type { StateStore } from './state-store.ts';
 
 /** The feed's route (warns once when the dashboard's files are not built). */
-export function dashboardRoute(service: ControllerService, store: StateStore, token: string | undefined): Route {
+export function dashboardRoute(service: ControllerService, store: StateStore, credentials: Credentials): Route {
   if (!existsSync(path.join(DASHBOARD_DIR, 'index.html'))) log('warn', 'the dashboard is not built; run `npm run build:dashboard` to serve it at /', { dir: DASHBOARD_DIR });
   const clients = new Map<string, ControlClient>();
   const source: FeedSource = {
@@ -24,7 +24,7 @@ export function dashboardRoute(service: ControllerService, store: StateStore, to
     events: (after) => service.events(after),
     agents: () => store.nodes().filter((n) => n.state === 'active' || n.state === 'draining').map((n) => {
       let c = clients.get(n.controlUrl);
-      if (!c) clients.set(n.controlUrl, (c = new ControlClient(n.controlUrl, token, 10_000)));
+      if (!c) clients.set(n.controlUrl, (c = new ControlClient(n.controlUrl, credentials, 10_000)));
       return { name: n.name, client: c };
     }),
   };

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { log } from '../../core/events.ts';
 import { startControlServer, type ControlServer } from '../../adapters/http-api/server.ts';
+import type { TlsIdentity } from '../../adapters/pki/tls-identity.ts';
 import { controllerMetrics } from './controller-metrics.ts';
 import { dashboardFile } from './dashboard-files.ts';
 import { dashboardRoute } from './dashboard-route.ts';
@@ -29,6 +30,8 @@ export interface SeedNode {
 export interface ControllerOptions {
   config: Config;
   token: string | undefined;
+  /** The controller's cluster certificate: its API is then HTTPS for operators only, and it calls agents with it. Undefined: plain HTTP (loopback, or tls.plainBeyondLoopback). */
+  tls: TlsIdentity | undefined;
   /** Nodes to register (those that do not answer are retried every tick). */
   seeds: readonly SeedNode[];
   /** False: no loop (tests drive `tick()` themselves). */
@@ -46,16 +49,19 @@ const VERSION = '0.5.0';
 
 /** Starts the controller. */
 export async function startController(o: ControllerOptions): Promise<Controller> {
+  const credentials = { token: o.token, tls: o.tls };
   const store = new StateStore(path.join(o.config.controller.stateDir, 'controller.db'));
-  const service = new ControllerService({ store, config: o.config, portOf: (n) => new AgentNode(n, o.token) });
+  const service = new ControllerService({ store, config: o.config, portOf: (n) => new AgentNode(n, credentials) });
   const prometheus = controllerMetrics(() => service.nodes());
   const server = await startControlServer({
     host: o.config.controller.listen,
     port: o.config.controller.port,
     token: o.token,
     maxRequestBytes: 1024 * 1024,
-    routes: controllerRoutes(service, VERSION, prometheus.registry, [dashboardRoute(service, store, o.token)]),
+    routes: controllerRoutes(service, VERSION, prometheus.registry, [dashboardRoute(service, store, credentials)]),
     files: (p) => dashboardFile(p),
+    tls: o.tls ? { identity: o.tls, roles: ['operator'] } : undefined,
+    plainBeyondLoopback: o.config.tls.plainBeyondLoopback,
   });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

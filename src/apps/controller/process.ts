@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlClient } from '../../adapters/http-api/client.ts';
+import { ControlClient, type Credentials } from '../../adapters/http-api/client.ts';
 import { repoRoot } from '../../core/paths.ts';
 
 /** A controller process. */
@@ -22,7 +22,8 @@ export interface ControllerProcessOptions {
   clusterFile: string;
   stateDir: string;
   port: number;
-  token: string;
+  /** What the client of the started controller presents (an operator's certificate makes the URL https://). */
+  credentials: Credentials;
   env: Readonly<Record<string, string>>;
   logFile: string;
   policy?: string;
@@ -36,8 +37,8 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
     '--cluster', o.clusterFile, '--state-dir', o.stateDir, '--port', String(o.port), ...(o.policy ? ['--policy', o.policy] : [])];
   const child = spawn(path.join(root, 'node_modules/node/bin/node'), args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...o.env } });
   closeSync(fd);
-  const url = `http://127.0.0.1:${o.port}`;
-  const client = new ControlClient(url, o.token, 300_000, 'controller');
+  const url = `${o.credentials.tls ? 'https' : 'http'}://127.0.0.1:${o.port}`;
+  const client = new ControlClient(url, o.credentials, 300_000, 'controller');
   const until = Date.now() + 60_000;
   for (;;) {
     try {

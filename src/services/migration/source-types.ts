@@ -8,7 +8,7 @@ import type { Engine } from '../../adapters/docker/engine-port.ts';
 import type { ContainerSpec } from '../../adapters/docker/container-spec.ts';
 import type { CriuFacts } from '../../adapters/host/criu.ts';
 import type { Checkpointer } from '../../adapters/host/checkpointer-port.ts';
-import type { ControlClient } from '../../adapters/http-api/client.ts';
+import type { ControlClient, Credentials } from '../../adapters/http-api/client.ts';
 import type { DepartedAddresses } from '../../adapters/host/departed-addresses.ts';
 import type { ObjectStore } from '../../adapters/object-store/object-store.ts';
 import type { SourcePhase } from '../../domain/migration/phases.ts';
@@ -65,7 +65,8 @@ export interface SourceDeps {
   dataRoot: string;
   /** The agent's own directory (CRIU work files go under it). */
   stateDir: string;
-  token: string | undefined;
+  /** How it proves itself to the destination agent: its cluster certificate and the cluster token, each when there is one. */
+  credentials: Credentials;
   criu: () => Promise<CriuFacts>;
   /** The host's part of the freeze: /proc reads, CRIU dump and thaw, the network lock (adapters/host/checkpointer-port.ts). */
   checkpointer: Checkpointer;

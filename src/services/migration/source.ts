@@ -370,7 +370,7 @@ export class SourceService {
 
   private destination(rec: Rec): DestinationClient {
     const url = rec.data.request.destination.controlUrl;
-    return this.deps.dialDestination?.(url) ?? new ControlClient(url, this.deps.token, this.deps.config.migration.requestTimeoutMs, 'destination agent', 'migration.requestTimeoutMs');
+    return this.deps.dialDestination?.(url) ?? new ControlClient(url, this.deps.credentials, this.deps.config.migration.requestTimeoutMs, 'destination agent', 'migration.requestTimeoutMs');
   }
 
   /** How long the destination may take to restore: its CRIU restore deadline, plus one request's worth for the rest. */

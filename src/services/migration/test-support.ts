@@ -160,7 +160,7 @@ export async function sourceBed(): Promise<SourceBed> {
   const config = parseConfig({ agent: { tmpfsDir: '', runcCriuConfig: path.join(dir, 'runc.conf') }, migration: { heartbeatMs: 60_000 } });
   const criu = () => Promise.resolve({ version: '4.2.1', versionOk: true, checkOk: true, checkOutput: 'Looks good.', memDirtyTrack: true, uffdNoncoop: true });
   const source = new SourceService({
-    hostName: 'h1', engine: recorded, records, config, dataRoot: path.join(dir, 'docker'), stateDir: path.join(dir, 'agent'), token: undefined,
+    hostName: 'h1', engine: recorded, records, config, dataRoot: path.join(dir, 'docker'), stateDir: path.join(dir, 'agent'), credentials: {},
     criu, checkpointer, openDataLink: fakeDataLink(journal), dialDestination: () => destination,
   });
   const containerId = await engine.createContainer('app', { Image: 'ferry/loop:1', HostConfig: { NetworkMode: 'bridge' } });

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { repoRoot } from '../../core/paths.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,9 @@ import { agentCommand, recognize, repoPaths } from './commands.ts';
 import { logTail } from './logs.ts';
 import { findProcesses, isAlive, readPidFile, signal, terminate, verifiedPid, waitGone } from './procs.ts';
 import type { HostPlan, TestbedPlan } from './plan.ts';
+import type { Credentials } from '../../adapters/http-api/client.ts';
+import type { Cluster } from '../../apps/cli/cluster-file.ts';
+import { testbedOperator } from './pki.ts';
 
 
 /** The root of this repository checkout (the agent runs from it). */
@@ -25,8 +29,13 @@ export async function readToken(tokenFile: string): Promise<string> {
   return (await readFile(tokenFile, 'utf8')).trim();
 }
 
+/** What the test bed's own calls to its agents present: the token and, with TLS, the operator `testbed`'s certificate. */
+export async function bedCredentials(bed: Pick<Cluster, 'tokenFile' | 'pki'>): Promise<Credentials> {
+  return { token: await readToken(bed.tokenFile), tls: bed.pki ? testbedOperator(bed.pki.dir) : undefined };
+}
+
 /** Starts a host's agent detached (own process group, output to its log) and records its PID; returns the PID. */
-export async function spawnAgent(plan: Pick<TestbedPlan, 'stateDir' | 'subnet' | 'tokenFile'>, host: HostPlan, criuDir: string | null): Promise<number> {
+export async function spawnAgent(plan: Pick<TestbedPlan, 'stateDir' | 'subnet' | 'tokenFile' | 'tls' | 'pkiDir'>, host: HostPlan, criuDir: string | null): Promise<number> {
   await mkdir(host.agentStateDir, { recursive: true, mode: 0o700 });
   await mkdir(host.logDir, { recursive: true });
   const cmd = agentCommand(plan, host, repoPaths(repoRoot()));
@@ -58,10 +67,12 @@ export interface Health {
   error?: string;
 }
 
-/** Asks an agent's `GET /v1/health` with the cluster token. */
-export function agentHealth(controlUrl: string, token: string, timeoutMs = 2_000): Promise<Health> {
+/** Asks an agent's `GET /v1/health` with the test bed's credentials. */
+export function agentHealth(controlUrl: string, credentials: Credentials, timeoutMs = 2_000): Promise<Health> {
   return new Promise((done) => {
-    const req = request(`${controlUrl}/v1/health`, { method: 'GET', timeout: timeoutMs, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    const tls = controlUrl.startsWith('https:') ? credentials.tls?.clientOptions() ?? {} : undefined;
+    const headers = credentials.token ? { authorization: `Bearer ${credentials.token}` } : {};
+    const req = (tls ? httpsRequest : request)(`${controlUrl}/v1/health`, { method: 'GET', timeout: timeoutMs, headers, ...tls }, (res) => {
       res.resume();
       res.on('end', () => done({ ok: res.statusCode === 200, status: res.statusCode ?? null }));
     });
@@ -72,11 +83,11 @@ export function agentHealth(controlUrl: string, token: string, timeoutMs = 2_000
 }
 
 /** Waits until a host's agent answers health 200; throws with its log tail if it exits or stays silent. */
-export async function waitAgent(host: HostPlan, pid: number, token: string, timeoutMs = 30_000): Promise<void> {
+export async function waitAgent(host: HostPlan, pid: number, credentials: Credentials, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last: Health = { ok: false, status: null };
   while (Date.now() < end) {
-    last = await agentHealth(host.controlUrl, token, 1_000);
+    last = await agentHealth(host.controlUrl, credentials, 1_000);
     if (last.ok) return;
     if (!(await isAlive(pid))) {
       throw new FerryError('FERRY_ERR_TESTBED',

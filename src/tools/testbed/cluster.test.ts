@@ -14,7 +14,7 @@ void test('cluster.json carries the agreed fields', () => {
   assert.equal(cluster.bandwidthMbit, 100);
   const h1 = cluster.hosts[0];
   assert.deepEqual(h1, {
-    name: 'h1', ip: '10.214.0.11', netns: 'ferry-0ad600-h1', veth: 'fy0ad600h1a', controlUrl: 'http://10.214.0.11:7070', controlPort: 7070, dataPort: 7071,
+    name: 'h1', ip: '10.214.0.11', netns: 'ferry-0ad600-h1', veth: 'fy0ad600h1a', controlUrl: 'https://10.214.0.11:7070', controlPort: 7070, dataPort: 7071,
     dockerSocket: '/run/ferry/0ad600-h1.sock', dataRoot: '/tmp/tb/h1/docker', execRoot: '/run/ferry/0ad600-h1', logDir: '/tmp/tb/h1/logs',
     smallDiskMiB: 0, pids: { dockerd: 100, agent: 200 },
     capacity: { cpuMillis: 2000, memoryMiB: 24105, networkMbps: 100 }, power: 'on',

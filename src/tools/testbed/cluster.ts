@@ -4,6 +4,7 @@ import { FerryError } from '../../core/errors.ts';
 import { loadConfig } from '../../core/config.ts';
 import { clusterFile, parseCluster, type Cluster, type ClusterHost } from '../../apps/cli/cluster-file.ts';
 import { planTestbed, type HostPlan, type TestbedPlan } from './plan.ts';
+import { TESTBED_OPERATOR } from './pki.ts';
 
 // The format lives with the CLI that reads it; the test bed's callers find it here too.
 export { clusterFile, findHost, parseCluster, type Cluster, type ClusterHost } from '../../apps/cli/cluster-file.ts';
@@ -13,6 +14,7 @@ export function clusterFromPlan(plan: TestbedPlan, pids: ReadonlyMap<string, Clu
   return {
     tokenFile: plan.tokenFile, createdAt: createdAt.toISOString(), bandwidthMbit: plan.bandwidthMbit,
     stateDir: plan.stateDir, subnet: plan.subnet, runDir: plan.runDir, bridge: plan.bridge, agents,
+    ...(plan.tls ? { pki: { dir: plan.pkiDir, operator: TESTBED_OPERATOR } } : {}),
     clusterNetwork: { ...plan.clusterNet }, client: { netns: plan.client.netns, ip: plan.client.ip },
     hosts: plan.hosts.map((h: HostPlan) => ({
       name: h.name, ip: h.ip, netns: h.netns, veth: h.vethRoot, controlUrl: h.controlUrl, controlPort: h.controlPort, dataPort: h.dataPort,
@@ -62,6 +64,7 @@ export function planOfCluster(cluster: Cluster): TestbedPlan {
     bandwidthMbit: cluster.bandwidthMbit, controlPort: first?.controlPort ?? 7070, dataPort: first?.dataPort ?? 7071,
     hostCpus: first?.cgroupParent ? cpuMillis / 1000 : 0, machineCpus: first?.cgroupParent ? 0 : cpuMillis / 1000,
     hostMemoryMiB: first?.capacity?.memoryMiB ?? 0,
+    tls: cluster.pki !== undefined,
     smallDisk: Object.fromEntries(cluster.hosts.filter((h) => h.smallDiskMiB > 0).map((h) => [h.name, h.smallDiskMiB])),
   });
 }

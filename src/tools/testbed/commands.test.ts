@@ -64,7 +64,7 @@ void test('the agent command carries exactly the agreed flags, every host flag i
   assert.equal(c.file, 'nsenter');
   assert.deepEqual(c.args, ['--net=/var/run/netns/ferry-h2', '/repo/node_modules/node/bin/node', '--disable-warning=ExperimentalWarning', '/repo/src/cmd/ferry/main.ts', 'agent',
     '--name', 'h2', '--listen', '10.213.0.12', '--control-port', '7070', '--data-port', '7071',
-    '--docker-socket', '/run/ferry/h2.sock', '--runc-root', '/run/ferry/h2/runtime-runc/moby', '--state-dir', '/s/h2/agent', '--token-file', '/s/token',
+    '--docker-socket', '/run/ferry/h2.sock', '--runc-root', '/run/ferry/h2/runtime-runc/moby', '--state-dir', '/s/h2/agent', '--token-file', '/s/token', '--pki-dir', '/s/pki',
     '--power-hook', JSON.stringify(hook), '--capacity-cpu-millis', '2000', '--capacity-memory-mib', '4096', '--capacity-network-mbps', '100']);
 });
 

@@ -136,7 +136,7 @@ export function agentHostFlags(plan: Pick<TestbedPlan, 'stateDir' | 'subnet'>, h
 }
 
 /** `ferry agent` in the host's network namespace, with every host flag ({@link agentHostFlags}). */
-export function agentCommand(plan: Pick<TestbedPlan, 'stateDir' | 'subnet' | 'tokenFile'>, host: HostPlan, repo: RepoPaths): CommandLine {
+export function agentCommand(plan: Pick<TestbedPlan, 'stateDir' | 'subnet' | 'tokenFile' | 'tls' | 'pkiDir'>, host: HostPlan, repo: RepoPaths): CommandLine {
   return {
     file: 'nsenter',
     args: [`--net=${host.netnsPath}`, ...ferryArgv(repo, ['agent',
@@ -148,6 +148,7 @@ export function agentCommand(plan: Pick<TestbedPlan, 'stateDir' | 'subnet' | 'to
       '--runc-root', `${host.execRoot}/runtime-runc/moby`,
       '--state-dir', host.agentStateDir,
       '--token-file', plan.tokenFile,
+      ...(plan.tls ? ['--pki-dir', plan.pkiDir] : ['--plain-beyond-loopback']),
       ...agentHostFlags(plan, host, repo).flat()])],
   };
 }

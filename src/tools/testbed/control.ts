@@ -2,7 +2,7 @@
 import { FerryError } from '../../core/errors.ts';
 import { loadConfig } from '../../core/config.ts';
 import { criuBinDir } from '../doctor/index.ts';
-import { readToken, spawnAgent, killAgent, waitAgent, agentPids } from './agent.ts';
+import { bedCredentials, spawnAgent, killAgent, waitAgent, agentPids } from './agent.ts';
 import { findHost, loadCluster, planOfCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';
 import { recognize } from './commands.ts';
 import { shimContainerId } from './containers.ts';
@@ -65,9 +65,9 @@ export async function startAgent(ref: HostRef, options: HostOptions & { timeoutM
   const { cluster, host, plan } = await resolveHost(ref, options);
   await killAgent(plan, host.pids.agent);
   const criuDir = await criuBinDir(loadConfig()).catch(() => null);
-  const pid = await spawnAgent({ stateDir: cluster.stateDir, subnet: cluster.subnet, tokenFile: cluster.tokenFile }, plan, criuDir);
+  const pid = await spawnAgent(planOfCluster(cluster), plan, criuDir);
   const updated = await updatePids(cluster.stateDir, host.name, { agent: pid });
-  await waitAgent(plan, pid, await readToken(cluster.tokenFile), options.timeoutMs);
+  await waitAgent(plan, pid, await bedCredentials(cluster), options.timeoutMs);
   return findHost(updated, host.name);
 }
 

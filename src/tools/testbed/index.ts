@@ -6,7 +6,7 @@ export { loadCluster, tryLoadCluster, findHost, planOfCluster, clusterFile, clus
 export { startAgent, stopAgent, setLinkState, hostProcesses, type HostRef, type HostOptions, type HostProcesses } from './control.ts';
 export { setHostPower, parsePowerState, type PowerState, type PowerOptions } from './power.ts';
 export { readCpuCap, cgroupDirs } from './cgroup.ts';
-export { agentHealth, killAgent, readToken, repoRoot, type Health } from './agent.ts';
+export { agentHealth, bedCredentials, killAgent, readToken, repoRoot, type Health } from './agent.ts';
 export { agentHostFlags, hasArgPair, powerHookArgv, repoPaths, type CommandLine } from './commands.ts';
 export { dockerPing, stopDockerd } from './dockerd.ts';
 export { rootQdisc, shapeHost } from './net.ts';

@@ -23,7 +23,7 @@ void test('the default subnet gets the plain names', () => {
   assert.equal(h1.vethPeer, 'fyh1b');
   assert.equal(h1.ifname, 'eth0');
   assert.equal(h1.cidr, '10.213.0.11/24');
-  assert.equal(h1.controlUrl, 'http://10.213.0.11:7070');
+  assert.equal(h1.controlUrl, 'https://10.213.0.11:7070');
   assert.equal(h1.dataRoot, '/var/lib/ferry/testbed/h1/docker');
   assert.equal(h1.execRoot, '/run/ferry/h1');
   assert.equal(h1.dockerSocket, '/run/ferry/h1.sock');
@@ -71,7 +71,7 @@ void test('planFromConfig takes the testbed and agent sections, overrides win', 
   const p = planFromConfig(config, { bandwidthMbit: 50 });
   assert.equal(p.hosts.length, 2);
   assert.equal(p.bandwidthMbit, 50);
-  assert.equal(p.hosts[1]?.controlUrl, 'http://10.214.0.12:9000');
+  assert.equal(p.hosts[1]?.controlUrl, 'https://10.214.0.12:9000');
   assert.equal(p.hosts[1]?.dataPort, 7071);
   assert.equal(planFromConfig(config, { hosts: 4 }).hosts.length, 4);
 });

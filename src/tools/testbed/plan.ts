@@ -113,6 +113,10 @@ export interface TestbedPlan {
   bandwidthMbit: number;
   tokenFile: string;
   clusterFile: string;
+  /** Mutual TLS on every link (false: plain TCP with the token, tls.plainBeyondLoopback). */
+  tls: boolean;
+  /** The cluster CA and certificates `up` makes. */
+  pkiDir: string;
   hosts: HostPlan[];
   clusterNet: ClusterNetPlan;
   client: ClientPlan;
@@ -139,6 +143,8 @@ export interface PlanInput {
   hostMemoryMiB?: number;
   /** The cluster network's Docker name (default 'ferry'). */
   clusterNetwork?: string;
+  /** Mutual TLS on every link (default true). */
+  tls?: boolean;
 }
 
 /** The name tag of a subnet: '' for the default one, else its octets in hex (10.214.0 → 0ad600). */
@@ -189,6 +195,8 @@ export function planTestbed(input: PlanInput): TestbedPlan {
     bandwidthMbit: input.bandwidthMbit,
     tokenFile: join(input.stateDir, 'token'),
     clusterFile: join(input.stateDir, 'cluster.json'),
+    tls: input.tls ?? true,
+    pkiDir: join(input.stateDir, 'pki'),
     hosts,
     clusterNet: { name: input.clusterNetwork ?? 'ferry', subnet: `${clusterPrefix}.0/24`, gateway: `${clusterPrefix}.1` },
     client: {
@@ -228,7 +236,7 @@ function planHost(input: PlanInput, tag: string, runDir: string, i: number): Omi
     containerdSocket, containerdConfig: join(execRoot, 'containerd/containerd.toml'),
     containerdPidFile: join(execRoot, 'containerd/containerd.pid'),
     logDir: join(dir, 'logs'), agentStateDir: join(dir, 'agent'), agentPidFile: join(dir, 'agent.pid'),
-    controlUrl: `http://${ip}:${input.controlPort}`, controlPort: input.controlPort, dataPort: input.dataPort,
+    controlUrl: `${input.tls ?? true ? 'https' : 'http'}://${ip}:${input.controlPort}`, controlPort: input.controlPort, dataPort: input.dataPort,
     smallDiskMiB: input.smallDisk?.[name] ?? 0,
     ...cpuPlan(input, tag, name),
   };
@@ -282,6 +290,7 @@ export function planFromConfig(config: Config, overrides: PlanOverrides = {}, ma
     machineCpus: machine.cpus,
     hostMemoryMiB: config.testbed.hostMemoryMiB > 0 ? config.testbed.hostMemoryMiB : machine.memoryMiB,
     clusterNetwork: config.network.cluster,
+    tls: config.testbed.tls,
     ...(overrides.smallDisk ? { smallDisk: overrides.smallDisk } : {}),
   });
 }

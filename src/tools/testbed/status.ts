@@ -1,7 +1,7 @@
 /** @module tools/testbed/status — the health of a test bed per host (netns, dockerd, agent, link, tc rate), as data and as a table. */
 import { loadConfig, type Config } from '../../core/config.ts';
 import { probeNetem } from '../doctor/index.ts';
-import { agentHealth, readToken } from './agent.ts';
+import { agentHealth, bedCredentials } from './agent.ts';
 import { planOfCluster, tryLoadCluster, clusterFile } from './cluster.ts';
 import { dockerPing } from './dockerd.ts';
 import { linkState, netnsExists, rootQdisc } from './net.ts';
@@ -51,7 +51,7 @@ export async function testbedStatus(options: { config?: Config; stateDir?: strin
   const cluster = await tryLoadCluster(stateDir);
   if (!cluster) return { up: false, stateDir, createdAt: null, bandwidthMbit: null, agents: false, hosts: [], limitations, healthy: false };
   const plan = planOfCluster(cluster);
-  const token = await readToken(cluster.tokenFile).catch(() => '');
+  const credentials = await bedCredentials(cluster).catch(() => ({}));
   const hosts = await Promise.all(cluster.hosts.map(async (c): Promise<HostStatus> => {
     const p = plan.hosts.find((h) => h.name === c.name);
     const netns = await netnsExists(c.netns);
@@ -60,7 +60,7 @@ export async function testbedStatus(options: { config?: Config; stateDir?: strin
       name: c.name, ip: c.ip, power: c.power ?? 'on', netns,
       dockerd: { pid: c.pids.dockerd, alive: c.pids.dockerd !== null && (await isAlive(c.pids.dockerd)), ping: await dockerPing(c.dockerSocket) },
       agent: agentPid === null && !cluster.agents ? null : {
-        pid: agentPid, alive: agentPid !== null && (await isAlive(agentPid)), health: (await agentHealth(c.controlUrl, token)).ok,
+        pid: agentPid, alive: agentPid !== null && (await isAlive(agentPid)), health: (await agentHealth(c.controlUrl, credentials)).ok,
       },
       link: (await linkState(c.veth))?.operstate ?? null,
       rateMbit: {

@@ -5,7 +5,7 @@ import { FerryError } from '../../core/errors.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { runOrThrow } from '../../adapters/host/run.ts';
 import { ensurePrerequisites } from '../doctor/index.ts';
-import { readToken, spawnAgent, waitAgent } from './agent.ts';
+import { bedCredentials, spawnAgent, waitAgent } from './agent.ts';
 import { ensureCpuCap } from './cgroup.ts';
 import { clusterFromPlan, loadCluster, tryLoadCluster, writeCluster, type Cluster, type ClusterHost } from './cluster.ts';
 import { smallDiskMount } from './commands.ts';
@@ -15,7 +15,7 @@ import { createBridge, createClientNet, createHostNet, shapeHost } from './net.t
 import { clusterNetworkBody } from './commands.ts';
 import { DockerEngine } from '../../adapters/docker/engine.ts';
 import { cleanupPlan, planFromConfig, type PlanOverrides } from './plan.ts';
-import { createTestbedPki } from './pki.ts';
+import { createTestbedPki, TESTBED_OPERATOR } from './pki.ts';
 
 /** Options of {@link testbedUp}. */
 export interface UpOptions extends PlanOverrides {
@@ -45,7 +45,7 @@ export async function testbedUp(options: UpOptions = {}): Promise<Cluster> {
   await mkdir(plan.stateDir, { recursive: true, mode: 0o711 });
   await writeFile(plan.tokenFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   await chmod(plan.tokenFile, 0o600);
-  log(`certificates: a new cluster CA, the controller's, each agent's and the operator's in ${await createTestbedPki(plan)} (not used by the links yet)`);
+  log(`certificates: a new cluster CA, the controller's, each agent's and the operator's in ${await createTestbedPki(plan)} (${plan.tls ? 'mutual TLS on every link' : 'not used: testbed.tls is false, the links are plain TCP with the token'})`);
 
   log(`network: bridge ${plan.bridge} ${plan.bridgeCidr}, ${plan.hosts.length} hosts at ${plan.bandwidthMbit} Mbit/s`);
   await createBridge(plan);
@@ -87,9 +87,9 @@ export async function testbedUp(options: UpOptions = {}): Promise<Cluster> {
       return { host, pid };
     }));
     await writeCluster(clusterFromPlan(plan, pids, agents, createdAt));
-    const token = await readToken(plan.tokenFile);
+    const credentials = await bedCredentials({ tokenFile: plan.tokenFile, pki: plan.tls ? { dir: plan.pkiDir, operator: TESTBED_OPERATOR } : undefined });
     await Promise.all(spawned.map(async ({ host, pid }) => {
-      await waitAgent(host, pid, token);
+      await waitAgent(host, pid, credentials);
       log(`${host.name}: agent ${pid} healthy at ${host.controlUrl}`);
     }));
   }

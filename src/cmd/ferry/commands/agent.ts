@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { loadConfig } from '../../../core/config.ts';
 import { FerryError } from '../../../core/errors.ts';
 import { startAgent, logToStdout } from '../../../apps/agent/main.ts';
+import { loadTlsIdentity } from '../../../adapters/pki/tls-identity.ts';
 import { WORKLOAD_LOCAL_IMAGES } from '../../../tools/workloads/catalog.ts';
 
 /** Reads the token from a file or FERRY_TOKEN. */
@@ -47,6 +48,8 @@ interface AgentFlags {
   dockerSocket: string;
   stateDir: string;
   tokenFile?: string;
+  pkiDir?: string;
+  plainBeyondLoopback?: boolean;
   capacityCpuMillis?: number;
   capacityMemoryMib?: number;
   capacityNetworkMbps?: number;
@@ -72,13 +75,15 @@ export function registerAgent(program: Command): void {
     .command('agent')
     .description('Run the agent of this host (control API and data link)')
     .requiredOption('--name <name>', 'this host\'s name in the cluster', process.env['FERRY_AGENT_NAME'])
-    .option('--listen <address>', 'address to listen on (needs a token unless loopback)', process.env['FERRY_AGENT_LISTEN'] ?? '127.0.0.1')
+    .option('--listen <address>', 'address to listen on (beyond loopback only with --pki-dir)', process.env['FERRY_AGENT_LISTEN'] ?? '127.0.0.1')
     .option('--control-port <port>', 'control API port', process.env['FERRY_AGENT_CONTROL_PORT'])
     .option('--data-port <port>', 'data link port', process.env['FERRY_AGENT_DATA_PORT'])
     .option('--docker-socket <path>', 'the Docker engine socket', process.env['FERRY_AGENT_DOCKER_SOCKET'] ?? '/var/run/docker.sock')
     .option('--runc-root <dir>', 'runc state directory of the engine\'s containers', process.env['FERRY_AGENT_RUNC_ROOT'])
     .option('--state-dir <dir>', 'where the agent keeps its records', process.env['FERRY_AGENT_STATE_DIR'] ?? '/var/lib/ferry/agent')
     .option('--token-file <file>', 'file holding the cluster token (or FERRY_TOKEN)', process.env['FERRY_TOKEN_FILE'])
+    .option('--pki-dir <dir>', 'the cluster PKI directory with ca.crt, revoked.json and agent-NAME.key/.crt: TLS 1.3 with client certificates on both ports (tls.dir, FERRY_TLS_DIR)')
+    .option('--plain-beyond-loopback', 'plain TCP with the token beyond loopback (tls.plainBeyondLoopback): only to measure what TLS costs on a private network')
     .option('--capacity-cpu-millis <n>', 'CPU this node offers, in millicores (default 1000 × CPUs)', count('--capacity-cpu-millis'))
     .option('--capacity-memory-mib <n>', 'memory this node offers, in MiB (default MemTotal)', count('--capacity-memory-mib'))
     .option('--capacity-network-mbps <n>', 'network this node offers, in Mbit/s (default 1000)', count('--capacity-network-mbps'))
@@ -89,10 +94,11 @@ export function registerAgent(program: Command): void {
       if (o.controlPort) agentKeys['controlPort'] = Number(o.controlPort);
       if (o.dataPort) agentKeys['dataPort'] = Number(o.dataPort);
       if (o.runcRoot) agentKeys['runcRoot'] = o.runcRoot;
-      const config = loadConfig({ overrides: { agent: agentKeys } });
+      const config = loadConfig({ overrides: { agent: agentKeys, tls: { ...(o.pkiDir ? { dir: o.pkiDir } : {}), ...(o.plainBeyondLoopback ? { plainBeyondLoopback: true } : {}) } } });
+      const tls = config.tls.dir ? loadTlsIdentity(config.tls.dir, { role: 'agent', name: o.name }) : undefined;
       logToStdout();
       const agent = await startAgent({
-        name: o.name, listen: o.listen, dockerSocket: o.dockerSocket, stateDir: o.stateDir, token: readToken(o.tokenFile), config,
+        name: o.name, listen: o.listen, dockerSocket: o.dockerSocket, stateDir: o.stateDir, token: readToken(o.tokenFile), tls, config,
         capacity: {
           cpuMillis: o.capacityCpuMillis ?? envCount('FERRY_AGENT_CAPACITY_CPU_MILLIS'),
           memoryMiB: o.capacityMemoryMib ?? envCount('FERRY_AGENT_CAPACITY_MEMORY_MIB'),

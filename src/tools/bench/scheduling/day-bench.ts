@@ -11,12 +11,12 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../../core/config.ts';
-import { ControlClient } from '../../../adapters/http-api/client.ts';
+import { ControlClient, type Credentials } from '../../../adapters/http-api/client.ts';
 import type { ContainerRecord, MigrationRow } from '../../../apps/controller/records.ts';
 import { startControllerProcess, stopControllerProcess } from '../../../apps/controller/process.ts';
 import type { NodeReport } from '../../../apps/controller/node-report.ts';
 import { DockerEngine } from '../../../adapters/docker/engine.ts';
-import { keepLogsAfterFailure, readToken, testbedDown, testbedUp, type Cluster, clusterFile } from '../../testbed/index.ts';
+import { keepLogsAfterFailure, bedCredentials, testbedDown, testbedUp, type Cluster, clusterFile } from '../../testbed/index.ts';
 import { ensureWorkloadImage } from '../../workloads/catalog.ts';
 import { parseLoadLog, slaShortfallSeconds } from '../../workloads/load-log.ts';
 import { defaultDay, profileEnv, steps, type DayContainer, type DayScript } from './day-script.ts';
@@ -73,11 +73,11 @@ export async function runDayBench(o: DayBenchOptions): Promise<DayResults> {
   });
   const results: DayResults = { startedAt: new Date().toISOString(), script, testbed: DAY_TESTBED, scheduler: DAY_SCHEDULER_ENV, policies: {} };
   try {
-    const token = await readToken(cluster.tokenFile);
+    const credentials = await bedCredentials(cluster);
     for (const h of cluster.hosts) await ensureWorkloadImage(new DockerEngine(h.dockerSocket), 'load');
     for (const policy of o.policies) {
       o.say(`bench: ${policy}: playing a ${script.seconds} s day`);
-      const played = await playDay(cluster, token, policy, script, o.say).catch(async (err: unknown) => {
+      const played = await playDay(cluster, credentials, policy, script, o.say).catch(async (err: unknown) => {
         await keepDayLogs(cluster, policy, err, o.say);
         throw err;
       });
@@ -102,12 +102,12 @@ async function keepDayLogs(cluster: Cluster, policy: string, err: unknown, say: 
 }
 
 /** Plays the day under one policy on a clean cluster. */
-async function playDay(cluster: Cluster, token: string, policy: string, script: DayScript, say: (l: string) => void): Promise<PolicyDay> {
-  await wakeAll(cluster, token);
+async function playDay(cluster: Cluster, credentials: Credentials, policy: string, script: DayScript, say: (l: string) => void): Promise<PolicyDay> {
+  await wakeAll(cluster, credentials);
   const stateDir = path.join(DAY_TESTBED.stateDir, `controller-${policy}`);
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
-  const ctl = await startControllerProcess({ clusterFile: clusterFile(DAY_TESTBED.stateDir), stateDir, port: PORT, token, env: DAY_SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log'), policy });
+  const ctl = await startControllerProcess({ clusterFile: clusterFile(DAY_TESTBED.stateDir), stateDir, port: PORT, credentials, env: DAY_SCHEDULER_ENV, logFile: path.join(stateDir, 'controller.log'), policy });
   const client = ctl.client;
   try {
     await waitRegistered(client, cluster.hosts.length);
@@ -192,8 +192,8 @@ async function sampleAwake(client: ControlClient, elapsed: () => number, out: Aw
 }
 
 /** Wakes every host through its agent (a policy's day starts with all hosts on, as a day of spread would). */
-async function wakeAll(cluster: Cluster, token: string): Promise<void> {
-  for (const h of cluster.hosts) await new ControlClient(h.controlUrl, token, 120_000).call('POST', '/v1/power', { state: 'wake' });
+async function wakeAll(cluster: Cluster, credentials: Credentials): Promise<void> {
+  for (const h of cluster.hosts) await new ControlClient(h.controlUrl, credentials, 120_000).call('POST', '/v1/power', { state: 'wake' });
 }
 
 /** Waits until every host is registered and measured. */

@@ -1,0 +1,75 @@
+/**
+ * @module adapters/pki/tls-listener — one TCP port that speaks only TLS, yet explains itself to a
+ * peer that does not: the first byte of a connection says whether it opens a TLS handshake
+ * (0x16); such a connection is handed, unread, to the TLS server, any other gets the caller's
+ * plain-text refusal (an HTTP 401 naming https://, or a data-link ERROR frame) and is closed.
+ */
+import net from 'node:net';
+import type tls from 'node:tls';
+import { FerryError } from '../../core/errors.ts';
+import { HANDSHAKE_TIMEOUT_MS } from './tls-identity.ts';
+
+/** The first byte of every TLS record that opens a handshake. */
+const TLS_HANDSHAKE = 0x16;
+
+/** A listening TLS-only port. */
+export interface TlsPort {
+  readonly address: net.AddressInfo;
+  /** Stops listening and drops connections that have not sent their first byte. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link listenTlsOnly}. */
+export interface TlsPortOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Where TLS connections go (its own `listen` is never called). */
+  readonly tlsServer: tls.Server;
+  /** Answers a connection that does not open with TLS; it is closed shortly after. */
+  readonly refusePlain: (socket: net.Socket) => void;
+  /** What listens, for the error when it cannot. */
+  readonly what: string;
+}
+
+/** Listens on host:port for TLS only. */
+export async function listenTlsOnly(o: TlsPortOptions): Promise<TlsPort> {
+  const waiting = new Set<net.Socket>();
+  const front = net.createServer({ noDelay: true }, (socket) => {
+    waiting.add(socket);
+    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      waiting.delete(socket);
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === TLS_HANDSHAKE) {
+        o.tlsServer.emit('connection', socket);
+        return;
+      }
+      o.refusePlain(socket);
+      linger(socket);
+    });
+    socket.once('close', () => waiting.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', (err) => reject(new FerryError('FERRY_ERR_CONFIG', `${o.what} cannot listen on ${o.host}:${o.port}: ${err.message}`, { cause: err })));
+    front.listen({ host: o.host, port: o.port }, resolve);
+  });
+  return {
+    address: front.address() as net.AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        front.close(() => resolve());
+        for (const s of waiting) s.destroy();
+      }),
+  };
+}
+
+/** Reads and discards for a moment after the refusal, so closing with unread input does not reset it away. */
+function linger(socket: net.Socket): void {
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
