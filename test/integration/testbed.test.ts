@@ -152,7 +152,7 @@ void describe('testbed (integration, needs root)', { skip: isRoot ? false : 'nee
 
   void it(`up: 2 hosts on ${subnet}, h2 with a 64 MiB disk (agents ${agents ? 'on' : 'off'})`, TIMEOUT, async () => {
     cluster = await testbedUp({ config, agents, smallDisk: { h2: 64 }, log });
-    assert.deepEqual(cluster.hosts.map((h) => [h.name, h.ip, h.controlUrl]), [['h1', '10.214.0.11', 'http://10.214.0.11:7070'], ['h2', '10.214.0.12', 'http://10.214.0.12:7070']]);
+    assert.deepEqual(cluster.hosts.map((h) => [h.name, h.ip, h.controlUrl]), [['h1', '10.214.0.11', 'https://10.214.0.11:7070'], ['h2', '10.214.0.12', 'https://10.214.0.12:7070']]);
     assert.deepEqual(await loadCluster(stateDir), cluster);
     assert.equal(statSync(cluster.tokenFile).mode & 0o777, 0o600);
     assert.match(readFileSync(cluster.tokenFile, 'utf8'), /^[0-9a-f]{64}$/);

@@ -6,7 +6,7 @@ import {
 import { certSubject, roleUri } from '../../../domain/pki/cert-subject.ts';
 import { validDays } from '../../../domain/pki/revocation.ts';
 
-/** Where the CA and certificates live unless --dir or FERRY_PKI_DIR says otherwise. */
+/** Where the CA and certificates live unless --dir or FERRY_TLS_DIR (config tls.dir, which the agent, controller and CLI read too) says otherwise. */
 const DEFAULT_DIR = '/etc/ferry/pki';
 
 interface DirFlags { dir: string }
@@ -24,7 +24,7 @@ function certLine(c: IssuedCert): string {
 /** Adds the `pki` command group. */
 export function registerPki(program: Command): void {
   const pki = program.command('pki').description('The cluster\'s CA and the certificates of the controller, agents and operators (mutual TLS)');
-  const dir = (c: Command): Command => c.addOption(new Option('--dir <dir>', 'the PKI directory (mode 0700; keys 0600)').env('FERRY_PKI_DIR').default(DEFAULT_DIR));
+  const dir = (c: Command): Command => c.addOption(new Option('--dir <dir>', 'the PKI directory (mode 0700; keys 0600)').env('FERRY_TLS_DIR').default(DEFAULT_DIR));
 
   dir(pki.command('init').description('Create the cluster CA (an ECDSA P-256 key and a self-signed certificate)'))
     .option('--force', 'replace an existing CA: every certificate it issued stops being trusted')
