@@ -1,12 +1,17 @@
 /**
  * @module test/integration/dashboard.test — the controller's web dashboard driven in Debian's
  * Chromium (playwright-core, `/usr/bin/chromium`, headless, never a downloaded browser)
- * against a real controller and a 2-host test bed (subnet 10.238.0): the page asks for the
- * cluster token and shows every node with its colour; a migration started with the CLI's
+ * against a real controller and a 2-host test bed (subnet 10.238.0), all over mutual TLS 1.3:
+ * the browser presents the operator's client certificate (playwright-core's `clientCertificates`,
+ * whose proxy checks the controller's certificate against the cluster CA — no
+ * `ignoreHTTPSErrors`); the page asks for the cluster token and shows every node with its
+ * colour; a migration started with the CLI's
  * `migrate()` appears live, phase by phase, until it ends, and its page shows its report (time
  * per phase, the frozen time's parts, the pre-copy rounds); a new event appears in the log; the
  * policy page shows the active policy and the application types. From a host's namespace (outside
- * loopback) the controller's feed, API and /metrics refuse a request without the token.
+ * loopback) the controller refuses plain HTTP, a request without a client certificate (even with
+ * the token), an operator's certificate without the right token, and an agent's certificate with
+ * it; the operator's certificate with the token gets in.
  * Screenshots of each page go to $FERRY_DASHBOARD_SHOTS (default: the test bed's state dir).
  * Needs root, the `chromium` package (`ferry doctor --fix`) and a built dashboard
  * (`npm run build:dashboard`, which scripts/test.sh runs).
@@ -14,14 +19,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import tls from 'node:tls';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { Agent, fetch } from 'undici';
 import { parseConfig } from '../../src/core/config.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
-import { testbedDown, testbedUp, readToken, bedCredentials, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
+import { testbedDown, testbedUp, bedCredentials, type Cluster, clusterFile } from '../../src/tools/testbed/index.ts';
+import { pkiFiles, subjectFiles } from '../../src/adapters/pki/cluster-pki.ts';
+import type { TlsIdentity } from '../../src/adapters/pki/tls-identity.ts';
 import { migrate } from '../../src/apps/cli/migrate-client.ts';
 import { stopControllerProcess } from '../../src/apps/controller/process.ts';
 import { DASHBOARD_DIR } from '../../src/apps/controller/dashboard-files.ts';
@@ -48,6 +57,10 @@ let ctl: ControllerProcess | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let token: string;
+/** The operator `testbed`'s identity (the CLI's and this test's). */
+let operator: TlsIdentity;
+/** Connections that present the operator's certificate and trust only the cluster CA. */
+let asOperator: Agent | undefined;
 
 /** Saves a screenshot of the current page. */
 async function shot(name: string): Promise<void> {
@@ -56,38 +69,70 @@ async function shot(name: string): Promise<void> {
   console.log(`# screenshot ${file}`);
 }
 
-/** The HTTP status of a request made with curl from inside network namespace `netns`. */
-function statusFrom(netns: string, url: string, authorization?: string): Promise<string> {
-  const args = ['netns', 'exec', netns, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', ...(authorization ? ['-H', `Authorization: ${authorization}`] : []), url];
+/** What curl presents: the CA it trusts, a client certificate and key, an Authorization header. */
+interface CurlAs {
+  cacert?: string;
+  cert?: { cert: string; key: string };
+  authorization?: string;
+}
+
+/** The HTTP status and body of a request made with curl from inside network namespace `netns`. */
+function curlFrom(netns: string, url: string, as: CurlAs): Promise<{ status: string; body: string }> {
+  const args = ['netns', 'exec', netns, 'curl', '-s', '-w', '\n%{http_code}', '--max-time', '5',
+    ...(as.cacert ? ['--cacert', as.cacert] : []), ...(as.cert ? ['--cert', as.cert.cert, '--key', as.cert.key] : []),
+    ...(as.authorization ? ['-H', `Authorization: ${as.authorization}`] : []), url];
   return new Promise((resolve, reject) => execFile('ip', args, { timeout: 10_000 }, (err, stdout) => {
-    if (err && !stdout) reject(new Error(`curl in ${netns}: ${err.message}`));
-    else resolve(String(stdout).trim());
+    const out = String(stdout);
+    const cut = out.lastIndexOf('\n');
+    if (err && !out) reject(new Error(`curl in ${netns}: ${err.message}`));
+    else resolve({ status: out.slice(cut + 1).trim(), body: out.slice(0, Math.max(cut, 0)) });
   }));
+}
+
+/** GET over TLS through `dispatcher`: the status and the body's text. */
+async function get(url: string, dispatcher: Agent, authorization?: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { dispatcher, headers: authorization ? { authorization } : {} });
+  return { status: res.status, body: await res.text() };
 }
 
 before(async () => {
   assert.ok(existsSync(path.join(DASHBOARD_DIR, 'index.html')), 'the dashboard is built (npm run build:dashboard)');
   mkdirSync(shots, { recursive: true });
   cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
-  token = await readToken(cluster.tokenFile);
-  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: path.join(stateDir, 'controller'), port: CONTROLLER_PORT, credentials: await bedCredentials(cluster), env: CONTROLLER_ENV, logFile: path.join(stateDir, 'controller.log'), policy: 'spread' });
+  const credentials = await bedCredentials(cluster);
+  assert.ok(cluster.pki && credentials.tls, 'the test bed runs over mutual TLS (testbed.tls)');
+  token = credentials.token ?? '';
+  operator = credentials.tls;
+  asOperator = new Agent({ connect: operator.clientOptions() });
+  ctl = await startControllerProcess({ clusterFile: clusterFile(stateDir), stateDir: path.join(stateDir, 'controller'), port: CONTROLLER_PORT, credentials, env: CONTROLLER_ENV, logFile: path.join(stateDir, 'controller.log'), policy: 'spread' });
+  assert.match(ctl.url, /^https:/);
+  // Chromium talks to playwright-core's proxy, which does the TLS to the controller with the
+  // client certificate below and checks the controller's certificate against Node's default CAs:
+  // the cluster CA joins them here (this test process only), so nothing is accepted blindly.
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(pkiFiles(cluster.pki.dir).caCert, 'utf8')]);
+  const mine = subjectFiles(cluster.pki.dir, operator.self);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, clientCertificates: [{ origin: ctl.url, certPath: mine.cert, keyPath: mine.key }] });
+  page = await context.newPage();
 }, LONG);
 
 after(async () => {
   await browser?.close();
+  await asOperator?.close();
   if (ctl) await stopControllerProcess(ctl);
   await logs.keep();
   await testbedDown({ config, log: () => undefined });
 }, LONG);
 
 describe('the web dashboard in Chromium', () => {
-  it('serves the page openly but its feed only with the token; shows every node with its colour', LONG, async () => {
-    const base = `http://127.0.0.1:${CONTROLLER_PORT}`;
-    assert.equal((await fetch(`${base}/v1/stream`)).status, 401);
-    assert.equal((await fetch(`${base}/%2e%2e/package.json`)).status, 401, 'no file outside the dashboard');
-    await page.goto(`${base}/#map`);
+  it('serves the page to an operator\'s certificate without the token, but its feed only with the token; shows every node with its colour', LONG, async () => {
+    const base = ctl?.url ?? '';
+    const via = asOperator as Agent;
+    assert.equal((await get(`${base}/`, via)).status, 200, 'the page, to the operator\'s certificate without the token');
+    assert.equal((await get(`${base}/v1/stream`, via)).status, 401);
+    assert.equal((await get(`${base}/%2e%2e/package.json`, via)).status, 401, 'no file outside the dashboard');
+    const answer = await page.goto(`${base}/#map`);
+    assert.equal(answer?.status(), 200, 'Chromium got the page over TLS with the operator\'s certificate');
     await page.locator('#login').waitFor({ state: 'visible' });
     await page.fill('#token', token);
     await page.click('#login button');
@@ -101,17 +146,32 @@ describe('the web dashboard in Chromium', () => {
     assert.equal(colours.length, cluster.hosts.length);
   });
 
-  it('from a host of the test bed (outside loopback), the feed, the API and /metrics refuse a request without the right token', LONG, async () => {
+  it('from a host of the test bed (outside loopback), the controller wants TLS, a client certificate of the cluster, an operator\'s role and the token', LONG, async () => {
+    const pki = cluster.pki?.dir ?? '';
     const netns = cluster.hosts[0]?.netns ?? '';
-    const outside = `http://${cluster.subnet}.1:${CONTROLLER_PORT}`;
+    const hostPort = `${cluster.subnet}.1:${CONTROLLER_PORT}`;
+    const outside = `https://${hostPort}`;
+    const cacert = pkiFiles(pki).caCert;
+    const mine = subjectFiles(pki, operator.self);
+    const agentH1 = subjectFiles(pki, { role: 'agent', name: 'h1' });
+    const bearer = `Bearer ${token}`;
     const seen: string[] = [];
-    for (const [route, auth] of [['/v1/stream', undefined], ['/v1/stream', 'Bearer not-the-token'], ['/v1/nodes', undefined], ['/metrics', undefined]] as const) {
-      const status = await statusFrom(netns, `${outside}${route}`, auth);
-      seen.push(`${route}${auth ? ' (wrong token)' : ''}: ${status}`);
-      assert.equal(status, '401', `${route} without the right token from ${netns}`);
+    const expect = async (what: string, url: string, as: CurlAs, status: string, body?: RegExp): Promise<void> => {
+      const r = await curlFrom(netns, url, as);
+      seen.push(`${what}: ${r.status}`);
+      assert.equal(r.status, status, `${what} from ${netns}: ${r.body}`);
+      if (body) assert.match(r.body, body, `${what} from ${netns}`);
+    };
+    await expect('plain http /v1/nodes with the token', `http://${hostPort}/v1/nodes`, { authorization: bearer }, '401', /https:\/\//);
+    for (const route of ['/', '/v1/stream', '/v1/nodes', '/metrics']) {
+      await expect(`${route} without a client certificate (with the token)`, `${outside}${route}`, { cacert, authorization: bearer }, '401', /no client certificate/);
     }
-    assert.equal(await statusFrom(netns, `${outside}/v1/nodes`, `Bearer ${token}`), '200', 'reachable from there with the token');
-    console.log(`# from ${netns}: ${seen.join(', ')}; /v1/nodes with the token: 200`);
+    for (const [route, auth] of [['/v1/stream', undefined], ['/v1/stream', 'Bearer not-the-token'], ['/v1/nodes', undefined], ['/metrics', undefined]] as const) {
+      await expect(`${route} with the operator's certificate, ${auth ? 'a wrong' : 'no'} token`, `${outside}${route}`, { cacert, cert: mine, ...(auth ? { authorization: auth } : {}) }, '401', /token/);
+    }
+    await expect('/v1/nodes with agent h1\'s certificate and the token', `${outside}/v1/nodes`, { cacert, cert: agentH1, authorization: bearer }, '403', /FERRY_ERR_FORBIDDEN/);
+    await expect('/v1/nodes with the operator\'s certificate and the token', `${outside}/v1/nodes`, { cacert, cert: mine, authorization: bearer }, '200');
+    console.log(`# from ${netns}: ${seen.join('; ')}`);
   });
 
   it('a migration started with the CLI shows live, phase by phase, until it ends; an event appears in the log', LONG, async () => {
@@ -169,7 +229,7 @@ describe('the web dashboard in Chromium', () => {
     assert.ok(await page.locator('#plot-load path[data-series="h1"]').count() === 1);
     await shot('plots');
 
-    await page.goto(`http://127.0.0.1:${CONTROLLER_PORT}/#migration/${encodeURIComponent(report.migrationId)}`);
+    await page.goto(`${ctl?.url ?? ''}/#migration/${encodeURIComponent(report.migrationId)}`);
     const mp = page.locator(`.migration-page[data-migration="${report.migrationId}"]`);
     await mp.waitFor({ timeout: 10_000 });
     const phaseBars = await mp.locator('#chart-phases rect[data-phase]').count();
