@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type * as z from 'zod';
 import { FerryError, type ErrorCode } from '../../core/errors.ts';
-import { encodeFrame, encodeJsonFrame, frameJson, FrameDecoder, FrameType, HEADER_BYTES, type Frame, type FrameTypeCode } from './frame.ts';
+import { encodeFrame, encodeJsonFrame, frameJson, FrameDecoder, FrameType, HEADER_BYTES, type Frame } from './frame.ts';
 import { checkEntryShape, EntryEndSchema, EntryMetaSchema, ErrorPayloadSchema, HelloAckSchema, HelloSchema, parsePayload, StreamBeginSchema, StreamEndSchema, TransferSummarySchema, type EntryMeta } from './messages.ts';
 import { safeRelativePath } from './path-guard.ts';
 import { expectRefusal, fuzzOptions, fuzzRuns } from '../../../test/support/fuzz.ts';
-import { chunkSizes, cut, frameArb, frameStarts, FRAME_TYPES as TYPES, FUZZ_FRAME_BYTES as MAX, hex64, mutate, mutationArb, payloadArb, validEntry, type FrameSpec as Spec } from '../../../test/support/data-link-arbitraries.ts';
+import { chunkSizes, cut, frameArb, frameStarts, FRAME_TYPES as TYPES, FUZZ_FRAME_BYTES as MAX, hex64, mutate, mutationArb, validEntry, type FrameSpec as Spec } from '../../../test/support/data-link-arbitraries.ts';
 
 const DECODE_CODES: readonly ErrorCode[] = ['FERRY_ERR_PROTOCOL', 'FERRY_ERR_INTEGRITY', 'FERRY_ERR_TOO_LARGE'];
 let framesFed = 0;

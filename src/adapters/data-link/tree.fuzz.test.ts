@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { EntryMeta } from './messages.ts';
 import { MAX_PATH_BYTES, MAX_SEGMENT_BYTES, safeRelativePath } from './path-guard.ts';
 import { TreeSink } from './tree-sink.ts';
 import { tempDir } from './test-support.ts';

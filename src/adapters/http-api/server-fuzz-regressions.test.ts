@@ -69,3 +69,16 @@ void test('headers beyond the parser\'s limit, and a request that is not HTTP, g
   assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
   assert.equal((JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { code: string } }).error.code, 'FERRY_ERR_INVALID_INPUT');
 });
+
+void test('a HEAD request the parser refuses gets the status without a body, so the client reads a clean answer', async () => {
+  const got = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.address.port, method: 'HEAD', path: '/v1/health', headers: { 'x-big': 'y'.repeat(17_408) } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual(got, { status: 413, body: '' });
+});
