@@ -1,11 +1,11 @@
 /**
  * @module test/integration/prometheus.test — a real Prometheus (Debian's `prometheus`) scrapes
  * the agents and the controller of a real 2-host test bed (subnet 10.237.0) over mutual TLS 1.3
- * (`scheme: https`, the cluster CA, a client certificate of its own: the operator `prometheus`)
+ * (`scheme: https`, the cluster CA, a client certificate of its own: the observer `prometheus`)
  * with the cluster's token; after two migrations a PromQL query through its HTTP API counts them,
  * and the node colours are there. An agent's `/metrics` from outside loopback refuses plain HTTP,
- * a peer without a client certificate, an operator's certificate without the token and another
- * agent's certificate; promtool check metrics passes on what each live endpoint serves over TLS.
+ * a peer without a client certificate, the scraper's certificate without the token and another
+ * agent's certificate, and the scraper may not call a route that acts; promtool check metrics passes on what each live endpoint serves over TLS.
  * Needs root and the `prometheus` package (`ferry doctor --fix` installs it).
  */
 import { after, before, describe, it } from 'node:test';
@@ -41,12 +41,8 @@ const PROMETHEUS_PORT = 9391;
 let cluster: Cluster;
 let ctl: ControllerProcess | undefined;
 let prometheus: ChildProcess | undefined;
-/**
- * Prometheus' own client certificate. An operator's, because no narrower role exists yet (one that
- * may read /metrics and nothing else): it is separate from the CLI's so it can be revoked alone,
- * but it could also call every operator route.
- */
-const PROMETHEUS: PeerIdentity = { role: 'operator', name: 'prometheus' };
+/** Prometheus' own client certificate: an observer's, which may read /metrics and health and nothing else. */
+const PROMETHEUS: PeerIdentity = { role: 'observer', name: 'prometheus' };
 /** Connections with Prometheus' certificate (to fetch what it scrapes). */
 let asScraper: Agent | undefined;
 
@@ -149,6 +145,8 @@ describe('Prometheus scrapes the agents and the controller', () => {
       await refused('https without a client certificate, with the token', `https://${metrics}`, noCert, `Bearer ${token}`, 401, /no client certificate/);
       await refused('prometheus\'s certificate without the token', `https://${metrics}`, asScraper, undefined, 401, /token/);
       await refused('agent h2\'s certificate with the token', `https://${metrics}`, asH2, `Bearer ${token}`, 403, /FERRY_ERR_FORBIDDEN/);
+      // The observer reads metrics and health, and may not act: least privilege for the scraper.
+      await refused('prometheus\'s (observer) certificate on the containers route, with the token', `https://${h1?.ip}:${h1?.controlPort}/v1/containers`, asScraper, `Bearer ${token}`, 403, /ferry:\/\/observer\/prometheus may not call GET \/v1\/containers/);
     } finally {
       await noCert.close();
       await asH2.close();

@@ -5,11 +5,14 @@
  */
 import { FerryError } from '../../core/errors.ts';
 
-/** The roles a cluster certificate can carry; a peer is authorised by this, not by its address. */
-export type PkiRole = 'controller' | 'agent' | 'operator';
+/** The roles a cluster certificate can carry; a peer is authorised by this, not by its address. An observer (a metrics scraper) may only read health and metrics. */
+export type PkiRole = 'controller' | 'agent' | 'operator' | 'observer';
 
 /** The roles, for parsing user input. */
-export const PKI_ROLES: readonly PkiRole[] = ['controller', 'agent', 'operator'];
+export const PKI_ROLES: readonly PkiRole[] = ['controller', 'agent', 'operator', 'observer'];
+
+/** Roles whose certificates are for clients only (no addresses, clientAuth). */
+const CLIENT_ROLES: readonly PkiRole[] = ['operator', 'observer'];
 
 /** What one certificate is for: role, name, and (for servers) the addresses peers dial. */
 export interface CertSubject {
@@ -59,7 +62,7 @@ export function certSubject(role: string, name: string | undefined, ips: readonl
   if (badIp !== undefined) throw invalid(`--ip "${badIp}" is not an IPv4 or IPv6 address`);
   const badDns = dns.find((d) => !isDnsName(d));
   if (badDns !== undefined) throw invalid(`--dns "${badDns}" is not a DNS name`);
-  if (r === 'operator' && (ips.length > 0 || dns.length > 0)) throw invalid('an operator certificate is for a client only; it takes no --ip or --dns');
+  if (CLIENT_ROLES.includes(r) && (ips.length > 0 || dns.length > 0)) throw invalid(`an ${r} certificate is for a client only; it takes no --ip or --dns`);
   return { role: r, name: n, ips: [...new Set(ips)], dns: [...new Set(dns.map((d) => d.toLowerCase()))] };
 }
 
@@ -78,9 +81,9 @@ export function distinguishedName(s: PeerIdentity): string {
   return `/O=ferry/OU=${s.role}/CN=${s.name}`;
 }
 
-/** Extended key usage: servers (controller, agents) also dial peers; an operator is a client only. */
+/** Extended key usage: servers (controller, agents) also dial peers; operators and observers are clients only. */
 export function extendedKeyUsage(role: PkiRole): string {
-  return role === 'operator' ? 'clientAuth' : 'serverAuth,clientAuth';
+  return CLIENT_ROLES.includes(role) ? 'clientAuth' : 'serverAuth,clientAuth';
 }
 
 /** The OpenSSL extension file of a leaf certificate for this subject. */
@@ -110,7 +113,7 @@ export function peerIdentity(subjectaltname: string | undefined): PeerIdentity |
   if (!subjectaltname) return null;
   const uris = subjectaltname.split(', ').filter((e) => e.startsWith('URI:ferry://')).map((e) => e.slice('URI:'.length));
   if (uris.length !== 1) return null;
-  const m = /^ferry:\/\/(controller|agent|operator)(?:\/([^/]+))?$/.exec(uris[0]!);
+  const m = /^ferry:\/\/(controller|agent|operator|observer)(?:\/([^/]+))?$/.exec(uris[0]!);
   if (!m) return null;
   const role = m[1] as PkiRole;
   const name = role === 'controller' ? (m[2] === undefined ? 'controller' : undefined) : m[2];

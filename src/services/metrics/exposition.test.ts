@@ -19,9 +19,9 @@ const store = new StateStore(path.join(dir, 'c.db'));
 let metrics: ControllerMetrics;
 let service: ControllerService;
 
-/** The controller's routes on a server at `host` (with the cluster token unless `withToken` is false). */
-function serve(host: string, withToken = true): Promise<ControlServer> {
-  return startControlServer({ host, port: 0, token: withToken ? token : undefined, maxRequestBytes: 65536, routes: controllerRoutes(service, 'test', metrics.registry) });
+/** The controller's routes on a plain-HTTP server at `host` (with the cluster token unless `withToken` is false; beyond loopback only with `plainBeyondLoopback`). */
+function serve(host: string, withToken = true, plainBeyondLoopback = false): Promise<ControlServer> {
+  return startControlServer({ host, port: 0, token: withToken ? token : undefined, maxRequestBytes: 65536, routes: controllerRoutes(service, 'test', metrics.registry), plainBeyondLoopback });
 }
 
 /** GET /metrics; `auth` is the Authorization header, if any. */
@@ -61,15 +61,16 @@ test('the controller serves /metrics in Prometheus\' text format with the token,
   }
 });
 
-test('without a cluster token the controller refuses to listen beyond loopback, so /metrics is never open there', async () => {
-  await assert.rejects(serve('10.213.0.11', false), isCode('FERRY_ERR_CONFIG', /refusing to listen on 10\.213\.0\.11 without a cluster token/));
-  await assert.rejects(serve('0.0.0.0', false), isCode('FERRY_ERR_CONFIG'));
+test('without TLS the controller refuses to listen beyond loopback, and plain TCP there needs the token, so /metrics is never open there', async () => {
+  await assert.rejects(serve('10.213.0.11', true), isCode('FERRY_ERR_CONFIG', /refusing plain TCP on 10\.213\.0\.11: beyond loopback ferry speaks only TLS/));
+  await assert.rejects(serve('10.213.0.11', false, true), isCode('FERRY_ERR_CONFIG', /refusing to listen on 10\.213\.0\.11 in plain TCP without a cluster token/));
+  await assert.rejects(serve('0.0.0.0', false, true), isCode('FERRY_ERR_CONFIG'));
 });
 
 test('a request to /metrics from outside loopback without the token is refused; with it, served (skipped where the machine has no IPv4 address beyond loopback)', async (t) => {
   const host = outsideAddress();
   if (!host) return t.skip('this machine has no IPv4 address beyond loopback');
-  const server = await serve(host);
+  const server = await serve(host, true, true);
   try {
     const refused = await scrape(server, host);
     assert.equal(refused.status, 401);

@@ -8,6 +8,8 @@ export function metricsRoute(registry: Registry): Route {
     method: 'GET',
     path: '/metrics',
     summary: 'Prometheus metrics (text exposition format)',
+    // Over TLS, a scraper with an observer certificate may read this and nothing that acts.
+    roles: ['controller', 'operator', 'observer'],
     handler: async () => new TextBody(await registry.metrics(), registry.contentType),
   };
 }

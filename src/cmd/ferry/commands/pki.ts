@@ -34,9 +34,9 @@ export function registerPki(program: Command): void {
       process.stdout.write(`cluster CA ${ca.serial} in ${opts.dir}; give ${ca.caCert} to every host, keep ca.key on this one\n`);
     });
 
-  dir(pki.command('issue').description('Issue a key and certificate: controller, agent NAME, or operator NAME'))
-    .argument('<role>', 'controller, agent or operator')
-    .argument('[name]', 'the agent\'s host name or the operator\'s name')
+  dir(pki.command('issue').description('Issue a key and certificate: controller, agent NAME, operator NAME, or observer NAME (reads health and metrics only: for Prometheus)'))
+    .argument('<role>', 'controller, agent, operator or observer')
+    .argument('[name]', 'the agent\'s host name or the operator\'s or observer\'s name')
     .option('--ip <address>', 'an address peers dial (repeatable; agents and the controller)', collect)
     .option('--dns <name>', 'a DNS name peers dial (repeatable; agents and the controller)', collect)
     .option('--days <n>', 'lifetime in days (default 365)')
@@ -48,8 +48,8 @@ export function registerPki(program: Command): void {
     });
 
   dir(pki.command('rotate').description('Issue a new key and certificate for the same subject and addresses; the old one is revoked'))
-    .argument('<role>', 'controller, agent or operator')
-    .argument('[name]', 'the agent\'s host name or the operator\'s name')
+    .argument('<role>', 'controller, agent, operator or observer')
+    .argument('[name]', 'the agent\'s host name or the operator\'s or observer\'s name')
     .option('--days <n>', 'lifetime in days (default 365)')
     .action(async (role: string, name: string | undefined, opts: DirFlags & DaysFlags) => {
       const who = certSubject(role, name);
