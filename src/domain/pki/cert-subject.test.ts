@@ -83,3 +83,12 @@ test('authorisation: a known role, not revoked, allowed here', () => {
   assert.match((authorisePeer(undefined, list, ['agent']) as { reason: string }).reason, /no client certificate/);
   assert.match((authorisePeer({}, list, ['agent']) as { reason: string }).reason, /no client certificate/);
 });
+
+test('an observer is a named client like an operator: no addresses, clientAuth only, read back from its SAN', () => {
+  const scraper = certSubject('observer', 'prometheus');
+  assert.equal(roleUri(scraper), 'ferry://observer/prometheus');
+  assert.equal(fileStem(scraper), 'observer-prometheus');
+  assert.match(leafExtensions(scraper), /extendedKeyUsage=clientAuth\n/);
+  assert.throws(() => certSubject('observer', 'prometheus', ['10.0.0.1']), /an observer certificate is for a client only/);
+  assert.deepEqual(peerIdentity('URI:ferry://observer/prometheus'), { role: 'observer', name: 'prometheus' });
+});
