@@ -73,7 +73,7 @@ async function listenTls(options: DataLinkServerOptions, identity: TlsIdentity, 
   });
   server.on('tlsClientError', (err, socket) => log('warn', 'data link TLS handshake failed', { from: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message }));
   const port = await listenTlsOnly({
-    host: options.host, port: options.port, tlsServer: server, what: 'the data link',
+    host: options.host, port: options.port, tlsServer: server, identity, what: 'the data link',
     refusePlain: (socket) => refuse(socket, new FerryError('FERRY_ERR_AUTH', `this data link speaks only TLS 1.3 with an agent's certificate of the cluster; the sending agent needs its certificates (--pki-dir)`)),
   });
   return {

@@ -17,12 +17,16 @@ export interface Credentials {
   readonly tls?: TlsIdentity | undefined;
 }
 
-/** One connection pool per identity, so every client of a process shares its keep-alive TLS sessions. */
-const pools = new WeakMap<TlsIdentity, Dispatcher>();
+/** One connection pool per identity, so every client of a process shares its keep-alive TLS sessions; a new one after a rotation. */
+const pools = new WeakMap<TlsIdentity, { version: number; pool: Agent }>();
 
 function poolOf(tls: TlsIdentity): Dispatcher {
-  let pool = pools.get(tls);
-  if (!pool) pools.set(tls, (pool = new Agent({ connect: tls.clientOptions() })));
+  const version = tls.version();
+  const known = pools.get(tls);
+  if (known?.version === version) return known.pool;
+  void known?.pool.close(); // requests in flight finish on the old pair
+  const pool = new Agent({ connect: tls.clientOptions() });
+  pools.set(tls, { version, pool });
   return pool;
 }
 
@@ -37,7 +41,8 @@ const HEALTH_PROBE_MS = 3000;
 export class ControlClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
-  private readonly dispatcher: Dispatcher | undefined;
+  /** The certificate presented on https:// (its pool is looked up per request, so a rotation takes effect). */
+  private readonly tls: TlsIdentity | undefined;
   private readonly timeoutMs: number;
   /** What answers at baseUrl, for error messages ('agent' or 'controller'). */
   private readonly peer: string;
@@ -47,7 +52,7 @@ export class ControlClient {
   constructor(baseUrl: string, credentials: Credentials, timeoutMs = 60_000, peer = 'agent', timeoutKey?: string) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.token = credentials.token;
-    this.dispatcher = credentials.tls && this.baseUrl.startsWith('https:') ? poolOf(credentials.tls) : undefined;
+    this.tls = this.baseUrl.startsWith('https:') ? credentials.tls : undefined;
     this.timeoutMs = timeoutMs;
     this.peer = peer;
     this.timeoutKey = timeoutKey;
@@ -157,7 +162,7 @@ export class ControlClient {
 
   /** The connection pool that presents this process's certificate, for https:// URLs. */
   private via(): { dispatcher?: Dispatcher } {
-    return this.dispatcher ? { dispatcher: this.dispatcher } : {};
+    return this.tls ? { dispatcher: poolOf(this.tls) } : {};
   }
 
   /** The headers of a request. */
@@ -173,7 +178,7 @@ export class ControlClient {
     if (err instanceof FerryError) return err;
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const distrust = serverDistrust(cause?.code);
-    if (distrust) return new FerryError('FERRY_ERR_AUTH', `${this.peer} at ${this.baseUrl} is not trusted on ${method} ${path}: ${distrust}${this.dispatcher ? '' : '; pass this cluster\'s PKI directory (--pki-dir or FERRY_TLS_DIR)'}`, { cause: err });
+    if (distrust) return new FerryError('FERRY_ERR_AUTH', `${this.peer} at ${this.baseUrl} is not trusted on ${method} ${path}: ${distrust}${this.tls ? '' : '; pass this cluster\'s PKI directory (--pki-dir or FERRY_TLS_DIR)'}`, { cause: err });
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
     return new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `${this.peer} at ${this.baseUrl} did not answer ${method} ${path}: ${why}`, { cause: err });
   }

@@ -120,7 +120,7 @@ async function startTlsServer(options: ControlServerOptions, identity: TlsIdenti
     log('warn', 'TLS handshake refused', { from: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message });
   });
   const port = await listenTlsOnly({
-    host: options.host, port: options.port, tlsServer: server, what: 'the control API',
+    host: options.host, port: options.port, tlsServer: server, identity, what: 'the control API',
     refusePlain: (socket) => refusePlain(socket, options.host, options.port),
   });
   return {

@@ -3,10 +3,13 @@
  * certificate, the CA it trusts, and the revocation list it re-reads when the file changes.
  * Servers get TLS 1.3 options that ask every peer for a certificate and then decide with
  * {@link TlsIdentity.admit}; clients get options that present the certificate and trust only
- * the cluster CA. Keys are read here and handed to Node's TLS, never logged.
+ * the cluster CA. A rotated key and certificate are picked up from their files without a restart
+ * (a server swaps its context, a client its connection pool). Keys are read here and handed to
+ * Node's TLS, never logged.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import type tls from 'node:tls';
+import tls from 'node:tls';
+import { log } from '../../core/events.ts';
 import { FerryError } from '../../core/errors.ts';
 import { roleUri, type PeerIdentity, type PkiRole } from '../../domain/pki/cert-subject.ts';
 import { admitPeer, type PeerDecision } from '../../domain/pki/peer.ts';
@@ -24,6 +27,8 @@ export interface TlsIdentity {
   readonly dir: string;
   /** Options of a server that asks every peer for a certificate; the verdict is {@link admit}'s. */
   serverOptions(): tls.TlsOptions;
+  /** Changes whenever the key and certificate were replaced on disk (rotation); the options above then carry the new pair. */
+  version(): number;
   /** Options of a client that presents this certificate and trusts only the cluster CA. */
   clientOptions(): tls.ConnectionOptions;
   /** Whether the peer of an accepted TLS socket may use a server open to `allowed` roles. */
@@ -36,6 +41,17 @@ function readPkiFile(file: string, what: string, fix: string): Buffer {
     return readFileSync(file);
   } catch (err) {
     throw new FerryError('FERRY_ERR_PKI', `cannot read ${what} ${file}: ${(err as Error).message}; ${fix}`, { cause: err });
+  }
+}
+
+/** What tells a file's versions apart: its time, size and inode ('absent' when it is not there). */
+function stampOf(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return 'absent';
   }
 }
 
@@ -52,11 +68,9 @@ class RevocationFile {
   current(): RevocationList | Error {
     let stamp: string;
     try {
-      const st = statSync(this.file);
-      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+      stamp = stampOf(this.file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err as Error;
-      stamp = 'absent';
+      return err as Error;
     }
     if (stamp !== this.stamp) {
       this.stamp = stamp;
@@ -67,6 +81,49 @@ class RevocationFile {
       }
     }
     return this.list;
+  }
+}
+
+/**
+ * The process's own key and certificate, re-read when either file changes. A pair that does not
+ * match (rotation renames the key a moment before the certificate) is not taken: the old pair
+ * stays until the files agree.
+ */
+class KeyPairFiles {
+  private readonly files: { key: string; cert: string };
+  private stamp: string;
+  private pair: { key: Buffer; cert: Buffer };
+  private count = 0;
+
+  constructor(files: { key: string; cert: string }, first: { key: Buffer; cert: Buffer }) {
+    this.files = files;
+    this.pair = first;
+    this.stamp = this.stampNow();
+  }
+
+  private stampNow(): string {
+    try {
+      return `${stampOf(this.files.key)}/${stampOf(this.files.cert)}`;
+    } catch {
+      return this.stamp;
+    }
+  }
+
+  current(): { key: Buffer; cert: Buffer; version: number } {
+    const stamp = this.stampNow();
+    if (stamp !== this.stamp) {
+      try {
+        const next = { key: readFileSync(this.files.key), cert: readFileSync(this.files.cert) };
+        tls.createSecureContext(next); // throws when the key does not belong to the certificate
+        this.pair = next;
+        this.stamp = stamp;
+        this.count++;
+        log('info', 'TLS key and certificate reloaded', { cert: this.files.cert });
+      } catch {
+        // Half-way through a rotation: keep the old pair and look again at the next connection.
+      }
+    }
+    return { ...this.pair, version: this.count };
   }
 }
 
@@ -82,12 +139,18 @@ export function loadTlsIdentity(dir: string, who: PeerIdentity): TlsIdentity {
   const ca = readPkiFile(files.caCert, 'the cluster CA certificate', `create the CA with \`ferry pki init --dir ${dir}\``);
   const cert = readPkiFile(own.cert, `the certificate of ${roleUri(who)}`, fix);
   const key = readPkiFile(own.key, `the key of ${roleUri(who)}`, fix);
+  const pair = new KeyPairFiles(own, { key, cert });
   const revoked = new RevocationFile(files.revoked);
+  const current = (): { key: Buffer; cert: Buffer } => {
+    const { key: k, cert: c } = pair.current();
+    return { key: k, cert: c };
+  };
   return {
     self: who,
     dir,
-    serverOptions: () => ({ key, cert, ca: [ca], minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }),
-    clientOptions: () => ({ key, cert, ca: [ca], minVersion: 'TLSv1.3' }),
+    serverOptions: () => ({ ...current(), ca: [ca], minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }),
+    version: () => pair.current().version,
+    clientOptions: () => ({ ...current(), ca: [ca], minVersion: 'TLSv1.3' }),
     admit(socket, allowed) {
       const list = revoked.current();
       if (list instanceof Error) return { ok: false, reason: `the revocation list ${files.revoked} cannot be read (${list.message}); every peer is refused until it can` };

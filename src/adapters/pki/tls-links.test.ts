@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,7 +21,7 @@ import { ControlClient } from '../http-api/client.ts';
 import { startControlServer, type ControlServer } from '../http-api/server.ts';
 import { connectDataLink, createDataLinkServer, type DataLinkServer } from '../data-link/data-link.ts';
 import { FrameDecoder, FrameType } from '../data-link/frame.ts';
-import { initCa, issueCert, revokeCert } from './cluster-pki.ts';
+import { initCa, issueCert, revokeCert, rotateCert } from './cluster-pki.ts';
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity.ts';
 
 const H1: PeerIdentity = { role: 'agent', name: 'h1' };
@@ -177,4 +178,22 @@ test('a raw plain-TCP peer gets one ERROR frame on the data link and the connect
   assert.equal(frames.length, 1);
   assert.equal(frames[0]?.type, FrameType.ERROR);
   assert.match(frames[0]?.payload.toString('utf8') ?? '', /FERRY_ERR_AUTH/);
+});
+
+test('a rotated key and certificate are taken without a restart: the server presents the new one, a client keeps working with its new one', async () => {
+  const alice = id(ALICE); // loaded before the rotation, and kept
+  const client = new ControlClient(url(), { tls: alice });
+  assert.deepEqual(await client.call('GET', '/v1/who'), { peer: ALICE });
+  const server = await rotateCert(dir, H2);
+  const presented = await new Promise<string>((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port: control.address.port, ...alice.clientOptions() }, () => {
+      resolve(s.getPeerCertificate().serialNumber);
+      s.destroy();
+    });
+    s.on('error', reject);
+  });
+  assert.equal(presented.toUpperCase(), server.issued.serial.toUpperCase(), 'the next handshake shows the rotated server certificate');
+  const mine = await rotateCert(dir, ALICE);
+  assert.notEqual(mine.issued.serial, mine.old);
+  assert.deepEqual(await client.call('GET', '/v1/who'), { peer: ALICE }, 'the same client presents its new certificate; the old one is revoked');
 });

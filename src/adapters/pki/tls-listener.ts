@@ -7,7 +7,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { FerryError } from '../../core/errors.ts';
-import { HANDSHAKE_TIMEOUT_MS } from './tls-identity.ts';
+import { HANDSHAKE_TIMEOUT_MS, type TlsIdentity } from './tls-identity.ts';
 
 /** The first byte of every TLS record that opens a handshake. */
 const TLS_HANDSHAKE = 0x16;
@@ -25,6 +25,8 @@ export interface TlsPortOptions {
   readonly port: number;
   /** Where TLS connections go (its own `listen` is never called). */
   readonly tlsServer: tls.Server;
+  /** The server's identity: a rotated key and certificate are swapped in before the next handshake. */
+  readonly identity: TlsIdentity;
   /** Answers a connection that does not open with TLS; it is closed shortly after. */
   readonly refusePlain: (socket: net.Socket) => void;
   /** What listens, for the error when it cannot. */
@@ -34,6 +36,7 @@ export interface TlsPortOptions {
 /** Listens on host:port for TLS only. */
 export async function listenTlsOnly(o: TlsPortOptions): Promise<TlsPort> {
   const waiting = new Set<net.Socket>();
+  let serving = o.identity.version();
   const front = net.createServer({ noDelay: true }, (socket) => {
     waiting.add(socket);
     socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
@@ -44,6 +47,11 @@ export async function listenTlsOnly(o: TlsPortOptions): Promise<TlsPort> {
       socket.pause();
       socket.unshift(first);
       if (first[0] === TLS_HANDSHAKE) {
+        const now = o.identity.version();
+        if (now !== serving) {
+          o.tlsServer.setSecureContext(o.identity.serverOptions());
+          serving = now;
+        }
         o.tlsServer.emit('connection', socket);
         return;
       }
