@@ -5,14 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { certSubject, type PeerIdentity } from '../../domain/pki/cert-subject.ts';
 import { authorisePeer } from '../../domain/pki/peer.ts';
-import { initCa, issueCert, listCerts, readRevocationList, revokeCert, rotateCert, subjectFiles, pkiFiles } from './cluster-pki.ts';
+import { bundleFor, initCa, issueCert, listCerts, readRevocationList, revokeCert, rotateCert, subjectFiles, pkiFiles } from './cluster-pki.ts';
+import { loadTlsIdentity } from './tls-identity.ts';
 
 interface Creds { key: string; cert: string }
 
@@ -118,4 +119,21 @@ test('files are private, an existing CA or subject is refused, rotation revokes 
 
   await initCa(dir, { force: true });
   assert.deepEqual((await readRevocationList(dir)).revoked, []);
+});
+
+test('a host\'s bundle holds the CA certificate, the revocation list and its own pair, never the CA key, and loads as its identity', async (t) => {
+  const root = await mkdtemp(path.join(tmpdir(), 'ferry-pki-bundle-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const dir = path.join(root, 'pki');
+  const out = path.join(root, 'h1');
+  await initCa(dir);
+  const h1 = certSubject('agent', 'h1', ['127.0.0.1']);
+  await issueCert(dir, h1);
+  await assert.rejects(bundleFor(dir, certSubject('agent', 'h2'), out), { code: 'FERRY_ERR_PKI', message: /ferry pki issue agent h2/ });
+  await assert.rejects(bundleFor(dir, h1, dir), { code: 'FERRY_ERR_PKI', message: /another directory/ });
+  await bundleFor(dir, h1, out);
+  assert.deepEqual((await readdir(out)).sort(), ['agent-h1.crt', 'agent-h1.key', 'ca.crt', 'revoked.json']);
+  assert.equal((await stat(out)).mode & 0o777, 0o700);
+  assert.equal((await stat(subjectFiles(out, h1).key)).mode & 0o777, 0o600);
+  assert.equal(loadTlsIdentity(out, h1).self.name, 'h1');
 });

@@ -4,7 +4,7 @@
  * server refuses. The directory is mode 0700 and keys 0600; nothing here prints a key.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FerryError } from '../../core/errors.ts';
 import {
@@ -195,4 +195,28 @@ export async function listCerts(dir: string): Promise<IssuedCert[]> {
   const revoked = await readRevocationList(dir);
   const names = (await readdir(dir)).filter((n) => n.endsWith('.crt') && n !== 'ca.crt').sort();
   return Promise.all(names.map((n) => describeCertFile(path.join(dir, n), revoked)));
+}
+
+/**
+ * Copies what one host or operator needs into `out` (made mode 0700): `ca.crt`, `revoked.json`
+ * and the subject's key (0600) and certificate — the directory to give `--pki-dir` there. The
+ * CA's key is never copied.
+ */
+export async function bundleFor(dir: string, who: PeerIdentity, out: string): Promise<string[]> {
+  const files = pkiFiles(dir);
+  await requireCa(files);
+  const own = subjectFiles(dir, who);
+  if (!(await exists(own.cert)) || !(await exists(own.key))) {
+    throw new FerryError('FERRY_ERR_PKI', `${roleUri(who)} has no certificate in ${dir}; issue one with \`ferry pki issue ${who.role} ${who.name}\``);
+  }
+  if (path.resolve(out) === path.resolve(dir)) throw new FerryError('FERRY_ERR_PKI', `the bundle must go to another directory than the PKI directory ${dir}`);
+  await mkdir(out, { recursive: true, mode: 0o700 });
+  await chmod(out, 0o700);
+  const to = pkiFiles(out);
+  const mine = subjectFiles(out, who);
+  await copyFile(files.caCert, to.caCert);
+  if (await exists(files.revoked)) await copyFile(files.revoked, to.revoked);
+  await copyFile(own.cert, mine.cert);
+  await writePrivate(mine.key, await readFile(own.key, 'utf8'));
+  return [to.caCert, ...(await exists(to.revoked) ? [to.revoked] : []), mine.cert, mine.key];
 }

@@ -1,7 +1,7 @@
-/** @module cmd/ferry/commands/pki — `ferry pki init|issue|rotate|revoke|list`: the cluster's CA and certificates. */
+/** @module cmd/ferry/commands/pki — `ferry pki init|issue|rotate|revoke|list|bundle`: the cluster's CA and certificates. */
 import { Option, type Command } from 'commander';
 import {
-  initCa, issueCert, listCerts, revokeCert, rotateCert, subjectFiles, type IssuedCert,
+  bundleFor, initCa, issueCert, listCerts, revokeCert, rotateCert, subjectFiles, type IssuedCert,
 } from '../../../adapters/pki/cluster-pki.ts';
 import { certSubject, roleUri } from '../../../domain/pki/cert-subject.ts';
 import { validDays } from '../../../domain/pki/revocation.ts';
@@ -63,6 +63,15 @@ export function registerPki(program: Command): void {
     .action(async (serial: string, opts: DirFlags & { reason: string }) => {
       const c = await revokeCert(opts.dir, serial, opts.reason);
       process.stdout.write(`revoked: ${certLine(c)}\n  copy ${opts.dir}/revoked.json to every host\n`);
+    });
+
+  dir(pki.command('bundle').description('Copy what one host (or operator) needs into a directory of its own: ca.crt, revoked.json, its key and certificate — never the CA key'))
+    .argument('<role>', 'controller, agent, operator or observer')
+    .argument('[name]', 'the agent\'s host name or the operator\'s or observer\'s name')
+    .requiredOption('--out <dir>', 'where to put them (made mode 0700); copy it to the host and pass it as --pki-dir')
+    .action(async (role: string, name: string | undefined, opts: DirFlags & { out: string }) => {
+      const written = await bundleFor(opts.dir, certSubject(role, name), opts.out);
+      process.stdout.write(`${written.join('\n')}\n`);
     });
 
   dir(pki.command('list').description('List the certificates issued: serial, state, expiry, role, addresses'))
