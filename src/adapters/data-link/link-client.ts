@@ -56,7 +56,12 @@ class LinkClient implements DataLink {
     // net.Socket passes stream options through, though its typings do not list them.
     const socketOptions: net.SocketConstructorOpts & { writableHighWaterMark: number } = { noDelay: true, writableHighWaterMark: 2 * this.chunkBytes };
     const tcp = new net.Socket(socketOptions).connect({ host: options.host, port: options.port });
-    this.socket = options.tls ? tls.connect({ ...options.tls.clientOptions(), socket: tcp, host: options.host, ...(net.isIP(options.host) ? {} : { servername: options.host }) }) : tcp;
+    // The TLS socket gets the same deep queue: `highWaterMark` (both directions; default 16 KiB) is passed on to its stream, though the typings do not list it.
+    const tlsOptions: tls.ConnectionOptions & { highWaterMark: number } = {
+      ...options.tls?.clientOptions(), socket: tcp, host: options.host, highWaterMark: socketOptions.writableHighWaterMark,
+      ...(net.isIP(options.host) ? {} : { servername: options.host }),
+    };
+    this.socket = options.tls ? tls.connect(tlsOptions) : tcp;
     const timeoutMs = options.linkTimeoutMs ?? LINK_DEFAULTS.linkTimeoutMs;
     this.timer = new IdleTimer(timeoutMs, () => this.unflushed > 0 || this.replyWaiter !== undefined, (idle) => this.fail(stallError(idle, `server ${this.peer}`)));
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));

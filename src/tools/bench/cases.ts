@@ -1,6 +1,6 @@
 /**
- * @module tools/bench/cases — pure: finding rows by case and strategy, and naming a case in words,
- * for the summary and the renderers alike.
+ * @module tools/bench/cases — pure: finding rows by case, strategy and links (TLS or its TLS-off
+ * twin), and naming a case and a row in words, for the summary and the renderers alike.
  */
 import { BENCH_STRATEGIES, type BenchCase, type BenchRow, type BenchStrategy } from './results.ts';
 
@@ -22,14 +22,27 @@ export function benchCases(rows: readonly BenchRow[]): BenchCase[] {
   return out;
 }
 
-/** The rows of one case, in the order of BENCH_STRATEGIES (the order every table uses). */
+/** The rows of one case, in the order of BENCH_STRATEGIES (the order every table uses), a TLS-off twin right after its row. */
 export function rowsOfCase(rows: readonly BenchRow[], c: BenchCase): BenchRow[] {
-  return rows.filter((r) => sameCase(r.case, c)).sort((a, b) => strategyRank(a.strategy) - strategyRank(b.strategy));
+  return rows.filter((r) => sameCase(r.case, c)).sort((a, b) => rowRank(a) - rowRank(b));
 }
 
-/** The row of one strategy in one case, if it is there. */
-export function findRow(rows: readonly BenchRow[], c: BenchCase, strategy: BenchStrategy): BenchRow | undefined {
-  return rows.find((r) => r.strategy === strategy && sameCase(r.case, c));
+/** Which links a row ran over: `tls` (the default, and every row that uses no ferry link) or `plain` (a TLS-off twin). */
+export type RowLinks = 'tls' | 'plain';
+
+/** The links of a row: only a ferry row marked tls=false is plain. */
+export function linksOf(row: BenchRow): RowLinks {
+  return row.tls === false ? 'plain' : 'tls';
+}
+
+/** The row of one strategy in one case, if it is there: the TLS row unless `links` asks for its TLS-off twin. */
+export function findRow(rows: readonly BenchRow[], c: BenchCase, strategy: BenchStrategy, links: RowLinks = 'tls'): BenchRow | undefined {
+  return rows.find((r) => r.strategy === strategy && linksOf(r) === links && sameCase(r.case, c));
+}
+
+/** A row's name in tables and charts: its strategy, with "TLS off" for a twin on plain links. */
+export function rowLabel(row: BenchRow): string {
+  return linksOf(row) === 'plain' ? `${row.strategy}, TLS off` : row.strategy;
 }
 
 /** The measures a ratio can be taken of. */
@@ -47,6 +60,11 @@ export function ratioOf(numerator: number | undefined, denominator: number | und
   return numerator === undefined || denominator === undefined ? undefined : numerator / denominator;
 }
 
-function strategyRank(s: BenchStrategy): number {
-  return BENCH_STRATEGIES.indexOf(s);
+/** Rounded to 3 decimals, as every ratio of the summary is. */
+export function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+function rowRank(r: BenchRow): number {
+  return 2 * BENCH_STRATEGIES.indexOf(r.strategy) + (linksOf(r) === 'plain' ? 1 : 0);
 }

@@ -1,7 +1,7 @@
 /**
  * @module tools/bench/fixture.test-data — for the bench tests only: a realistic `ferry bench migrate`
- * run of three cases, with a failed podman row, a failed precopy row and a problem text that
- * needs escaping.
+ * run of three cases, with a failed podman row, a failed precopy row, a problem text that
+ * needs escaping, and TLS-off twins of the headline's stop-copy and precopy.
  */
 import type { BenchCase, BenchResults, BenchRound, BenchRow } from './results.ts';
 
@@ -35,14 +35,19 @@ function row(c: BenchCase, strategy: BenchRow['strategy'], s: number[], extra: P
 const headlineRows: BenchRow[] = [
   row(HEADLINE, 'baseline-stopcopy', [14_200, 13_900, 15_100, 1120], { phases: { checkpoint: 4200, transfer: 8900, restore: 1100 } }),
   row(HEADLINE, 'podman', [9_800, 9_500, 10_400, 700]),
-  row(HEADLINE, 'stop-copy', [6_100, 5_900, 6_600, 620]),
-  row(HEADLINE, 'precopy-nodefer', [1_900, 1_700, 9_800, 1043], {
+  row(HEADLINE, 'stop-copy', [6_100, 5_900, 6_600, 620], { tls: true, linkBps: 95 * MB }),
+  row(HEADLINE, 'stop-copy', [5_900, 5_700, 6_300, 619], { tls: false, linkBps: 100 * MB }),
+  row(HEADLINE, 'precopy-nodefer', [1_900, 1_700, 9_800, 1043], { tls: true,
     stopRule: 'dirty-set-growing',
     rounds: rounds([[268_000, 0, 268_000, 450, 3600], [61_000, 0, 61_000, 140, 1150], [60_000, 0, 60_000, 138, 1120], [67_000, 0, 67_000, 155, 1260], [67_500, 0, 67_500, 160, 1700]]),
   }),
   row(HEADLINE, 'precopy', [950, 820, 7_600, 700], {
-    stopRule: 'fits-downtime-budget',
+    tls: true, linkBps: 110 * MB, stopRule: 'fits-downtime-budget',
     rounds: rounds([[268_000, 0, 268_000, 450, 3600], [61_000, 38_000, 23_000, 52, 420], [60_000, 52_000, 8_000, 18, 150], [59_000, 55_000, 4_000, 9, 80], [59_500, 0, 59_500, 171, 820]]),
+  }),
+  row(HEADLINE, 'precopy', [900, 800, 7_200, 698], {
+    tls: false, linkBps: 115 * MB, stopRule: 'fits-downtime-budget',
+    rounds: rounds([[268_000, 0, 268_000, 450, 3500], [61_000, 38_000, 23_000, 52, 400], [60_000, 52_000, 8_000, 18, 150], [59_000, 55_000, 4_000, 9, 80], [59_500, 0, 59_500, 169, 800]]),
   }),
   { case: HEADLINE, strategy: 'bound', ok: true, totalMs: 4800, wireBytes: 600 * MB, footprintBytes: 1180 * MB, compressedFootprintBytes: 600 * MB },
 ];
@@ -88,5 +93,14 @@ export const FIXTURE: BenchResults = {
     downtimeRatioVsPodman: 0.097,
     bytesRatioVsCompressedFootprint: 1.167,
     totalTimeRatioVsPodman: 0.731,
+    totalTimeRatioTlsVsPlain: 1.056,
+    frozenTimeRatioTlsVsPlain: 1.025,
+    downtimeRatioTlsVsPlain: 1.056,
+    linkThroughputRatioTlsVsPlain: 0.957,
+    totalTimeRatioTlsVsPlainAllStrategies: 1.052,
+    tlsCosts: [
+      { case: HEADLINE, strategy: 'stop-copy', linkBps: { tls: 95 * MB, plain: 100 * MB }, totalRatio: 1.048, frozenRatio: 1.035, downtimeRatio: 1.034, linkRatio: 0.95 },
+      { case: HEADLINE, strategy: 'precopy', linkBps: { tls: 110 * MB, plain: 115 * MB }, totalRatio: 1.056, frozenRatio: 1.025, downtimeRatio: 1.056, linkRatio: 0.957 },
+    ],
   },
 };

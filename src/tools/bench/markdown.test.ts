@@ -56,3 +56,19 @@ test('a machine without podman says so; a quick run says it was quick', () => {
   assert.match(out, /\| not installed \|$/m);
   assert.match(out, /\(quick: fewer and smaller cases\)/);
 });
+
+test('a TLS-off twin is labelled in its case\'s table, right after its row', () => {
+  assert.ok(md.includes('| stop-copy | ✓ | 6.10 | 5.90 | 6.60 | 591.3 | — | — | 0.430× | 0.437× |\n| stop-copy, TLS off | ✓ | 5.90 | 5.70 | 6.30 | 590.3 | — | — | 0.415× | 0.417× |'));
+  assert.match(md, /^### precopy, TLS off, stream 1024 MiB, dirtying 50 MB\/s, 1000 Mbit\/s$/m);
+});
+
+test('what TLS costs: each twinned strategy with TLS and without, the ratios, the data link both ways; the ≤ 1.1 target', () => {
+  assert.match(md, /^## What TLS costs$/m);
+  assert.ok(md.includes('| precopy | stream 1024 MiB, dirtying 50 MB/s, 1000 Mbit/s | 7.60 | 7.20 | 1.056× | 0.82 | 0.80 | 1.025× | 0.95 | 0.90 | 1.056× | 104.9 | 109.7 | 0.957× |'));
+  assert.ok(md.includes('| stop-copy | stream 1024 MiB, dirtying 50 MB/s, 1000 Mbit/s | 6.60 | 6.30 | 1.048× |'));
+  assert.ok(md.includes('| total time with TLS vs TLS off | ≤ 1.1 | 1.056× | ✓ |'));
+  const failed = renderMarkdown({ ...FIXTURE, rows: FIXTURE.rows.map((r) => (r.strategy === 'precopy' && r.tls === false ? { ...r, ok: false, problem: 'restore failed' } : r)) });
+  assert.ok(failed.includes('| precopy | stream 1024 MiB, dirtying 50 MB/s, 1000 Mbit/s | 7.60 | — | — | 0.82 | — | — | 0.95 | — | — | 104.9 | — | — |'));
+  assert.ok(failed.includes('- **precopy, TLS off**, stream 1024 MiB, dirtying 50 MB/s, 1000 Mbit/s: failed: restore failed'));
+  assert.ok(!renderMarkdown({ ...FIXTURE, rows: FIXTURE.rows.filter((r) => r.tls !== false) }).includes('## What TLS costs'), 'no twins, no section');
+});

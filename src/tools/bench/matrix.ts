@@ -4,6 +4,7 @@
  * dirtying 50 MB/s over 1 Gbit/s, the issue's targets), a slower link and the other
  * workloads.
  */
+import { sameCase } from './cases.ts';
 import type { BenchCase, BenchStrategy } from './results.ts';
 
 /** The case whose ratios the summary carries. */
@@ -26,6 +27,31 @@ export function benchCases(quick: boolean): BenchCase[] {
     LOOP,
     { workload: 'compile', sizeMiB: 0, dirtyMBps: 0, bandwidthMbit: 1000 },
   ];
+}
+
+/** The strategies that move a container over ferry's links (not the baselines, not the computed bound). */
+export function isFerryStrategy(s: BenchStrategy): s is Exclude<BenchStrategy, 'baseline-stopcopy' | 'podman' | 'bound'> {
+  return s !== 'baseline-stopcopy' && s !== 'podman' && s !== 'bound';
+}
+
+/**
+ * The cases whose ferry rows also run with TLS off: a run of one case (--quick, --headline,
+ * --loop) twins every ferry row; the full matrix twins only the headline case, which its
+ * summary reads, so the run grows by one case's ferry rows, not six.
+ */
+export function tlsOffCases(cases: readonly BenchCase[]): BenchCase[] {
+  return cases.length === 1 ? [...cases] : cases.filter((c) => sameCase(c, HEADLINE));
+}
+
+/**
+ * The links each row of a strategy runs over, in order: one TLS row for the baselines and for
+ * cases without twins; otherwise the TLS row and its TLS-off twin back to back, the order
+ * flipped every other ferry strategy (on-off, off-on, …) so a drift of the machine during the
+ * run weighs on both sides alike.
+ */
+export function linkOrder(strategy: BenchStrategy, ferryIndex: number, twins: boolean): boolean[] {
+  if (!twins || !isFerryStrategy(strategy)) return [true];
+  return ferryIndex % 2 === 0 ? [true, false] : [false, true];
 }
 
 /** The environment that makes a workload hold `sizeMiB` and dirty `dirtyMBps`. */

@@ -3,6 +3,8 @@
  * case of the matrix with every strategy side by side (the two baselines, ferry stop-copy,
  * pre-copy with and without deferral) and computes the physical bound; every row measured
  * the same way: the workload's heartbeat for downtime, the source veth's counter for bytes.
+ * Ferry's rows run over mutual TLS; in the cases tlsOffCases names, each also runs as a twin on
+ * a second test bed with TLS off, back to back with it, to measure what TLS costs.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -23,13 +25,14 @@ import { frozenParts, type MigrationReport } from '../../domain/migration/report
 import { continuity, lazyWindowPace } from '../workloads/heartbeat.ts';
 import { ensureWorkloadImage, workloadSpec } from '../workloads/catalog.ts';
 import { baselineHosts, runDockerStopCopy, runPodman, podmanVersion, txBytes, HEARTBEAT_SETTLE_MS, type BaselineResult } from './baselines/index.ts';
-import { benchCases, ferryStrategy, HEADLINE, LOOP, precopyOptions, prestoreOptions, RUN_STRATEGIES, warmupMs, workloadEnv } from './matrix.ts';
+import { benchCases, ferryStrategy, HEADLINE, isFerryStrategy, linkOrder, LOOP, precopyOptions, prestoreOptions, RUN_STRATEGIES, tlsOffCases, warmupMs, workloadEnv } from './matrix.ts';
 import { storageDown, storageUp } from '../ceph/index.ts';
 import { openStore } from '../../adapters/object-store/open-store.ts';
 import { collectGarbage } from '../../adapters/object-store/gc.ts';
 import { referencesOf } from '../../services/prestore/state-manifest.ts';
 import { boundRow, summarize } from './summary.ts';
-import { caseLabel } from './cases.ts';
+import { caseLabel, rowLabel, sameCase } from './cases.ts';
+import { linkThroughputBps } from './tls-cost.ts';
 import type { BenchCase, BenchMachine, BenchResults, BenchRound, BenchRow, BenchStrategy } from './results.ts';
 
 /** How a benchmark run is set up. */
@@ -41,11 +44,19 @@ export interface MigrateBenchOptions {
   loop?: boolean;
   /** Only these strategies (default: all). */
   strategies?: readonly BenchStrategy[];
+  /** Also run ferry's rows with TLS off, on a second test bed (default true; false: TLS rows only, one bed). */
+  tlsOff?: boolean;
   say: (line: string) => void;
 }
 
 /** The test bed the benchmark makes for itself (apart from the demo's and the tests'). */
 const BENCH_TESTBED = { hosts: 2, subnet: '10.219.0', stateDir: '/var/lib/ferry/bench-testbed' };
+/**
+ * The second bed, for the TLS-off twins: the same shape with testbed.tls=false (agents on plain
+ * TCP with the token). Both beds stay up for the whole run, so a twin follows its TLS row without
+ * a restart between them; the idle bed costs both sides alike.
+ */
+const BENCH_PLAIN_TESTBED = { ...BENCH_TESTBED, subnet: '10.235.0', stateDir: '/var/lib/ferry/bench-testbed-plain', tls: false };
 /** The Ceph cluster the prestore rows go through (its own, apart from the demo's and the tests'). */
 const BENCH_STORAGE = { stateDir: '/var/lib/ferry/bench-ceph', address: '10.212.0.5', rgwPort: 7485, osdSizeMiB: 8192 };
 const NAME = 'bench-workload';
@@ -54,7 +65,11 @@ const NAME = 'bench-workload';
 export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const cases = o.headline ? [HEADLINE] : o.loop ? [LOOP] : benchCases(o.quick);
-  const config = parseConfig({ testbed: { ...BENCH_TESTBED, bandwidthMbit: cases[0]?.bandwidthMbit ?? 1000 }, storage: BENCH_STORAGE });
+  const bandwidthMbit = cases[0]?.bandwidthMbit ?? 1000;
+  const config = parseConfig({ testbed: { ...BENCH_TESTBED, bandwidthMbit }, storage: BENCH_STORAGE });
+  const twinCases = o.tlsOff === false ? [] : tlsOffCases(cases);
+  // The override goes into this bed's own config, not the environment: the TLS bed keeps TLS.
+  const plainConfig = twinCases.length > 0 ? parseConfig({ testbed: { ...BENCH_PLAIN_TESTBED, bandwidthMbit }, storage: BENCH_STORAGE }) : undefined;
   const withStore = RUN_STRATEGIES.some((s) => s.startsWith('prestore') && (!o.strategies || o.strategies.includes(s)));
   const rows: BenchRow[] = [];
   // Whatever failed to start is stopped too: Ceph and a half-built test bed never outlive the run.
@@ -66,34 +81,50 @@ export async function runMigrateBench(o: MigrateBenchOptions): Promise<BenchResu
       process.env['FERRY_STORE_KIND'] = 's3';
       process.env['FERRY_STORE_CREDENTIALS_FILE'] = ceph.credentialsFile;
     }
-    o.say(`bench: starting a ${BENCH_TESTBED.hosts}-host test bed on ${BENCH_TESTBED.subnet}.0/24`);
+    o.say(`bench: starting a ${BENCH_TESTBED.hosts}-host test bed on ${BENCH_TESTBED.subnet}.0/24 (mutual TLS on every link)`);
     const cluster = await testbedUp({ config, log: () => undefined });
-    const src = new DockerEngine(cluster.hosts[0]?.dockerSocket ?? '');
-    const dst = new DockerEngine(cluster.hosts[1]?.dockerSocket ?? '');
+    if (plainConfig) o.say(`bench: starting a second ${BENCH_PLAIN_TESTBED.hosts}-host test bed on ${BENCH_PLAIN_TESTBED.subnet}.0/24 with TLS off (plain TCP with the token), for the TLS-off twins`);
+    const plain = plainConfig ? await testbedUp({ config: plainConfig, log: () => undefined }) : undefined;
     for (const c of cases) {
-      await shapeLinks(cluster, c.bandwidthMbit);
-      for (const e of [src, dst]) await ensureWorkloadImage(e, c.workload);
+      for (const bed of plain ? [cluster, plain] : [cluster]) {
+        await shapeLinks(bed, c.bandwidthMbit);
+        for (const h of bed.hosts) await ensureWorkloadImage(new DockerEngine(h.dockerSocket), c.workload);
+      }
+      const twins = plain !== undefined && twinCases.some((t) => sameCase(t, c));
       let footprint: { bytes: number; compressed: number } | undefined;
+      let ferryIndex = 0;
       for (const strategy of RUN_STRATEGIES.filter((s) => !o.strategies || o.strategies.includes(s))) {
-        o.say(`bench: ${caseLabel(c)} — ${strategy}`);
-        let error: unknown;
-        const row = await runOne(cluster, c, strategy, (f) => (footprint ??= f)).catch((err: unknown): BenchRow => { error = err; return { case: c, strategy, ok: false, problem: asFerryError(err).message }; });
-        // before the workload is removed: its output and the CRIU logs explain the failure
-        const kept = row.ok ? null : await keepLogsAfterFailure(cluster.stateDir, { what: `bench-${strategy}-${c.workload}-${c.sizeMiB}mib-${c.dirtyMBps}mbps-${c.bandwidthMbit}mbit`, error: error ?? row.problem }, o.say);
-        if (kept) row.keptLogs = kept;
-        rows.push(row);
-        o.say(`bench:   ${row.ok ? `downtime ${row.downtimeMs} ms, total ${row.totalMs} ms, ${((row.wireBytes ?? 0) / 1048576).toFixed(1)} MiB` : `failed: ${row.problem}${kept ? `; logs kept in ${kept}` : ''}`}`);
-        await removeEverywhere(cluster);
-        if (strategy.startsWith('prestore')) await dropPacks(o.say);
+        for (const tls of linkOrder(strategy, ferryIndex, twins)) {
+          rows.push(await benchRow(tls || !plain ? cluster : plain, c, strategy, tls, (f) => (footprint ??= f), o.say));
+        }
+        if (isFerryStrategy(strategy)) ferryIndex++;
       }
       if (footprint) rows.push(boundRow(c, footprint.compressed, footprint.bytes));
     }
   } finally {
     await testbedDown({ config, log: () => undefined });
+    if (plainConfig) await testbedDown({ config: plainConfig, log: () => undefined });
     if (withStore) await storageDown({ config, purge: true });
   }
   const headline = o.quick ? (cases[0] as BenchCase) : HEADLINE;
   return { kind: 'ferry-bench-migrate', startedAt, finishedAt: new Date().toISOString(), quick: o.quick, machine: await machine(), rows, summary: summarize(rows, headline) };
+}
+
+/** One row on one bed: run it, keep the logs of a failure, clear the hosts (and the store's packs after a prestore row). */
+async function benchRow(bed: Cluster, c: BenchCase, strategy: Exclude<BenchStrategy, 'bound'>, tls: boolean, onFootprint: (f: { bytes: number; compressed: number }) => unknown, say: (line: string) => void): Promise<BenchRow> {
+  const links = isFerryStrategy(strategy) ? { tls } : {};
+  const label = rowLabel({ case: c, strategy, ok: true, ...links });
+  say(`bench: ${caseLabel(c)} — ${label}`);
+  let error: unknown;
+  const measuredRow = await runOne(bed, c, strategy, onFootprint).catch((err: unknown): BenchRow => { error = err; return { case: c, strategy, ok: false, problem: asFerryError(err).message }; });
+  const row: BenchRow = { ...measuredRow, ...links };
+  // before the workload is removed: its output and the CRIU logs explain the failure
+  const kept = row.ok ? null : await keepLogsAfterFailure(bed.stateDir, { what: `bench-${strategy}${tls ? '' : '-tls-off'}-${c.workload}-${c.sizeMiB}mib-${c.dirtyMBps}mbps-${c.bandwidthMbit}mbit`, error: error ?? row.problem }, say);
+  if (kept) row.keptLogs = kept;
+  say(`bench:   ${row.ok ? `downtime ${row.downtimeMs} ms, total ${row.totalMs} ms, ${((row.wireBytes ?? 0) / 1048576).toFixed(1)} MiB${row.linkBps ? `, data link ${(row.linkBps / 1048576).toFixed(1)} MiB/s` : ''}` : `failed: ${row.problem}${kept ? `; logs kept in ${kept}` : ''}`}`);
+  await removeEverywhere(bed);
+  if (strategy.startsWith('prestore')) await dropPacks(say);
+  return row;
 }
 
 /** One strategy on one case: start the workload, let it warm up, move it, read the heartbeat on the destination. */
@@ -120,7 +151,8 @@ async function runOne(cluster: Cluster, c: BenchCase, strategy: Exclude<BenchStr
   const heartbeat = await readFile(path.join(upper, spec.heartbeatPath), 'utf8').catch(() => '');
   const untilRestored = ['preflight', 'stage', 'precopy', 'stop', 'transfer', 'restore'];
   const totalMs = report.phases.filter((p) => untilRestored.includes(p.phase)).reduce((a, p) => a + p.ms, 0);
-  return row(c, strategy, heartbeat, { totalMs, wireBytes, ...(report.frozenMs !== undefined ? { frozenMs: report.frozenMs } : {}), phases: Object.fromEntries(report.phases.map((p) => [p.phase, p.ms])), ...(report.restoredBy ? { restoredBy: report.restoredBy } : {}), ...(report.lazyWindowMs !== undefined ? { lazyWindowMs: report.lazyWindowMs } : {}), ...((f) => (f ? { frozenParts: f } : {}))(frozenParts(report)), ...precopyFields(report), ...prestoreFields(report) });
+  const linkBps = linkThroughputBps(report);
+  return row(c, strategy, heartbeat, { totalMs, wireBytes, ...(linkBps !== undefined ? { linkBps } : {}), ...(report.frozenMs !== undefined ? { frozenMs: report.frozenMs } : {}), phases: Object.fromEntries(report.phases.map((p) => [p.phase, p.ms])), ...(report.restoredBy ? { restoredBy: report.restoredBy } : {}), ...(report.lazyWindowMs !== undefined ? { lazyWindowMs: report.lazyWindowMs } : {}), ...((f) => (f ? { frozenParts: f } : {}))(frozenParts(report)), ...precopyFields(report), ...prestoreFields(report) });
 }
 
 /** A measured row: downtime is the longest silence of the heartbeat, which must also be continuous. */

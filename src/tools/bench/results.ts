@@ -41,6 +41,12 @@ export interface BenchRow {
   case: BenchCase;
   strategy: BenchStrategy;
   ok: boolean;
+  /**
+   * Ferry rows: whether every link (control API, data link) ran over mutual TLS 1.3 — true on
+   * the benchmark's own test bed; false for the row's twin on a second bed with testbed.tls=false
+   * (plain TCP with the token). Absent for the baselines and the bound, which use no ferry link.
+   */
+  tls?: boolean;
   /** Why the run failed or what is off about it, in words. */
   problem?: string;
   /** Where the hosts' logs (agents, dockerds, CRIU) were kept when the row failed (testbed.keptLogsDir). */
@@ -53,6 +59,8 @@ export interface BenchRow {
   totalMs?: number;
   /** Bytes that crossed the source host's link (its veth counters), headers included. */
   wireBytes?: number;
+  /** Ferry rows: the data link's throughput over its bulk transfer (wire bytes per second; see tls-cost.ts for which transfer). */
+  linkBps?: number;
   /** Resident memory plus writable-layer bytes of the container at the start. */
   footprintBytes?: number;
   /** The footprint after zstd (level 1), for the physical bound. */
@@ -117,6 +125,30 @@ export interface BenchSummary {
   downtimeRatioPrestoreVsPrecopy?: number;
   /** The three prestore ratios for every case that ran prestore (the headline's are also above). */
   prestoreByCase?: Array<{ case: BenchCase; directBytesShare?: number; staleUploadRatioVsNoThreshold?: number; downtimeRatioPrestoreVsPrecopy?: number }>;
+  /** precopy's total time with TLS on every link over its twin's with TLS off. */
+  totalTimeRatioTlsVsPlain?: number;
+  /** precopy's frozen time with TLS over without. */
+  frozenTimeRatioTlsVsPlain?: number;
+  /** precopy's downtime (probe) with TLS over without. */
+  downtimeRatioTlsVsPlain?: number;
+  /** precopy's data-link throughput with TLS over without. */
+  linkThroughputRatioTlsVsPlain?: number;
+  /** The geometric mean of the total-time ratio over every ferry strategy with both twins (less noise than one pair). */
+  totalTimeRatioTlsVsPlainAllStrategies?: number;
+  /** What TLS cost each ferry strategy, for every case that ran TLS-off twins. */
+  tlsCosts?: BenchTlsCost[];
+}
+
+/** What TLS cost one ferry strategy in one case: each measure with TLS over without (absent when a twin failed or lacks it). */
+export interface BenchTlsCost {
+  case: BenchCase;
+  strategy: BenchStrategy;
+  totalRatio?: number;
+  frozenRatio?: number;
+  downtimeRatio?: number;
+  /** The data link's throughput, wire bytes per second, with TLS and without. */
+  linkBps: { tls?: number; plain?: number };
+  linkRatio?: number;
 }
 
 /** A whole benchmark run. */

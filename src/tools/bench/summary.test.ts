@@ -13,7 +13,7 @@ test('a failed, missing or non-positive side leaves its ratios out', () => {
   assert.equal(s.downtimeRatioVsPodman, undefined, 'podman failed');
   assert.equal(s.totalTimeRatioVsPodman, undefined);
   assert.equal(s.downtimeRatioVsBaseline, undefined, 'precopy failed, though it has a totalMs');
-  assert.deepEqual(Object.keys(s), ['headline'], 'with precopy failed there is nothing to compare');
+  assert.deepEqual(Object.keys(s), ['headline', 'tlsCosts'], 'with precopy failed there is nothing to compare (the per-case TLS list covers every case of the rows)');
 
   const zeroBaseline = FIXTURE.rows.map((r): BenchRow => (r.strategy === 'baseline-stopcopy' ? { ...r, downtimeMs: 0 } : r));
   assert.equal(summarize(zeroBaseline, HEADLINE).downtimeRatioVsBaseline, undefined, 'no division by zero');
@@ -60,11 +60,24 @@ test('targets hold at their limits for ≤ and not for <; missing values hold no
   assert.deepEqual([byRatio.get('bytesRatioDeferralVsNone')?.holds, byRatio.get('totalTimeRatioVsBound')?.value], [undefined, undefined]);
 });
 
-test('the targets are the issues\' nine, in order (pre-storage ones unknown without prestore rows)', () => {
+test('the targets are the issues\' ten, in order (pre-storage ones unknown without prestore rows)', () => {
   assert.deepEqual(targets(FIXTURE.summary).map((t) => [t.target, t.holds]), [
     ['≤ 0.25', true], ['≤ 1.2', true], ['≤ 0.8', true], ['≤ 1.5', false], ['< 1', true], ['< 1', true],
-    ['≤ 0.15', undefined], ['≤ 0.5', undefined], ['≤ 1', undefined],
+    ['≤ 0.15', undefined], ['≤ 0.5', undefined], ['≤ 1', undefined], ['≤ 1.1', true],
   ]);
+});
+
+test('TLS: precopy\'s ratios over its TLS-off twin, a mean over every twinned strategy, and the ≤ 1.1 target', () => {
+  const s = summarize(FIXTURE.rows, HEADLINE);
+  assert.deepEqual([s.totalTimeRatioTlsVsPlain, s.frozenTimeRatioTlsVsPlain, s.downtimeRatioTlsVsPlain, s.linkThroughputRatioTlsVsPlain], [1.056, 1.025, 1.056, 0.957]);
+  assert.equal(s.totalTimeRatioTlsVsPlainAllStrategies, Math.round(Math.sqrt((6600 / 6300) * (7600 / 7200)) * 1000) / 1000);
+  assert.equal(s.downtimeRatioVsBaseline, 0.067, 'the other ratios read the TLS rows, not the twins');
+  const slow = FIXTURE.rows.map((r): BenchRow => (r.strategy === 'precopy' && r.tls === true ? { ...r, totalMs: 8_000 } : r));
+  const t = targets(summarize(slow, HEADLINE)).find((x) => x.ratio === 'totalTimeRatioTlsVsPlain');
+  assert.deepEqual([t?.name, t?.value, t?.holds], ['total time with TLS vs TLS off', 1.111, false]);
+  const untwinned = summarize(FIXTURE.rows.filter((r) => r.tls !== false), HEADLINE);
+  assert.equal(untwinned.totalTimeRatioTlsVsPlain, undefined);
+  assert.equal(untwinned.tlsCosts, undefined);
 });
 
 test('pre-storage ratios: direct share of the footprint, stale uploads vs no threshold, downtime vs precopy', () => {

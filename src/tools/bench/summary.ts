@@ -1,14 +1,15 @@
 /**
- * @module tools/bench/summary — pure: the headline case's ratios, the physical lower bound a
- * migration is measured against, and the issue's targets as named data with whether each holds.
+ * @module tools/bench/summary — pure: the headline case's ratios (TLS's cost among them), the physical
+ * lower bound a migration is measured against, and the issues' targets as named data with whether each holds.
  */
-import { findRow, measured, ratioOf } from './cases.ts';
+import { findRow, measured, ratioOf, round3 } from './cases.ts';
 import type { BenchCase, BenchRow, BenchSummary } from './results.ts';
+import { tlsCosts, tlsRatios } from './tls-cost.ts';
 
-/** The ratio fields of a summary (everything but the headline case). */
-export type SummaryRatio = Exclude<keyof BenchSummary, 'headline' | 'prestoreByCase'>;
-/** The ratios of the pre-copy rows (the pre-storage ones come from prestoreRatios). */
-type PrecopyRatio = Exclude<SummaryRatio, 'directBytesShare' | 'staleUploadRatioVsNoThreshold' | 'downtimeRatioPrestoreVsPrecopy'>;
+/** The ratio fields of a summary (everything but the headline case and the per-case lists). */
+export type SummaryRatio = Exclude<keyof BenchSummary, 'headline' | 'prestoreByCase' | 'tlsCosts'>;
+/** The ratios of the pre-copy rows (the pre-storage ones come from prestoreRatios, the TLS ones from tlsRatios). */
+type PrecopyRatio = Exclude<SummaryRatio, 'directBytesShare' | 'staleUploadRatioVsNoThreshold' | 'downtimeRatioPrestoreVsPrecopy' | keyof ReturnType<typeof tlsRatios>>;
 
 /**
  * The summary of the headline case. A ratio is present only when both of its rows ran with
@@ -39,10 +40,11 @@ export function summarize(rows: readonly BenchRow[], headline: BenchCase): Bench
   Object.assign(summary, prestoreRatios(rows, headline));
   const byCase = casesOf(rows).filter((c) => findRow(rows, c, 'prestore')).map((c) => ({ case: c, ...prestoreRatios(rows, c) }));
   if (byCase.length) summary.prestoreByCase = byCase;
+  Object.assign(summary, tlsRatios(rows, headline));
+  const costs = tlsCosts(rows);
+  if (costs.length) summary.tlsCosts = costs;
   return summary;
 }
-
-const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
 /** The pre-storage ratios of one case: direct share of the footprint, stale uploads vs no threshold, downtime vs precopy. */
 export function prestoreRatios(rows: readonly BenchRow[], c: BenchCase): Pick<BenchSummary, 'directBytesShare' | 'staleUploadRatioVsNoThreshold' | 'downtimeRatioPrestoreVsPrecopy'> {
@@ -108,6 +110,7 @@ export const BENCH_TARGETS: readonly { name: string; ratio: SummaryRatio; op: '�
   { name: 'prestore: bytes sent directly vs footprint', ratio: 'directBytesShare', op: '≤', limit: 0.15 },
   { name: 'prestore: stale uploads vs threshold disabled', ratio: 'staleUploadRatioVsNoThreshold', op: '≤', limit: 0.5 },
   { name: 'prestore: downtime vs precopy', ratio: 'downtimeRatioPrestoreVsPrecopy', op: '≤', limit: 1 },
+  { name: 'total time with TLS vs TLS off', ratio: 'totalTimeRatioTlsVsPlain', op: '≤', limit: 1.1 },
 ];
 
 /** Each target with the summary's value and whether it holds. */

@@ -61,3 +61,16 @@ test('a run without pre-copy rows or rounds still draws, and says so', () => {
   assert.ok(texts(bare).includes('precopy: no rounds recorded'));
   assertWellFormed(renderBarsSvg({ ...FIXTURE, rows: [] }));
 });
+
+test('a TLS-off twin is a paler bar under its row, labelled, with precopy\'s TLS ratios under the case; the rounds chart keeps the TLS rows', () => {
+  const svg = renderBarsSvg(FIXTURE);
+  assertWellFormed(svg);
+  const words = texts(svg);
+  assert.ok(words.includes('precopy, TLS off') && words.includes('stop-copy, TLS off'));
+  assert.ok(words.includes('paler: TLS off (plain TCP)'));
+  assert.ok(words.includes('precopy, TLS ÷ TLS off: total 1.056×, frozen 1.025×, downtime 1.056×, data link 0.957×'));
+  assert.equal(svg.match(/fill-opacity="0\.5"/g)?.length, 2 * 3 + 1, 'two twins in three panels, and the legend');
+  const rounds = renderRoundsSvg(FIXTURE);
+  assert.equal(rounds.match(/<path d="M/g)?.length, 3 + 6, 'no line for a twin');
+  assert.ok(!texts(renderBarsSvg({ ...FIXTURE, rows: FIXTURE.rows.filter((r) => r.tls !== false) })).some((w) => w.includes('TLS off')));
+});

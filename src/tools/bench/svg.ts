@@ -1,11 +1,13 @@
 /**
  * @module tools/bench/svg — pure: the benchmark's two charts as self-contained SVG, 900 px wide:
- * bars of downtime, total time and wire bytes per strategy for each case, and the wire bytes
- * of each pre-copy round with and without deferral. A failed row is drawn as a hatched bar
- * labelled "failed", never left out.
+ * bars of downtime, total time and wire bytes per strategy for each case (a TLS-off twin as a
+ * paler bar under its row, with precopy's TLS ÷ TLS-off ratios under the case's title), and the
+ * wire bytes of each pre-copy round with and without deferral (TLS rows). A failed row is drawn
+ * as a hatched bar labelled "failed", never left out.
  */
-import { benchCases, caseLabel, rowsOfCase } from './cases.ts';
-import { mebibytes, seconds } from '../report-kit/format.ts';
+import { benchCases, caseLabel, linksOf, rowLabel, rowsOfCase } from './cases.ts';
+import { tlsCost, TLS_HEADLINE_STRATEGY } from './tls-cost.ts';
+import { mebibytes, ratio, seconds } from '../report-kit/format.ts';
 import type { BenchCase, BenchResults, BenchRow, BenchStrategy } from './results.ts';
 import { element, FAILED_FILL, FAILED_INK, legend, type LegendItem, MUTED_INK, niceTicks, svgDocument, swatch, text, textWidth, tickLabel } from '../report-kit/svg-kit.ts';
 
@@ -39,6 +41,8 @@ const BAR_MEASURES: readonly BarMeasure[] = [
 ];
 
 const LABEL_COLUMN = 140;
+/** How much of its strategy's colour a TLS-off twin's bar keeps. */
+const TLS_OFF_OPACITY = 0.5;
 const PANEL_GAP = 22;
 const VALUE_ROOM = 42;
 const ROW_HEIGHT = 24;
@@ -48,24 +52,31 @@ export function renderBarsSvg(results: BenchResults): string {
   const { svg: head, height: headHeight } = header(results, 'ferry bench migrate: downtime, total time and bytes per strategy', strategyLegend(results.rows));
   const body = [...head];
   let y = headHeight;
+  const labelColumn = Math.max(LABEL_COLUMN, ...results.rows.map((r) => Math.ceil(textWidth(barLabel(r)) + 20)));
   for (const c of benchCases(results.rows)) {
-    const block = barBlock(rowsOfCase(results.rows, c), c, y);
+    const block = barBlock(rowsOfCase(results.rows, c), c, y, labelColumn);
     body.push(...block.svg);
     y += block.height;
   }
   return svgDocument(CHART_WIDTH, y + 10, 'ferry bench migrate: downtime, total time and bytes on the wire per strategy', body);
 }
 
-function barBlock(rows: readonly BenchRow[], c: BenchCase, top: number): { svg: string[]; height: number } {
+function barBlock(rows: readonly BenchRow[], c: BenchCase, top: number, labelColumn: number): { svg: string[]; height: number } {
   const svg = [text(16, top + 18, caseLabel(c), { 'font-size': 14, 'font-weight': 'bold' })];
-  const rowsTop = top + 50;
+  const cost = tlsCost(rows, c, TLS_HEADLINE_STRATEGY);
+  const shift = cost ? 16 : 0;
+  if (cost) svg.push(text(16, top + 34, `${TLS_HEADLINE_STRATEGY}, TLS ÷ TLS off: total ${ratio(cost.totalRatio)}, frozen ${ratio(cost.frozenRatio)}, downtime ${ratio(cost.downtimeRatio)}, data link ${ratio(cost.linkRatio)}`, { 'font-size': 11, fill: MUTED_INK }));
+  const rowsTop = top + 50 + shift;
   rows.forEach((r, i) => {
-    const label = r.ok ? r.strategy : `${r.strategy} (failed)`;
-    svg.push(text(LABEL_COLUMN - 10, rowsTop + i * ROW_HEIGHT + ROW_HEIGHT / 2 + 4, label, { 'text-anchor': 'end', fill: r.ok ? '#222222' : FAILED_INK }));
+    svg.push(text(labelColumn - 10, rowsTop + i * ROW_HEIGHT + ROW_HEIGHT / 2 + 4, barLabel(r), { 'text-anchor': 'end', fill: r.ok ? '#222222' : FAILED_INK }));
   });
-  const panelWidth = (CHART_WIDTH - LABEL_COLUMN - 10 - 2 * PANEL_GAP) / 3;
-  BAR_MEASURES.forEach((m, i) => svg.push(...barPanel(rows, m, LABEL_COLUMN + i * (panelWidth + PANEL_GAP), top + 40, panelWidth - VALUE_ROOM)));
-  return { svg, height: 50 + rows.length * ROW_HEIGHT + 40 };
+  const panelWidth = (CHART_WIDTH - labelColumn - 10 - 2 * PANEL_GAP) / 3;
+  BAR_MEASURES.forEach((m, i) => svg.push(...barPanel(rows, m, labelColumn + i * (panelWidth + PANEL_GAP), top + 40 + shift, panelWidth - VALUE_ROOM)));
+  return { svg, height: 50 + shift + rows.length * ROW_HEIGHT + 40 };
+}
+
+function barLabel(r: BenchRow): string {
+  return r.ok ? rowLabel(r) : `${rowLabel(r)} (failed)`;
 }
 
 function barPanel(rows: readonly BenchRow[], m: BarMeasure, x0: number, titleY: number, width: number): string[] {
@@ -93,7 +104,8 @@ function bar(r: BenchRow, m: BarMeasure, x0: number, rowTop: number, scale: numb
   const v = m.value(r);
   if (v === undefined || !Number.isFinite(v)) return [text(x0 + 5, labelY, 'n/a', { 'font-size': 10, fill: MUTED_INK })];
   const w = Math.max(1, v * scale);
-  return [element('rect', { x: x0, y, width: w, height: h, fill: STRATEGY_COLOURS[r.strategy] }), text(x0 + w + 4, labelY, m.format(r), { 'font-size': 10 })];
+  const twin: Record<string, number> = linksOf(r) === 'plain' ? { 'fill-opacity': TLS_OFF_OPACITY } : {};
+  return [element('rect', { x: x0, y, width: w, height: h, fill: STRATEGY_COLOURS[r.strategy], ...twin }), text(x0 + w + 4, labelY, m.format(r), { 'font-size': 10 })];
 }
 
 const ROUND_STRATEGIES: readonly BenchStrategy[] = ['precopy-nodefer', 'precopy'];
@@ -101,7 +113,7 @@ const DASH: Partial<Record<BenchStrategy, string>> = { 'precopy-nodefer': '6 4' 
 
 /** Wire bytes per pre-copy round, precopy against precopy-nodefer, one panel per case. */
 export function renderRoundsSvg(results: BenchResults): string {
-  const precopyRows = results.rows.filter((r) => ROUND_STRATEGIES.includes(r.strategy));
+  const precopyRows = results.rows.filter((r) => ROUND_STRATEGIES.includes(r.strategy) && linksOf(r) === 'tls');
   const items: LegendItem[] = ROUND_STRATEGIES.map((s) => ({ label: s === 'precopy' ? 'precopy (with deferral)' : 'precopy-nodefer (no deferral)', mark: lineMark(s) }));
   if (precopyRows.some((r) => !r.ok)) items.push({ label: 'failed run (faded line, red marks)', mark: (x, y) => pointMark('precopy', x + 10, y, FAILED_INK) });
   const { svg: head, height: headHeight } = header(results, 'ferry bench migrate: bytes on the wire per pre-copy round', items);
@@ -171,7 +183,9 @@ function lineMark(s: BenchStrategy): (x: number, y: number) => string {
 /** The strategies present, each with its colour, and the hatching that means failed. */
 function strategyLegend(rows: readonly BenchRow[]): LegendItem[] {
   const present = [...new Set(benchCases(rows).flatMap((c) => rowsOfCase(rows, c).map((r) => r.strategy)))];
-  return [...present.map((s) => ({ label: s, mark: swatch(STRATEGY_COLOURS[s]) })), { label: 'failed', mark: swatch(FAILED_FILL) }];
+  const twin = rows.find((r) => linksOf(r) === 'plain');
+  const tlsOff: LegendItem[] = twin ? [{ label: 'paler: TLS off (plain TCP)', mark: (x, y) => element('rect', { x: x + 2, y: y - 6, width: 16, height: 12, fill: STRATEGY_COLOURS[twin.strategy], 'fill-opacity': TLS_OFF_OPACITY }) }] : [];
+  return [...present.map((s) => ({ label: s, mark: swatch(STRATEGY_COLOURS[s]) })), ...tlsOff, { label: 'failed', mark: swatch(FAILED_FILL) }];
 }
 
 /** Title, the machine in one line, and the legend; returns the height used. */

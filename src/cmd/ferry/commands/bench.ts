@@ -12,13 +12,14 @@ export function registerBench(program: Command): void {
   const bench = program.command('bench').description('Benchmarks, measured on a test bed of their own');
   bench
     .command('migrate')
-    .description('Migrate workloads with every strategy and both baselines; write a table, JSON and plots')
+    .description('Migrate workloads with every strategy and both baselines, ferry\'s rows with TLS on and off; write a table, JSON and plots')
     .option('--quick', 'one small case (stream 256 MiB @ 20 MB/s, 1 Gbit/s), a few minutes')
     .option('--headline', 'only the headline case (stream 1 GiB @ 50 MB/s, 1 Gbit/s), every strategy side by side')
     .option('--loop', 'only the loop case (0 MiB, 1 Gbit/s): the floor a strategy\'s downtime is compared with')
     .option('--out <dir>', 'where results go', path.join(repoRoot(), 'bench', 'results'))
     .option('--strategies <list>', `comma-separated subset of ${BENCH_STRATEGIES.join(', ')}`)
-    .action(async (o: { quick?: boolean; headline?: boolean; loop?: boolean; out: string; strategies?: string }) => {
+    .option('--no-tls-off', 'ferry rows with TLS only: no TLS-off twins (plain TCP, on a second test bed) to measure what TLS costs')
+    .action(async (o: { quick?: boolean; headline?: boolean; loop?: boolean; out: string; strategies?: string; tlsOff: boolean }) => {
       if ([o.quick, o.headline, o.loop].filter(Boolean).length > 1) throw new FerryError('FERRY_ERR_INVALID_INPUT', '--quick, --headline and --loop choose different cases; give one');
       const strategies = o.strategies?.split(',').map((s) => s.trim());
       for (const s of strategies ?? []) {
@@ -27,7 +28,7 @@ export function registerBench(program: Command): void {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       // Loaded on use: the benchmark pulls in the baselines and workloads, which other commands do not need.
       const { runMigrateBench } = await import('../../../tools/bench/migrate-bench.ts');
-      const results = await runMigrateBench({ quick: o.quick === true, headline: o.headline === true, loop: o.loop === true, say, ...(strategies ? { strategies: strategies as BenchStrategy[] } : {}) });
+      const results = await runMigrateBench({ quick: o.quick === true, headline: o.headline === true, loop: o.loop === true, tlsOff: o.tlsOff, say, ...(strategies ? { strategies: strategies as BenchStrategy[] } : {}) });
       const files = await writeResults(o.out, results, o.quick ? 'migrate-quick' : o.headline ? 'migrate-headline' : o.loop ? 'migrate-loop' : 'migrate');
       for (const t of targets(results.summary)) say(`target ${t.name}: ${t.target}, measured ${t.value ?? '-'}: ${t.holds === undefined ? 'not measured' : t.holds ? 'holds' : 'does not hold'}`);
       process.stdout.write(`${files.join('\n')}\n`);
