@@ -80,8 +80,8 @@ async function listenTls(options: DataLinkServerOptions, identity: TlsIdentity, 
     address: port.address,
     port: port.address.port,
     close: async () => {
+      drop(); // each session fails as the server shuts down, before the port ends its socket
       await port.close();
-      drop();
     },
   };
 }

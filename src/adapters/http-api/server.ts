@@ -66,6 +66,8 @@ export interface ControlServerOptions {
   tls?: { identity: TlsIdentity; roles: readonly PkiRole[] } | undefined;
   /** Plain HTTP beyond loopback (config tls.plainBeyondLoopback; for measuring what TLS costs, never on a real network). */
   plainBeyondLoopback?: boolean;
+  /** How long a client may take to send its request headers, in ms (Node's default: 60 s); checked at a quarter of it. */
+  headersTimeoutMs?: number;
 }
 
 /** A static file to answer with. */
@@ -94,7 +96,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     void serve(req, res, options, compiled);
   };
   if (options.tls) return startTlsServer(options, options.tls.identity, onRequest);
-  const server = http.createServer(onRequest);
+  const server = http.createServer(slowClientLimits(options), onRequest);
   server.keepAliveTimeout = 5000;
   server.on('clientError', refuseUnparsable);
   await new Promise<void>((resolve, reject) => {
@@ -113,7 +115,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
 /** The HTTPS server behind a TLS-only port; a plain HTTP request there gets a 401 that names https://. */
 async function startTlsServer(options: ControlServerOptions, identity: TlsIdentity, onRequest: http.RequestListener): Promise<ControlServer> {
-  const server = https.createServer(identity.serverOptions(), onRequest);
+  const server = https.createServer({ ...identity.serverOptions(), ...slowClientLimits(options) }, onRequest);
   server.keepAliveTimeout = 5000;
   server.on('clientError', refuseUnparsable);
   server.on('tlsClientError', (err, socket) => {
@@ -123,13 +125,19 @@ async function startTlsServer(options: ControlServerOptions, identity: TlsIdenti
     host: options.host, port: options.port, tlsServer: server, identity, what: 'the control API',
     refusePlain: (socket) => refusePlain(socket, options.host, options.port),
   });
+  // Node's HTTP server enforces headersTimeout and requestTimeout (slow clients) only once it has
+  // heard 'listening'; this one never listens itself, so it is told.
+  server.emit('listening');
   return {
     address: port.address,
-    close: async () => {
-      await port.close();
-      server.closeAllConnections();
-    },
+    close: () => port.close(),
   };
+}
+
+/** The request-header deadline, when one is set, and how often Node checks it. */
+function slowClientLimits(options: ControlServerOptions): http.ServerOptions {
+  const ms = options.headersTimeoutMs;
+  return ms === undefined ? {} : { headersTimeout: ms, requestTimeout: Math.max(ms, 300_000), connectionsCheckingInterval: Math.max(50, Math.floor(ms / 4)) };
 }
 
 /** Answers plain HTTP on a TLS-only port. */
@@ -146,7 +154,9 @@ function refuseUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
   }
   const ferr = err.code === 'HPE_HEADER_OVERFLOW' || err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
     ? new FerryError('FERRY_ERR_TOO_LARGE', 'the request line and headers exceed the HTTP parser\'s limit of 16 KiB')
-    : new FerryError('FERRY_ERR_INVALID_INPUT', `malformed HTTP request (${err.code ?? err.message})`);
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new FerryError('FERRY_ERR_INVALID_INPUT', 'the request did not arrive in time (headers or body too slow); the connection is closed')
+      : new FerryError('FERRY_ERR_INVALID_INPUT', `malformed HTTP request (${err.code ?? err.message})`);
   // An answer to HEAD carries no body (found by fuzzing: a client reads the body as the next answer).
   const head = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   writeError(socket, ferr, head);

@@ -197,3 +197,48 @@ test('a rotated key and certificate are taken without a restart: the server pres
   assert.notEqual(mine.issued.serial, mine.old);
   assert.deepEqual(await client.call('GET', '/v1/who'), { peer: ALICE }, 'the same client presents its new certificate; the old one is revoked');
 });
+
+test('closing a TLS server ends its open connections at once, a stream in progress too', async () => {
+  async function* forever(): AsyncGenerator<{ event: string; data: unknown }> {
+    for (;;) {
+      yield { event: 'tick', data: 1 };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const server = await startControlServer({
+    host: '127.0.0.1', port: 0, token: undefined, maxRequestBytes: 4096,
+    tls: { identity: id(H2), roles: ['operator'] },
+    routes: [{ method: 'GET', path: '/v1/stream', handler: () => ({ sse: forever() }) }],
+  });
+  const reading = new Promise<void>((resolve) => {
+    const s = tls.connect({ host: '127.0.0.1', port: server.address.port, ...id(ALICE).clientOptions() }, () => s.write('GET /v1/stream HTTP/1.1\r\nhost: x\r\n\r\n'));
+    s.once('data', () => resolve());
+    s.on('error', () => undefined);
+  });
+  await reading;
+  const started = performance.now();
+  await server.close();
+  assert.ok(performance.now() - started < 1000, `closed in ${Math.round(performance.now() - started)} ms`);
+});
+
+test('a TLS client that sends its request headers too slowly is cut off with a clear error, as on a plain server', async () => {
+  const server = await startControlServer({
+    host: '127.0.0.1', port: 0, token: undefined, maxRequestBytes: 4096,
+    tls: { identity: id(H2), roles: ['operator'] },
+    routes: [{ method: 'GET', path: '/v1/who', handler: () => ({}) }],
+    headersTimeoutMs: 300,
+  });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      const s = tls.connect({ host: '127.0.0.1', port: server.address.port, ...id(ALICE).clientOptions() }, () => s.write('GET /v1/who HTTP/1.1\r\nhost: x\r\n'));
+      let text = '';
+      s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      s.on('close', () => resolve(text));
+      s.on('error', () => undefined);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /the request did not arrive in time/);
+  } finally {
+    await server.close();
+  }
+});

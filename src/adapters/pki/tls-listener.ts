@@ -15,7 +15,7 @@ const TLS_HANDSHAKE = 0x16;
 /** A listening TLS-only port. */
 export interface TlsPort {
   readonly address: net.AddressInfo;
-  /** Stops listening and drops connections that have not sent their first byte. */
+  /** Stops listening and ends every connection it accepted, those handed to the TLS server too (a server that never listened tracks none of its own). */
   close(): Promise<void>;
 }
 
@@ -35,14 +35,14 @@ export interface TlsPortOptions {
 
 /** Listens on host:port for TLS only. */
 export async function listenTlsOnly(o: TlsPortOptions): Promise<TlsPort> {
-  const waiting = new Set<net.Socket>();
+  const open = new Set<net.Socket>();
   let serving = o.identity.version();
   const front = net.createServer({ noDelay: true }, (socket) => {
-    waiting.add(socket);
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
     socket.on('error', () => socket.destroy());
     socket.once('data', (first: Buffer) => {
-      waiting.delete(socket);
       socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
@@ -58,7 +58,6 @@ export async function listenTlsOnly(o: TlsPortOptions): Promise<TlsPort> {
       o.refusePlain(socket);
       linger(socket);
     });
-    socket.once('close', () => waiting.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     front.once('error', (err) => reject(new FerryError('FERRY_ERR_CONFIG', `${o.what} cannot listen on ${o.host}:${o.port}: ${err.message}`, { cause: err })));
@@ -69,7 +68,7 @@ export async function listenTlsOnly(o: TlsPortOptions): Promise<TlsPort> {
     close: () =>
       new Promise<void>((resolve) => {
         front.close(() => resolve());
-        for (const s of waiting) s.destroy();
+        for (const s of open) s.destroy();
       }),
   };
 }
