@@ -62,7 +62,7 @@ async function startH1Agent(dockerSocket = h1?.dockerSocket ?? ''): Promise<void
   const log = openSync(path.join(work, 'agent.log'), 'a');
   agent = spawn('nsenter', [`--net=${h1.netnsPath}`, process.execPath, '--disable-warning=ExperimentalWarning', '--input-type=module', '-e', LAUNCH,
     'agent', '--name', h1.name, '--listen', h1.ip, '--control-port', String(h1.controlPort), '--data-port', String(h1.dataPort),
-    '--docker-socket', dockerSocket, '--runc-root', `${h1.execRoot}/runtime-runc/moby`, '--state-dir', h1.agentStateDir, '--token-file', plan.tokenFile,
+    '--docker-socket', dockerSocket, '--runc-root', `${h1.execRoot}/runtime-runc/moby`, '--state-dir', h1.agentStateDir, '--token-file', plan.tokenFile, '--pki-dir', plan.pkiDir,
     '--capacity-cpu-millis', String(CAPACITY.cpuMillis), '--capacity-memory-mib', String(CAPACITY.memoryMiB), '--capacity-network-mbps', String(CAPACITY.networkMbps),
     '--cgroup-parent', h1.cgroupParent,
     '--power-hook', JSON.stringify([path.join(work, 'hook.sh'), h1.name]),

@@ -136,6 +136,8 @@ function notResults(source: string): FerryError {
 /** A row in the model's terms, when it is a ferry strategy that ran and measured all three costs. */
 function sampleOf(row: BenchRow, rows: readonly BenchRow[]): Sample[] {
   const strategy = MIGRATION_STRATEGIES.find((s) => s === row.strategy);
+  // A "TLS off" twin measures what TLS costs, not the migration the model prices: the fit takes the rows as ferry runs them.
+  if (row.tls === false) return [];
   const totalMs = measured(row, 'totalMs');
   const downtimeMs = measured(row, 'downtimeMs');
   const wireBytes = measured(row, 'wireBytes');
