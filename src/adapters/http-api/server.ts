@@ -203,8 +203,8 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, option
     if (peer && !allowed.includes(peer.role)) {
       throw new FerryError('FERRY_ERR_FORBIDDEN', `${roleUri(peer)} may not call ${req.method} ${route.path} (it admits ${allowed.join(', ')})`);
     }
-    // Who asked for what: every call that may change state, by the certificate that made it.
-    if (peer && req.method !== 'GET') log('info', 'request admitted', { by: roleUri(peer), call: `${req.method} ${url.pathname}` });
+    // Who asked for what: every call of an operator or the controller that may change state (agents' migration traffic is the migration's own log).
+    if (peer && peer.role !== 'agent' && req.method !== 'GET') log('info', 'request admitted', { by: roleUri(peer), call: `${req.method} ${url.pathname}` });
     const raw = await readBody(req, options.maxRequestBytes);
     let body: unknown = undefined;
     if (route.body) {

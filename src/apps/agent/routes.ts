@@ -44,10 +44,11 @@ function engineRoutes(s: () => EngineServices): Route<any>[] { // eslint-disable
     { method: 'GET', path: '/v1/migrations', handler: () => s().source.list() },
     { method: 'GET', path: '/v1/migrations/:id', handler: ({ params }) => { const r = s().source.get(params['id'] ?? ''); return { id: r.id, container: r.container, phase: r.phase, report: r.data.report }; } },
     { method: 'GET', path: '/v1/migrations/:id/events', handler: ({ params }) => { s().source.get(params['id'] ?? ''); return { ndjson: s().source.events(params['id'] ?? '') }; } },
+    // An incoming migration's state is for the source agent, and readable by whoever operates the node.
+    { method: 'GET', path: '/v1/incoming/:id', roles: ['agent', 'controller', 'operator'], handler: ({ params }) => s().destination.status(params['id'] ?? '') },
     ...fromAgentsOnly([
       { method: 'POST', path: '/v1/incoming/preflight', body: PreflightRequest, handler: ({ body }) => s().destination.preflight(body as PreflightRequest) },
       { method: 'POST', path: '/v1/incoming', body: PrepareRequest, handler: ({ body }) => s().destination.prepare(body as PrepareRequest) },
-      { method: 'GET', path: '/v1/incoming/:id', handler: ({ params }) => s().destination.status(params['id'] ?? '') },
       { method: 'POST', path: '/v1/incoming/:id/create', body: Empty, handler: ({ params }) => s().destination.create(params['id'] ?? '') },
       { method: 'POST', path: '/v1/incoming/:id/prestored', body: PrestoredRequest, handler: ({ params, body }) => s().destination.prestored(params['id'] ?? '', (body as PrestoredRequest).packs) },
       { method: 'POST', path: '/v1/incoming/:id/stored-image', body: StoredImageRequest, handler: ({ params, body }) => s().destination.storedImage(params['id'] ?? '', (body as StoredImageRequest).imageId) },
