@@ -67,8 +67,11 @@ class LinkClient implements DataLink {
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('drain', () => this.takeWaiter('drain')?.resolve());
     this.socket.on('error', (err) => this.fail(linkError(err, this.peer, options.tls !== undefined)));
-    // Under TLS the TCP socket's own failures (refused, reset) are not always passed up.
-    if (tcp !== this.socket) tcp.on('error', (err) => this.fail(linkError(err, this.peer, true)));
+    // Under TLS the TCP socket's own failures (refused, reset) are not always passed up, nor its end down.
+    if (tcp !== this.socket) {
+      tcp.on('error', (err) => this.fail(linkError(err, this.peer, true)));
+      this.socket.once('close', () => tcp.destroy());
+    }
     this.socket.on('close', () => this.fail(new FerryError('FERRY_ERR_DATA_LINK', `the server ${this.peer} closed the data link`)));
   }
 
