@@ -59,3 +59,22 @@ test('an agent that is gone, or whose stream breaks, is FERRY_ERR_AGENT_UNREACHA
     cut.close();
   }
 });
+
+test('a long call to a peer that stops answering /v1/health ends as FERRY_ERR_AGENT_UNREACHABLE well before its deadline', async () => {
+  // The call is accepted and never answered; /v1/health answers once, then hangs (as a cut link looks).
+  let healthCalls = 0;
+  const raw = http.createServer((req) => {
+    if (req.url === '/v1/health' && ++healthCalls === 1) req.socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new ControlClient(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`, {}, 60_000, 'destination agent', undefined, { livenessEveryMs: 200 });
+    const started = Date.now();
+    await assert.rejects(client.call('POST', '/v1/restore', {}, 60_000), isCode('FERRY_ERR_AGENT_UNREACHABLE', /stopped answering \/v1\/health while POST \/v1\/restore was in progress/));
+    assert.ok(Date.now() - started < 15_000, `noticed after ${Date.now() - started} ms, not at the 60 s deadline`);
+    assert.ok(healthCalls >= 3, 'one answered probe, then two missed ones');
+  } finally {
+    raw.closeAllConnections();
+    raw.close();
+  }
+});

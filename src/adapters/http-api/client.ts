@@ -37,6 +37,9 @@ export type CallDeadline = number | { ms: number; key: string };
 /** How long the liveness probe after a missed deadline may take, in ms. */
 const HEALTH_PROBE_MS = 3000;
 
+/** How often a call with a long deadline checks that the peer still answers /v1/health, in ms. */
+export const LIVENESS_EVERY_MS = 10_000;
+
 /** A client of one agent. */
 export class ControlClient {
   readonly baseUrl: string;
@@ -49,7 +52,11 @@ export class ControlClient {
   /** The config key of the default deadline, named when a call misses it. */
   private readonly timeoutKey: string | undefined;
 
-  constructor(baseUrl: string, credentials: Credentials, timeoutMs = 60_000, peer = 'agent', timeoutKey?: string) {
+  /** How often a long call checks the peer's health. */
+  private readonly livenessEveryMs: number;
+
+  constructor(baseUrl: string, credentials: Credentials, timeoutMs = 60_000, peer = 'agent', timeoutKey?: string, options: { livenessEveryMs?: number } = {}) {
+    this.livenessEveryMs = options.livenessEveryMs ?? LIVENESS_EVERY_MS;
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.token = credentials.token;
     this.tls = this.baseUrl.startsWith('https:') ? credentials.tls : undefined;
@@ -58,16 +65,46 @@ export class ControlClient {
     this.timeoutKey = timeoutKey;
   }
 
-  /** Sends a request and returns the parsed JSON answer. */
+  /**
+   * Sends a request and returns the parsed JSON answer. A call with a long deadline (a restore
+   * may take minutes) asks /v1/health every {@link LIVENESS_EVERY_MS} while it waits: a peer
+   * that misses two in a row is FERRY_ERR_AGENT_UNREACHABLE then, not at the deadline (a cut
+   * link leaves an established connection silent, with no error, for many minutes).
+   */
   async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, deadline: CallDeadline = this.timeoutKey ? { ms: this.timeoutMs, key: this.timeoutKey } : this.timeoutMs): Promise<T> {
-    const res = await this.send(method, path, body, deadline);
-    let text: string;
+    const ms = typeof deadline === 'number' ? deadline : deadline.ms;
+    const watch = ms > 2 * this.livenessEveryMs ? this.watchLiveness() : undefined;
     try {
-      text = await res.text();
+      const res = await this.send(method, path, body, deadline, watch?.signal);
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        throw await this.failed(method, path, deadline, err);
+      }
+      return parseReply<T>(res.status, text, `${method} ${this.baseUrl}${path}`);
     } catch (err) {
-      throw await this.failed(method, path, deadline, err);
+      if (watch?.signal.aborted) throw new FerryError('FERRY_ERR_AGENT_UNREACHABLE', `${this.peer} at ${this.baseUrl} stopped answering /v1/health while ${method} ${path} was in progress`, { cause: err });
+      throw err;
+    } finally {
+      watch?.stop();
     }
-    return parseReply<T>(res.status, text, `${method} ${this.baseUrl}${path}`);
+  }
+
+  /** Probes /v1/health every livenessEveryMs; the signal aborts after two missed answers in a row. */
+  private watchLiveness(): { signal: AbortSignal; stop(): void } {
+    const lost = new AbortController();
+    let misses = 0;
+    let stopped = false;
+    let timer: NodeJS.Timeout;
+    const tick = async (): Promise<void> => {
+      misses = (await this.alive()) ? 0 : misses + 1;
+      if (stopped) return;
+      if (misses >= 2) lost.abort();
+      else timer = setTimeout(() => void tick(), this.livenessEveryMs).unref();
+    };
+    timer = setTimeout(() => void tick(), this.livenessEveryMs).unref();
+    return { signal: lost.signal, stop: () => { stopped = true; clearTimeout(timer); } };
   }
 
   /** True when the peer answers GET /v1/health within a few seconds (any HTTP answer: it runs). */
