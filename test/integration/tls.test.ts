@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { parseConfig } from '../../src/core/config.ts';
-import { FerryError } from '../../src/core/errors.ts';
 import { DockerEngine } from '../../src/adapters/docker/engine.ts';
 import { ControlClient, type Credentials } from '../../src/adapters/http-api/client.ts';
 import { connectDataLink } from '../../src/adapters/data-link/data-link.ts';
@@ -28,6 +27,7 @@ import { bedCredentials, clusterFile, testbedDown, testbedUp, type Cluster } fro
 import { COUNTER_IMAGE, ensureCounterImage } from '../../src/tools/workloads/counter-image.ts';
 import { waitForBeats } from '../../src/tools/demo/demo.ts';
 import { keepLogsOnFailure } from '../support/kept-logs.ts';
+import { refusalOf } from '../support/errors.ts';
 
 const stateDir = path.join(tmpdir(), `ferry-it-tls-${process.pid}`);
 const config = parseConfig({ testbed: { stateDir, subnet: '10.241.0', hosts: 2, bandwidthMbit: 1000 } });
@@ -80,17 +80,6 @@ async function snapshot(container: string, on: string): Promise<string> {
   return `${records.join('; ')}; ${container} on ${on}: running=${c.State.Running} paused=${c.State.Paused} started=${c.State.StartedAt}`;
 }
 
-/** The FerryError a call is refused with. */
-async function refusal(p: Promise<unknown>): Promise<FerryError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof FerryError) return err;
-    throw err;
-  }
-  return assert.fail('the call was not refused');
-}
-
 before(async () => {
   cluster = await logs.watch(testbedUp({ config, log: () => undefined }));
   for (const h of cluster.hosts) engines[h.name] = new DockerEngine(h.dockerSocket);
@@ -140,7 +129,7 @@ void describe('mutual TLS between the CLI, the agents and the data link (integra
     ];
     const seen: string[] = [];
     for (const [what, client, code, reason] of cases) {
-      const err = await refusal(client.call('POST', '/v1/migrations', migrateRequest('stays')));
+      const err = await refusalOf(client.call('POST', '/v1/migrations', migrateRequest('stays')));
       assert.equal(err.code, code, `${what}: ${err.message}`);
       assert.match(err.message, reason, what);
       seen.push(`${what}: ${err.code} (${err.message.slice(0, 90)})`);
@@ -152,21 +141,21 @@ void describe('mutual TLS between the CLI, the agents and the data link (integra
   it('the destination refuses an operator on its migration routes, and a replayed data-link ticket, changing nothing', LONG, async () => {
     const before = await snapshot('moved', 'h2');
     const h2 = host('h2');
-    const operator = await refusal(new ControlClient(h2.controlUrl, bed).call('POST', '/v1/incoming/preflight', {}));
+    const operator = await refusalOf(new ControlClient(h2.controlUrl, bed).call('POST', '/v1/incoming/preflight', {}));
     assert.equal(operator.code, 'FERRY_ERR_FORBIDDEN');
     assert.match(operator.message, /ferry:\/\/operator\/testbed may not call POST \/v1\/incoming\/preflight \(it admits agent\)/);
 
     const store = new RecordStore(path.join(h2.dataRoot, '..', 'agent', 'agent.db'));
     const ticket = (store.get<{ ticket: string }>(movedId, 'destination')?.data.ticket) ?? assert.fail('h2 recorded the migration and its ticket');
     store.close();
-    const replay = await refusal(connectDataLink({ host: h2.ip, port: h2.dataPort, migrationId: movedId, ticket, tls: loadTlsIdentity(pki(), { role: 'agent', name: 'h1' }) })
+    const replay = await refusalOf(connectDataLink({ host: h2.ip, port: h2.dataPort, migrationId: movedId, ticket, tls: loadTlsIdentity(pki(), { role: 'agent', name: 'h1' }) })
       .then(async (link) => {
         await link.sendStream('checkpoint', (async function* () { yield await Promise.resolve(Buffer.alloc(4096)); })());
         return link.finish();
       }));
     assert.equal(replay.code, 'FERRY_ERR_AUTH');
     assert.match(replay.message, new RegExp(`no migration ${movedId} open for data with that ticket`));
-    const plain = await refusal(connectDataLink({ host: h2.ip, port: h2.dataPort, migrationId: movedId, ticket }));
+    const plain = await refusalOf(connectDataLink({ host: h2.ip, port: h2.dataPort, migrationId: movedId, ticket }));
     assert.equal(plain.code, 'FERRY_ERR_AUTH');
     assert.match(plain.message, /speaks only TLS 1\.3 with an agent's certificate/);
     console.log(`# replayed ticket: ${replay.message}; plain TCP: ${plain.message}`);

@@ -22,3 +22,14 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     return err.code;
   }
 }
+
+/** The FerryError a promise rejects with; fails the test when it resolves, rethrows anything that is not a FerryError. */
+export async function refusalOf(p: Promise<unknown>): Promise<FerryError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof FerryError) return err;
+    throw err;
+  }
+  return assert.fail('the call was not refused');
+}

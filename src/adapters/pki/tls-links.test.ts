@@ -23,6 +23,7 @@ import { connectDataLink, createDataLinkServer, type DataLinkServer } from '../d
 import { FrameDecoder, FrameType } from '../data-link/frame.ts';
 import { initCa, issueCert, revokeCert, rotateCert } from './cluster-pki.ts';
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity.ts';
+import { refusalOf } from '../../../test/support/errors.ts';
 
 const H1: PeerIdentity = { role: 'agent', name: 'h1' };
 const H2: PeerIdentity = { role: 'agent', name: 'h2' };
@@ -76,32 +77,21 @@ async function* bytes(n: number): AsyncIterable<Uint8Array> {
 
 const url = (): string => `https://127.0.0.1:${control.address.port}`;
 
-/** The FerryError a call fails with. */
-async function refusal(p: Promise<unknown>): Promise<FerryError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof FerryError) return err;
-    throw err;
-  }
-  assert.fail('the call was not refused');
-}
-
 test('an operator is let in and the handler knows who called; an agent may call only the destination routes', async () => {
   const before = handled.length;
   assert.deepEqual(await new ControlClient(url(), { tls: id(ALICE) }).call('GET', '/v1/who'), { peer: ALICE });
   assert.deepEqual(await new ControlClient(url(), { tls: id(H1) }).call('POST', '/v1/incoming', {}), { peer: H1 });
-  const wrongRole = await refusal(new ControlClient(url(), { tls: id(H1) }).call('GET', '/v1/who'));
+  const wrongRole = await refusalOf(new ControlClient(url(), { tls: id(H1) }).call('GET', '/v1/who'));
   assert.equal(wrongRole.code, 'FERRY_ERR_FORBIDDEN');
   assert.match(wrongRole.message, /ferry:\/\/agent\/h1 may not call GET \/v1\/who \(it admits controller, operator\)/);
-  const operatorMigrates = await refusal(new ControlClient(url(), { tls: id(ALICE) }).call('POST', '/v1/incoming', {}));
+  const operatorMigrates = await refusalOf(new ControlClient(url(), { tls: id(ALICE) }).call('POST', '/v1/incoming', {}));
   assert.equal(operatorMigrates.code, 'FERRY_ERR_FORBIDDEN');
   assert.equal(handled.length, before + 2);
 });
 
 test('plain HTTP, no certificate, another CA\'s, an expired one: each refused with its reason, no handler reached', async () => {
   const before = handled.length;
-  const plain = await refusal(new ControlClient(`http://127.0.0.1:${control.address.port}`, {}).call('GET', '/v1/who'));
+  const plain = await refusalOf(new ControlClient(`http://127.0.0.1:${control.address.port}`, {}).call('GET', '/v1/who'));
   assert.equal(plain.code, 'FERRY_ERR_AUTH');
   assert.match(plain.message, /speaks only HTTPS \(TLS 1\.3 with a client certificate of the cluster\); call https:\/\/127\.0\.0\.1:\d+/);
   const cases: Array<[string, TlsIdentity | undefined, RegExp]> = [
@@ -112,7 +102,7 @@ test('plain HTTP, no certificate, another CA\'s, an expired one: each refused wi
   for (const [what, tls, reason] of cases) {
     // Without a certificate the client still trusts the cluster CA (the server is fine; the client is not).
     const client = tls ?? { ...id(ALICE), clientOptions: () => ({ ca: id(ALICE).clientOptions().ca, minVersion: 'TLSv1.3' as const }) };
-    const err = await refusal(new ControlClient(url(), { tls: client }).call('GET', '/v1/who'));
+    const err = await refusalOf(new ControlClient(url(), { tls: client }).call('GET', '/v1/who'));
     assert.equal(err.code, 'FERRY_ERR_AUTH', what);
     assert.match(err.message, reason, what);
   }
@@ -125,7 +115,7 @@ test('a revoked certificate is refused from the next connection on, without rest
   const serial = new (await import('node:crypto')).X509Certificate(late.clientOptions().cert as Buffer).serialNumber;
   await revokeCert(dir, serial, 'test');
   // A fresh identity object: a new connection pool, so a new handshake.
-  const err = await refusal(new ControlClient(url(), { tls: id({ role: 'operator', name: 'late' }) }).call('GET', '/v1/who'));
+  const err = await refusalOf(new ControlClient(url(), { tls: id({ role: 'operator', name: 'late' }) }).call('GET', '/v1/who'));
   assert.equal(err.code, 'FERRY_ERR_AUTH');
   assert.match(err.message, /is revoked/);
 });
@@ -137,7 +127,7 @@ test('a client refuses a server whose certificate another CA signed', async () =
     routes: [{ method: 'GET', path: '/v1/who', handler: () => (handled.push('impostor'), {}) }],
   });
   try {
-    const err = await refusal(new ControlClient(`https://127.0.0.1:${impostor.address.port}`, { tls: id(ALICE) }).call('GET', '/v1/who'));
+    const err = await refusalOf(new ControlClient(`https://127.0.0.1:${impostor.address.port}`, { tls: id(ALICE) }).call('GET', '/v1/who'));
     assert.equal(err.code, 'FERRY_ERR_AUTH');
     assert.match(err.message, /is not trusted on GET \/v1\/who: its certificate (was not issued by|chains to a CA that is not) this cluster/);
     assert.ok(!handled.includes('impostor'));
@@ -156,11 +146,11 @@ test('the data link carries an agent\'s session and refuses an operator, another
     ['an operator', id(ALICE), 'FERRY_ERR_FORBIDDEN', /takes sessions only from agents, not from ferry:\/\/operator\/alice/],
     ['another CA', id(H2, otherDir), 'FERRY_ERR_AUTH', /not issued by this cluster's CA|not trusted/],
   ] as const) {
-    const err = await refusal(connectDataLink({ host: '127.0.0.1', port: data.port, migrationId: 'm1', ticket: 'ticket-1', tls }).then(async (l) => l.sendStream('memory', bytes(10))));
+    const err = await refusalOf(connectDataLink({ host: '127.0.0.1', port: data.port, migrationId: 'm1', ticket: 'ticket-1', tls }).then(async (l) => l.sendStream('memory', bytes(10))));
     assert.equal(err.code, code, what);
     assert.match(err.message, reason, what);
   }
-  const plain = await refusal(connectDataLink({ host: '127.0.0.1', port: data.port, migrationId: 'm1', ticket: 'ticket-1' }));
+  const plain = await refusalOf(connectDataLink({ host: '127.0.0.1', port: data.port, migrationId: 'm1', ticket: 'ticket-1' }));
   assert.equal(plain.code, 'FERRY_ERR_AUTH');
   assert.match(plain.message, /speaks only TLS 1\.3 with an agent's certificate/);
   assert.deepEqual(mapped, ['memory'], 'no refused peer got a root mapped');
