@@ -12,7 +12,7 @@ import { log } from '../../core/events.ts';
 import { PKI_ROLES, roleUri } from '../../domain/pki/cert-subject.ts';
 import type { TlsIdentity } from '../pki/tls-identity.ts';
 import { listenTlsOnly } from '../pki/tls-listener.ts';
-import { isLoopback } from '../http-api/auth.ts';
+import { refusePlainBeyondLoopback } from '../http-api/auth.ts';
 import { encodeJsonFrame, FrameDecoder, FrameType, type Frame } from './frame.ts';
 import { ErrorPayloadSchema } from './messages.ts';
 import { IdleTimer, LINK_DEFAULTS, stallError } from './link-common.ts';
@@ -37,9 +37,7 @@ export async function createDataLinkServer(options: DataLinkServerOptions): Prom
     for (const conn of connections) conn.drop(new FerryError('FERRY_ERR_DATA_LINK', 'the data-link server is shutting down'));
   };
   if (options.tls) return listenTls(options, options.tls, accept, drop);
-  if (!isLoopback(options.host) && !options.plainBeyondLoopback) {
-    throw new FerryError('FERRY_ERR_CONFIG', `refusing a plain-TCP data link on ${options.host}: beyond loopback it speaks only TLS; give the agent its cluster certificates (--pki-dir)`);
-  }
+  refusePlainBeyondLoopback(options.host, { tls: false, plainBeyondLoopback: options.plainBeyondLoopback ?? false });
   const server = net.createServer({ noDelay: true }, accept);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new FerryError('FERRY_ERR_CONFIG', `data link cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err })));

@@ -30,16 +30,20 @@ export interface ListenProtection {
   plainBeyondLoopback: boolean;
 }
 
+/** Refuses plain TCP beyond loopback unless tls.plainBeyondLoopback asks for it (every listener: control API and data link). */
+export function refusePlainBeyondLoopback(host: string, protection: ListenProtection): void {
+  if (protection.tls || protection.plainBeyondLoopback || isLoopback(host)) return;
+  throw new FerryError('FERRY_ERR_CONFIG', `refusing plain TCP on ${host}: beyond loopback ferry speaks only TLS; give the process its cluster certificates with --pki-dir (or FERRY_TLS_DIR; \`ferry pki init\` and \`ferry pki issue\` make them), or listen on 127.0.0.1`);
+}
+
 /**
  * Refuses plain TCP beyond loopback (unless tls.plainBeyondLoopback, and then only with a
  * token), and refuses weak tokens. A TLS server authenticates by certificate; a token, when
  * set, is checked as well.
  */
 export function checkListenPolicy(host: string, token: string | undefined, protection: ListenProtection = { tls: false, plainBeyondLoopback: false }): void {
+  refusePlainBeyondLoopback(host, protection);
   if (!protection.tls && !isLoopback(host)) {
-    if (!protection.plainBeyondLoopback) {
-      throw new FerryError('FERRY_ERR_CONFIG', `refusing plain TCP on ${host}: beyond loopback ferry speaks only TLS; give the process its cluster certificates with --pki-dir (or FERRY_TLS_DIR; \`ferry pki init\` and \`ferry pki issue\` make them), or listen on 127.0.0.1`);
-    }
     if (token === undefined || token === '') {
       throw new FerryError('FERRY_ERR_CONFIG', `refusing to listen on ${host} in plain TCP without a cluster token; pass --token-file (or FERRY_TOKEN), or use TLS (--pki-dir)`);
     }
