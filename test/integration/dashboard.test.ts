@@ -57,6 +57,40 @@ let ctl: ControllerProcess | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let token: string;
+/** What the page's in-flight row of a container showed, each change once (kept in `window.ferryShown`). */
+interface Shown { phase: string | null; rounds: string | null; eta: string | null }
+
+/** The little of the page's globals used below (this project's TypeScript has no DOM library). */
+interface PageGlobals {
+  ferryShown: Shown[];
+  document: { body: unknown; querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+  MutationObserver: new (changed: () => void) => { observe(target: unknown, options: object): void };
+}
+
+/** Runs in the page: records the in-flight row of `container` whenever the DOM changes. */
+function recordInFlight(container: string): void {
+  const g = globalThis as unknown as PageGlobals;
+  const shown: Shown[] = [];
+  g.ferryShown = shown;
+  let last = '';
+  new g.MutationObserver(() => {
+    const row = g.document.querySelector(`#in-flight [data-container="${container}"]`);
+    if (!row) return;
+    const now: Shown = { phase: row.getAttribute('data-phase'), rounds: row.getAttribute('data-rounds'), eta: row.getAttribute('data-eta') };
+    const key = JSON.stringify(now);
+    if (key !== last) shown.push(now);
+    last = key;
+  }).observe(g.document.body, { subtree: true, childList: true, attributes: true });
+}
+
+/** The phases (in order), the most pre-copy rounds and the ETAs the page's in-flight row showed so far. */
+async function shownSoFar(): Promise<{ phases: string[]; rounds: number; etas: number[] }> {
+  const shown = await page.evaluate(() => (globalThis as unknown as PageGlobals).ferryShown);
+  const phases: string[] = [];
+  for (const s of shown) if (s.phase && phases.at(-1) !== s.phase) phases.push(s.phase);
+  return { phases, rounds: Math.max(0, ...shown.map((s) => Number(s.rounds ?? 0))), etas: shown.flatMap((s) => (s.eta === null ? [] : [Number(s.eta)])) };
+}
+
 /** The operator `testbed`'s identity (the CLI's and this test's). */
 let operator: TlsIdentity;
 /** Connections that present the operator's certificate and trust only the cluster CA. */
@@ -183,32 +217,26 @@ describe('the web dashboard in Chromium', () => {
     await page.locator('[data-node="h1"] .containers li', { hasText: 'dash' }).waitFor({ timeout: 30_000 });
     await shot('map');
     await page.click('[data-tab="migrations"]');
-    const row = page.locator('#in-flight [data-container="dash"]');
-    const seen: string[] = [];
-    let roundsSeen = 0;
-    const etas: number[] = [];
-    let shotTaken = false;
+    // The page records what its in-flight row shows at every change of the DOM: what the page
+    // showed does not depend on how often this test looks (a screenshot can take seconds).
+    await page.evaluate(recordInFlight, 'dash');
     const moving = migrate('dash', { strategy: 'precopy', cluster: clusterFile(stateDir), from: 'h1', to: 'h2' });
     let settled = false;
     void moving.finally(() => (settled = true)).catch(() => undefined);
-    // Watch the page (not the API): the phases it shows while the migration runs.
+    let shotTaken = false;
     while (!settled) {
-      const phase = await row.getAttribute('data-phase', { timeout: 200 }).catch(() => null);
-      if (phase && seen.at(-1) !== phase) seen.push(phase);
-      roundsSeen = Math.max(roundsSeen, Number(await row.getAttribute('data-rounds', { timeout: 200 }).catch(() => null) ?? 0));
-      const eta = await row.getAttribute('data-eta', { timeout: 200 }).catch(() => null);
-      if (eta !== null) etas.push(Number(eta));
-      if (phase && !shotTaken && seen.length >= 3) {
+      if (!shotTaken && (await shownSoFar()).phases.length >= 3) {
         await shot('migrations');
         shotTaken = true;
       }
-      await sleep(50);
+      await sleep(100);
     }
     const report = await moving;
     assert.equal(report.outcome, 'migrated', JSON.stringify(report.error));
     const done = page.locator(`#ended [data-migration="${report.migrationId}"][data-outcome="migrated"]`);
     await done.waitFor({ timeout: 15_000 });
     const listed = await done.locator('.phases li').allInnerTexts();
+    const { phases: seen, rounds: roundsSeen, etas } = await shownSoFar();
     console.log(`# phases the page showed live: ${seen.join(' → ')}; its phase list: ${listed.join(' → ')}; frozen ${report.frozenMs} ms`);
     assert.ok(seen.length >= 2, `the page showed the migration in at least two phases while it ran (saw ${seen.join(', ')})`);
     console.log(`# while it ran, the page showed ${roundsSeen} pre-copy rounds (report: ${report.precopy?.rounds.length ?? 0}) and ${etas.length ? `${etas.length} ETAs from ${Math.max(...etas)} ms down to ${Math.min(...etas)} ms` : 'no ETA'}; the first copy (round 1) took ${report.precopy?.rounds[0]?.ms ?? '?'} ms`);

@@ -42,3 +42,16 @@ test('sends the backlog, the nodes and a migration phase by phase', async () => 
   const last = got.at(-1);
   assert.equal(last?.type === 'migration' && last.migration.frozenMs, 7);
 });
+
+test('an agent that does not answer holds back nothing: the other agent\'s migration arrives phase by phase', { timeout: 10_000 }, async () => {
+  const silent: FollowPort = { call: () => new Promise(() => undefined), stream: async function* () { /* nothing */ }, alive: () => Promise.resolve(false) };
+  const feed = dashboardFeed({ nodes: () => [node], policy: () => policyView('elastic', parseConfig({}).scheduler), events: () => [], agents: () => [{ name: 'h2', client: silent }, { name: 'h1', client: fakeAgent() }] }, { everyMs: 20, backlog: 2 });
+  const phases: string[] = [];
+  for await (const m of feed) {
+    const msg = m.data as FeedMessage;
+    if (msg.type !== 'migration') continue;
+    phases.push(msg.migration.phase);
+    if (msg.migration.outcome !== 'running') break;
+  }
+  assert.deepEqual(phases, ['preflight', 'stage', 'done', 'migrated']);
+});

@@ -63,6 +63,9 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
   }
   for (const e of backlog) push({ type: 'event', event: e });
   let first = true;
+  // The agents are polled in the background: a slow or silent agent must not hold back the
+  // messages already queued (a followed migration's progress, the ETA) until its answer comes.
+  let polling: Promise<void> | undefined;
   try {
     for (;;) {
       const nodes = src.nodes();
@@ -77,8 +80,10 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
         for (const e of page) push({ type: 'event', event: e });
         lastEvent = page.at(-1)?.id ?? lastEvent;
       }
-      await pollAgents(src, known, push, first ? o.backlog : Infinity);
-      first = false;
+      if (!polling) {
+        polling = pollAgents(src, known, push, first ? o.backlog : Infinity).catch(() => undefined).finally(() => (polling = undefined));
+        first = false;
+      }
       const until = Date.now() + o.everyMs;
       while (Date.now() < until) {
         while (queue.length) {

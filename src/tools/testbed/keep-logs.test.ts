@@ -26,6 +26,7 @@ function fakeTestbed(root: string) {
   put(path.join(h1.agentStateDir, 'criu', 'mig-1', 'dump.log'), 'Error (criu/cr-dump.c:1): dump failed\n');
   put(path.join(h1.agentStateDir, 'images', 'mig-1', 'pages-1.img'), 'pages');
   put(path.join(h2.logDir, 'agent.log'), 'agent h2\n');
+  put(path.join(plan.stateDir, 'controller.log'), 'controller\n');
   const cid = 'c'.repeat(64);
   put(path.join(h2.dataRoot, 'containers', cid, 'checkpoints', 'ferry-mig-1', 'restore.log'), 'restore failed\n');
   put(path.join(h2.dataRoot, 'containers', cid, `${cid}-json.log`), '{"log":"hello"}\n');
@@ -46,7 +47,7 @@ function withTmp(fn: (root: string) => Promise<void>): () => Promise<void> {
   };
 }
 
-void test('every host\'s logs, records and CRIU logs are copied with cluster.json and a README', withTmp(async (root) => {
+void test('every host\'s logs, records and CRIU logs are copied with cluster.json, a controller\'s log beside them and a README', withTmp(async (root) => {
   const plan = fakeTestbed(root);
   const config = parseConfig({ testbed: { keptLogsDir: path.join(root, 'kept') } });
   const dir = await keepLogsOfPlan(plan, { what: 'demo', error: new FerryError('FERRY_ERR_RESTORE', 'the restore failed') }, { config, now: new Date('2026-12-06T10:22:33.045Z') });
@@ -54,7 +55,7 @@ void test('every host\'s logs, records and CRIU logs are copied with cluster.jso
   const cid = 'c'.repeat(64);
   for (const [rel, text] of [
     ['h1/logs/agent.log', 'agent h1\n'], ['h1/logs/dockerd.log', 'dockerd h1\n'], ['h1/agent/agent.db', 'sqlite'],
-    ['h1/agent-state/criu/mig-1/dump.log', 'Error (criu/cr-dump.c:1): dump failed\n'], ['h2/logs/agent.log', 'agent h2\n'],
+    ['h1/agent-state/criu/mig-1/dump.log', 'Error (criu/cr-dump.c:1): dump failed\n'], ['h2/logs/agent.log', 'agent h2\n'], ['controller.log', 'controller\n'],
     [`h2/data-root/containers/${cid}/checkpoints/ferry-mig-1/restore.log`, 'restore failed\n'],
     [`h2/data-root/containers/${cid}/${cid}-json.log`, '{"log":"hello"}\n'],
     [`h2/exec-root/runtime-runc/moby/${cid}/criu.work/restore.log`, 'runc restore log\n'],

@@ -2,7 +2,7 @@
  * @module tools/testbed/keep-logs — after a failure, copies what explains it out of the test bed
  * before teardown removes it: every host's agent and dockerd logs, the agent's migration
  * records, every CRIU log (source work dirs, Docker checkpoint dirs, runc work dirs) and the
- * containers' output, plus cluster.json, into `testbed.keptLogsDir/<time>-<what>` with a README
+ * containers' output, plus cluster.json and the `*.log` files beside the hosts (a controller's), into `testbed.keptLogsDir/<time>-<what>` with a README
  * saying what failed; old kept runs beyond `testbed.keptLogsRuns` are removed.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -89,6 +89,11 @@ export async function keepLogsOfPlan(plan: TestbedPlan, reason: KeepReason, opti
   };
   if (await isFile(plan.clusterFile)) await keep(plan.clusterFile, 'cluster.json');
   else missing.push(`cluster.json (${plan.clusterFile} is not there)`);
+  // Logs beside the hosts (a test's controller.log, say).
+  for (const name of await readdir(plan.stateDir).catch(() => [] as string[])) {
+    const from = path.join(plan.stateDir, name);
+    if (name.endsWith('.log') && await isFile(from)) await keep(from, name);
+  }
   for (const host of plan.hosts) {
     const found = await hostFiles(host);
     if (found.length === 0) missing.push(`${host.name}: no log under ${host.logDir}, ${host.agentStateDir}, ${host.dataRoot} or ${host.execRoot}`);
