@@ -30,6 +30,12 @@ const PUSH_PAGES = 256;
 const WINDOW_PAGES = 1024;
 /** Without word of arrivals for this long the push goes on regardless (the long poll may be slow), ms. */
 const WINDOW_PATIENCE_MS = 300;
+/**
+ * The deadline of one long poll for wants, ms: the destination answers within 1 s
+ * (apps/agent/routes.ts). A poll lost to a cut link is asked again after this, not after the
+ * default deadline of a call, and its wants come again (services/migration/remote-pages.ts).
+ */
+const WANTS_POLL_MS = 4000;
 
 /** The frozen transfer and the window of one post-copy migration. */
 export class PostcopySteps {
@@ -95,7 +101,7 @@ export class PostcopySteps {
     const report = this.report();
     while (!signal.aborted) {
       try {
-        const r = await this.dest.call<{ wants: PageWant[]; done: boolean; receivedPages?: number }>('POST', `/v1/incoming/${this.rec.id}/wants`, {}, 10_000);
+        const r = await this.dest.call<{ wants: PageWant[]; done: boolean; receivedPages?: number }>('POST', `/v1/incoming/${this.rec.id}/wants`, {}, WANTS_POLL_MS);
         report.wantedRanges += r.wants.length;
         into.push(...r.wants);
         if (r.receivedPages !== undefined) this.arrived = Math.max(this.arrived, r.receivedPages);

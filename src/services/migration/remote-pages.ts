@@ -3,6 +3,8 @@
  * container runs here while its lazy pages are still on the frozen source. The source pushes
  * every lazy page in the background; a fault on a page not yet here waits for it and is
  * queued as a "want" that the source collects (long poll) and sends ahead of the rest.
+ * A want still unanswered after {@link REASK_MS} is asked again: the answer that carried it,
+ * or the push session that carried its pages, may have died with a cut link.
  * Only pages of the dump's lazy runs are accepted; a page that does not come within
  * migration.postcopy.pageWaitMs fails the read, the lazy-pages daemon fails, and its guard
  * kills the container rather than let it read zeros.
@@ -25,10 +27,15 @@ interface Waiter {
   pid: number;
   vaddr: number;
   nrPages: number;
+  /** When its want last went to the source (undefined: not yet). */
+  askedAt: number | undefined;
   resolve: (b: Buffer) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
+
+/** A want the source was given but that has not been answered for this long is given again, ms. */
+export const REASK_MS = 2000;
 
 /** Pages of one post-copy migration, as they arrive from the source. */
 export class RemotePages implements PageSource {
@@ -37,7 +44,6 @@ export class RemotePages implements PageSource {
   /** Page by process, then page number (vaddr / PAGE). */
   private readonly held = new Map<number, Map<number, Buffer>>();
   private readonly waiters = new Set<Waiter>();
-  private wants: PageWant[] = [];
   private wantListener: (() => void) | undefined;
   private closed: Error | undefined;
   /** Received-page count at which a waiting takeWants returns. */
@@ -78,34 +84,42 @@ export class RemotePages implements PageSource {
     if (!coverRange(this.layout.lazy.get(pid), vaddr, nrPages)) return undefined;
     const now = this.take(pid, vaddr, nrPages);
     if (now) return now;
-    this.wants.push({ pid, vaddr, nrPages });
-    this.wantListener?.();
-    return new Promise<Buffer>((resolve, reject) => {
-      const w: Waiter = { pid, vaddr, nrPages, resolve, reject, timer: setTimeout(() => {
+    const wanted = new Promise<Buffer>((resolve, reject) => {
+      const w: Waiter = { pid, vaddr, nrPages, askedAt: undefined, resolve, reject, timer: setTimeout(() => {
         this.waiters.delete(w);
         reject(new FerryError('FERRY_ERR_PEER_TIMEOUT', `post-copy: ${nrPages} pages of process ${pid} at 0x${vaddr.toString(16)} did not come from the source within ${this.waitMs} ms (migration.postcopy.pageWaitMs); the source or the link is gone`));
       }, this.waitMs) };
       this.waiters.add(w);
     });
+    this.wantListener?.();
+    return wanted;
   }
 
   /**
-   * The wants queued since the last call; waits up to `maxWaitMs` for one when there are
-   * none, or until `ackPages` more pages arrived (the source paces its push by what arrived,
-   * so that a wanted page never queues behind more than a few MiB in the link's buffers).
+   * The wants not yet given to the source, and those given over {@link REASK_MS} ago and still
+   * unanswered; waits up to `maxWaitMs` for one when there are none, or until `ackPages` more
+   * pages arrived (the source paces its push by what arrived, so that a wanted page never
+   * queues behind more than a few MiB in the link's buffers). `now` is for tests.
    */
-  async takeWants(maxWaitMs: number, ackPages = Infinity): Promise<PageWant[]> {
+  async takeWants(maxWaitMs: number, ackPages = Infinity, now = Date.now): Promise<PageWant[]> {
     this.ackAt = this.counts.receivedPages + ackPages;
-    if (!this.wants.length && !this.closed) {
+    if (!this.due(now()).length && !this.closed) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, maxWaitMs);
         this.wantListener = () => { clearTimeout(t); resolve(); };
       });
       this.wantListener = undefined;
     }
-    const out = this.wants;
-    this.wants = [];
-    return out;
+    const at = now();
+    return this.due(at).map((w) => {
+      w.askedAt = at;
+      return { pid: w.pid, vaddr: w.vaddr, nrPages: w.nrPages };
+    });
+  }
+
+  /** The waiters whose want is to go to the source at `at`. */
+  private due(at: number): Waiter[] {
+    return [...this.waiters].filter((w) => w.askedAt === undefined || at - w.askedAt >= REASK_MS);
   }
 
   /** Ends the window: pending reads fail with `why`, pages are freed. */
