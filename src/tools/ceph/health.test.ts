@@ -1,7 +1,7 @@
 /** @module tools/ceph/health.test — reading `ceph status --format json` (Pacific's flat and Octopus's nested osdmap). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterServes, describeHealth, parseClusterHealth } from './health.ts';
+import { clusterServes, describeHealth, parseClusterHealth, stuckOsds } from './health.ts';
 
 const pacific = JSON.stringify({
   fsid: 'x',
@@ -36,4 +36,15 @@ void test('not a status', () => {
   assert.equal(parseClusterHealth('error connecting'), null);
   assert.equal(parseClusterHealth('{}'), null);
   assert.equal(describeHealth(null), 'unknown (the monitor does not answer)');
+});
+
+void test('an OSD whose oldest slow op is blocked long enough is stuck; a young slow op or another check is not', () => {
+  const h = parseClusterHealth(pacific);
+  assert.ok(h);
+  const slow = (msg: string): typeof h => ({ ...h, checks: ['MON_DISK_LOW: mon a is low on available space', `SLOW_OPS: ${msg}`] });
+  assert.deepEqual(stuckOsds(slow('1 slow ops, oldest one blocked for 34 sec, osd.2 has slow ops'), 30), [2]);
+  assert.deepEqual(stuckOsds(slow('3 slow ops, oldest one blocked for 61 sec, daemons [osd.0,osd.2] have slow ops.'), 30), [0, 2]);
+  assert.deepEqual(stuckOsds(slow('1 slow ops, oldest one blocked for 12 sec, osd.2 has slow ops'), 30), []);
+  assert.deepEqual(stuckOsds(h, 30), []);
+  assert.deepEqual(stuckOsds(null, 30), []);
 });

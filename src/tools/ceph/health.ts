@@ -54,3 +54,15 @@ export function describeHealth(h: ClusterHealth | null): string {
   const osds = `${h.osds.up}/${h.osds.total} OSDs up, ${h.osds.in} in`;
   return h.checks.length > 0 ? `${h.status}, ${osds} (${h.checks.join('; ')})` : `${h.status}, ${osds}`;
 }
+
+/**
+ * The OSDs named in a SLOW_OPS check whose oldest op has been blocked at least `blockedS`
+ * seconds ("1 slow ops, oldest one blocked for 34 sec, osd.2 has slow ops"): on a cluster that
+ * is still coming up, such an op does not finish by itself, and radosgw waits on it.
+ */
+export function stuckOsds(h: ClusterHealth | null, blockedS: number): number[] {
+  const slow = h?.checks.find((c) => c.startsWith('SLOW_OPS:'));
+  const blocked = Number(/oldest one blocked for (\d+) sec/.exec(slow ?? '')?.[1] ?? NaN);
+  if (!slow || !(blocked >= blockedS)) return [];
+  return [...slow.matchAll(/osd\.(\d+)/g)].map((m) => Number(m[1]));
+}
