@@ -23,13 +23,12 @@ import { FerryError, isErrorCode, type ErrorCode } from '../../core/errors.ts';
 import { connectDataLink, createDataLinkServer, ticketMatches, type DataLinkServer, type SessionOutcome } from './data-link.ts';
 import { encodeFrame, encodeJsonFrame, FrameDecoder, FrameType, HEADER_BYTES, type Frame, type FrameTypeCode } from './frame.ts';
 import { MAX_REPLY_BYTES } from './link-common.ts';
+import { PRE_AUTH_FRAME_BYTES } from './link-server.ts';
 import type { EntryMeta } from './messages.ts';
 import { tempDir } from './test-support.ts';
 import { fuzzOptions, fuzzRuns } from '../../../test/support/fuzz.ts';
 import { chunkSizes, cut, frameArb, frameStarts, FRAME_TYPES, FUZZ_FRAME_BYTES, mutate, mutationArb, payloadArb, stepArb, type EntryStep, type FrameSpec, type Mutation } from '../../../test/support/data-link-arbitraries.ts';
 
-/** Before HELLO the server takes frames of at most this (PRE_AUTH_FRAME_BYTES, private to link-server.ts). */
-const PRE_AUTH_FRAME_BYTES = 16 * 1024;
 const MAX_FILE_BYTES = 4096;
 const BATCH = 32;
 

@@ -100,7 +100,7 @@ type Queued = Frame | { error: FerryError; reply: boolean };
 const SETTLE_MS = 1000;
 
 /** Largest frame an unauthenticated peer may send (HELLO is a few hundred bytes). */
-const PRE_AUTH_FRAME_BYTES = 16 * 1024;
+export const PRE_AUTH_FRAME_BYTES = 16 * 1024;
 
 /** One accepted socket: reads, queues and applies frames, and ends the session exactly once. */
 class Connection {

@@ -46,10 +46,12 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
   const queue: FeedMessage[] = [];
   let wake: (() => void) | undefined;
   let closed = false;
-  const push = (m: FeedMessage): void => {
-    if (closed) return;
+  /** Queues a message; false once the connection is closed (nothing more is wanted). */
+  const push = (m: FeedMessage): boolean => {
+    if (closed) return false;
     queue.push(m);
     wake?.();
+    return true;
   };
   const known = new Set<string>();
   let lastNodes = '';
@@ -100,7 +102,7 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
 }
 
 /** Finds migrations not seen yet on every agent: follows those running, reports those ended (at most `endedLimit`, newest). */
-async function pollAgents(src: FeedSource, known: Set<string>, push: (m: FeedMessage) => void, endedLimit: number): Promise<void> {
+async function pollAgents(src: FeedSource, known: Set<string>, push: (m: FeedMessage) => boolean, endedLimit: number): Promise<void> {
   await Promise.all(src.agents().map(async ({ name, client }) => {
     const rows = await client.call<AgentMigrationRow[]>('GET', '/v1/migrations').catch(() => [] as AgentMigrationRow[]);
     const fresh = rows.filter((r) => !known.has(r.id)).sort((a, b) => a.updatedAt - b.updatedAt);
@@ -115,10 +117,11 @@ async function pollAgents(src: FeedSource, known: Set<string>, push: (m: FeedMes
 }
 
 /** Follows one running migration in the background, pushing its view at every event. */
-function follow(client: FollowPort, from: string, row: AgentMigrationRow, push: (m: FeedMessage) => void): void {
+function follow(client: FollowPort, from: string, row: AgentMigrationRow, push: (m: FeedMessage) => boolean): void {
   let view: MigrationView = startView(row, from);
   const roots = new Map<string, { raw: number; wire: number }>();
-  push({ type: 'migration', migration: view });
+  // A poll that ends after the connection closed opens no stream that nobody would read.
+  if (!push({ type: 'migration', migration: view })) return;
   void followMigration(client, row.id, (ev) => {
     const next = applyEvent(view, ev, roots);
     if (next === view) return;
