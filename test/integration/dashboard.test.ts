@@ -84,11 +84,16 @@ function recordInFlight(container: string): void {
 }
 
 /** The phases (in order), the most pre-copy rounds and the ETAs the page's in-flight row showed so far. */
-async function shownSoFar(): Promise<{ phases: string[]; rounds: number; etas: number[] }> {
+async function shownSoFar(): Promise<{ phases: string[]; rounds: number; etas: number[]; trail: string }> {
   const shown = await page.evaluate(() => (globalThis as unknown as PageGlobals).ferryShown);
   const phases: string[] = [];
   for (const s of shown) if (s.phase && phases.at(-1) !== s.phase) phases.push(s.phase);
-  return { phases, rounds: Math.max(0, ...shown.map((s) => Number(s.rounds ?? 0))), etas: shown.flatMap((s) => (s.eta === null ? [] : [Number(s.eta)])) };
+  // For a failure's message: each phase with its rounds and how many of its states had an ETA.
+  const trail = phases.map((p) => {
+    const of = shown.filter((s) => s.phase === p);
+    return `${p} (rounds ${of.at(-1)?.rounds ?? '-'}, ${of.filter((s) => s.eta !== null).length}/${of.length} with an ETA)`;
+  }).join(' → ');
+  return { phases, rounds: Math.max(0, ...shown.map((s) => Number(s.rounds ?? 0))), etas: shown.flatMap((s) => (s.eta === null ? [] : [Number(s.eta)])), trail };
 }
 
 /** The operator `testbed`'s identity (the CLI's and this test's). */
@@ -236,12 +241,13 @@ describe('the web dashboard in Chromium', () => {
     const done = page.locator(`#ended [data-migration="${report.migrationId}"][data-outcome="migrated"]`);
     await done.waitFor({ timeout: 15_000 });
     const listed = await done.locator('.phases li').allInnerTexts();
-    const { phases: seen, rounds: roundsSeen, etas } = await shownSoFar();
+    const { phases: seen, rounds: roundsSeen, etas, trail } = await shownSoFar();
     console.log(`# phases the page showed live: ${seen.join(' → ')}; its phase list: ${listed.join(' → ')}; frozen ${report.frozenMs} ms`);
     assert.ok(seen.length >= 2, `the page showed the migration in at least two phases while it ran (saw ${seen.join(', ')})`);
     console.log(`# while it ran, the page showed ${roundsSeen} pre-copy rounds (report: ${report.precopy?.rounds.length ?? 0}) and ${etas.length ? `${etas.length} ETAs from ${Math.max(...etas)} ms down to ${Math.min(...etas)} ms` : 'no ETA'}; the first copy (round 1) took ${report.precopy?.rounds[0]?.ms ?? '?'} ms`);
+    console.log(`# the page's in-flight row: ${trail}`);
     assert.ok(roundsSeen >= 1, 'the page counted pre-copy rounds live');
-    assert.ok(etas.length >= 1, 'the page showed an ETA while the first copy (256 MiB) ran');
+    assert.ok(etas.length >= 1, `the page showed an ETA while the first copy (256 MiB) ran; it showed ${trail}`);
     assert.ok(listed.length >= 3 && listed.includes('done'), `phase by phase until it ended: ${listed.join(', ')}`);
     if (!shotTaken) await shot('migrations');
 

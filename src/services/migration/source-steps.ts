@@ -54,6 +54,8 @@ export class SourceSteps {
     const needs = await measureNeeds(inspect, spec);
     this.rec.data.memoryBytes = needs.memoryBytes;
     this.rec.data.expectedBytes = needs.diskBytes;
+    // Kept before it is announced: a follower that subscribes after the event reads it from the record.
+    this.deps.records.put(this.rec);
     this.out.emit({ type: 'estimate', bytes: needs.diskBytes, at: Date.now() });
     await dest.call('POST', '/v1/incoming/preflight', {
       migrationId: this.rec.id,

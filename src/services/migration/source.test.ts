@@ -95,3 +95,22 @@ test('a destination that may run a copy and cannot be reached keeps the source f
   assert.deepEqual(journal.slice(-6), ['phase:restore', 'destination.restore', 'destination.status', 'phase:rolling-back', 'destination.abort', 'phase:in-doubt']);
   assert.deepEqual([rec.phase, rec.data.report.outcome, state?.Status, locked], ['in-doubt', 'in-doubt', 'paused', true]);
 });
+
+test('a follower that subscribes after the estimate was announced still gets it (the dashboard\'s ETA needs it)', async () => {
+  const bed = await sourceBed();
+  const release = bed.destination.holdNext('preflight');
+  const id = bed.start();
+  while (!bed.journal.includes('checkpointer.cpuinfo')) await new Promise((r) => setTimeout(r, 5));
+  const seen: string[] = [];
+  const follow = (async () => {
+    for await (const ev of bed.source.events(id)) {
+      seen.push(ev.type === 'phase' ? `phase:${ev.phase}` : ev.type);
+      if (ev.type === 'phase' && ev.phase === 'stage') break;
+    }
+  })();
+  release();
+  await follow;
+  await bed.settled(id);
+  await bed.close();
+  assert.deepEqual(seen.slice(0, 2), ['phase:preflight', 'estimate'], `events seen: ${seen.join(', ')}`);
+});

@@ -78,6 +78,7 @@ export class FakeDestination implements DestinationClient {
   private phase: DestinationPhase | undefined;
   private readonly journal: string[];
   private readonly failures = new Map<DestinationOp, Error>();
+  private readonly holds = new Map<DestinationOp, Promise<void>>();
 
   constructor(journal: string[]) {
     this.journal = journal;
@@ -88,15 +89,25 @@ export class FakeDestination implements DestinationClient {
     this.failures.set(op, error);
   }
 
-  call<T>(method: 'GET' | 'POST' | 'DELETE', urlPath: string, _body?: unknown, _deadline?: CallDeadline): Promise<T> {
-    return Promise.resolve().then(() => this.answer(method, urlPath) as T);
+  /** Holds the next `op` unanswered until the returned function is called. */
+  holdNext(op: DestinationOp): () => void {
+    let release = (): void => undefined;
+    this.holds.set(op, new Promise<void>((r) => (release = r)));
+    return () => release();
+  }
+
+  async call<T>(method: 'GET' | 'POST' | 'DELETE', urlPath: string, _body?: unknown, _deadline?: CallDeadline): Promise<T> {
+    const op = opOf(method, urlPath);
+    const held = this.holds.get(op);
+    this.holds.delete(op);
+    await held;
+    return this.answer(method, urlPath) as T;
   }
 
   /** The answer to one call; throws a queued failure. */
   private answer(method: string, urlPath: string): unknown {
-    const parts = urlPath.split('/').filter(Boolean).slice(2);
-    const op: DestinationOp = method === 'GET' ? 'status' : parts.length === 0 ? 'prepare' : parts[0] === 'preflight' ? 'preflight' : (parts[1] as DestinationOp);
-    const id = parts[0] ?? '';
+    const op = opOf(method, urlPath);
+    const id = urlPath.split('/').filter(Boolean)[2] ?? '';
     this.ops.push(op);
     this.journal.push(`destination.${op}`);
     if (op === 'prepare') this.phase = 'prepared';
@@ -118,6 +129,12 @@ export class FakeDestination implements DestinationClient {
       default: return status;
     }
   }
+}
+
+/** The destination operation a call of its control API is. */
+function opOf(method: string, urlPath: string): DestinationOp {
+  const parts = urlPath.split('/').filter(Boolean).slice(2);
+  return method === 'GET' ? 'status' : parts.length === 0 ? 'prepare' : parts[0] === 'preflight' ? 'preflight' : (parts[1] as DestinationOp);
 }
 
 /** A data link that sends nothing: it writes `link.ROOT` per tree or stream and `link.finish` into `journal`. */
