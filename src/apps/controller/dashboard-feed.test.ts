@@ -55,3 +55,27 @@ test('an agent that does not answer holds back nothing: the other agent\'s migra
   }
   assert.deepEqual(phases, ['preflight', 'stage', 'done', 'migrated']);
 });
+
+test('a closed connection stops following its migrations: the agent\'s event stream is closed', { timeout: 15_000 }, async () => {
+  let streamClosed = false;
+  let beats = 0;
+  const endless: FollowPort = {
+    call: <T>() => Promise.resolve([{ id: 'm1', container: 'c', phase: 'precopy', to: 'h2', outcome: 'running', updatedAt: 1 }] as T),
+    // Heartbeats for up to 10 s (so that a regression fails rather than hangs).
+    stream: async function* <T>() {
+      try {
+        for (let at = 0; at < 1000; at++, beats++) {
+          await new Promise((r) => setTimeout(r, 10));
+          yield { type: 'heartbeat', phase: 'precopy', at } as T;
+        }
+      } finally {
+        streamClosed = true;
+      }
+    },
+    alive: () => Promise.resolve(true),
+  };
+  const feed = dashboardFeed({ nodes: () => [node], policy: () => policyView('elastic', parseConfig({}).scheduler), events: () => [], agents: () => [{ name: 'h1', client: endless }] }, { everyMs: 20, backlog: 2 });
+  for await (const m of feed) if ((m.data as FeedMessage).type === 'migration') break;
+  while (!streamClosed) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(beats < 100, `the stream was closed after ${beats} heartbeats (10 ms apart), not at once`);
+});

@@ -46,12 +46,12 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
   const queue: FeedMessage[] = [];
   let wake: (() => void) | undefined;
   let closed = false;
-  /** Queues a message; false once the connection is closed (nothing more is wanted). */
-  const push = (m: FeedMessage): boolean => {
-    if (closed) return false;
+  /** Ends the follows of this connection's migrations when it closes. */
+  const gone = new AbortController();
+  const push = (m: FeedMessage): void => {
+    if (closed) return;
     queue.push(m);
     wake?.();
-    return true;
   };
   const known = new Set<string>();
   let lastNodes = '';
@@ -83,7 +83,7 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
         lastEvent = page.at(-1)?.id ?? lastEvent;
       }
       if (!polling) {
-        polling = pollAgents(src, known, push, first ? o.backlog : Infinity).catch(() => undefined).finally(() => (polling = undefined));
+        polling = pollAgents(src, known, push, first ? o.backlog : Infinity, gone.signal).catch(() => undefined).finally(() => (polling = undefined));
         first = false;
       }
       const until = Date.now() + o.everyMs;
@@ -98,17 +98,18 @@ export async function* dashboardFeed(src: FeedSource, o: FeedOptions): AsyncGene
     }
   } finally {
     closed = true;
+    gone.abort();
   }
 }
 
 /** Finds migrations not seen yet on every agent: follows those running, reports those ended (at most `endedLimit`, newest). */
-async function pollAgents(src: FeedSource, known: Set<string>, push: (m: FeedMessage) => boolean, endedLimit: number): Promise<void> {
+async function pollAgents(src: FeedSource, known: Set<string>, push: (m: FeedMessage) => void, endedLimit: number, signal: AbortSignal): Promise<void> {
   await Promise.all(src.agents().map(async ({ name, client }) => {
     const rows = await client.call<AgentMigrationRow[]>('GET', '/v1/migrations').catch(() => [] as AgentMigrationRow[]);
     const fresh = rows.filter((r) => !known.has(r.id)).sort((a, b) => a.updatedAt - b.updatedAt);
     for (const r of fresh) known.add(r.id);
     const ended = fresh.filter((r) => r.outcome !== 'running').slice(-endedLimit);
-    for (const r of fresh.filter((x) => x.outcome === 'running')) follow(client, name, r, push);
+    for (const r of fresh.filter((x) => x.outcome === 'running')) follow(client, name, r, push, signal);
     for (const r of ended) {
       const rec = await client.call<{ report?: MigrationReport }>('GET', `/v1/migrations/${encodeURIComponent(r.id)}`).catch(() => undefined);
       if (rec?.report) push({ type: 'migration', migration: endView(startView(r, name), rec.report) });
@@ -117,15 +118,16 @@ async function pollAgents(src: FeedSource, known: Set<string>, push: (m: FeedMes
 }
 
 /** Follows one running migration in the background, pushing its view at every event. */
-function follow(client: FollowPort, from: string, row: AgentMigrationRow, push: (m: FeedMessage) => boolean): void {
+function follow(client: FollowPort, from: string, row: AgentMigrationRow, push: (m: FeedMessage) => void, signal: AbortSignal): void {
   let view: MigrationView = startView(row, from);
   const roots = new Map<string, { raw: number; wire: number }>();
   // A poll that ends after the connection closed opens no stream that nobody would read.
-  if (!push({ type: 'migration', migration: view })) return;
+  if (signal.aborted) return;
+  push({ type: 'migration', migration: view });
   void followMigration(client, row.id, (ev) => {
     const next = applyEvent(view, ev, roots);
     if (next === view) return;
     view = next;
     push({ type: 'migration', migration: view });
-  }, { from }).catch(() => undefined);
+  }, { from, signal }).catch(() => undefined);
 }

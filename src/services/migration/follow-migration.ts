@@ -29,6 +29,8 @@ export interface FollowOptions {
   maxReopens?: number;
   /** The pause before a stream is re-opened, in ms. */
   reopenPauseMs?: number;
+  /** Stops following (at the stream's next event, a heartbeat at the latest) and rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /** Six missed heartbeats at the default migration.heartbeatMs (5 s). */
@@ -44,9 +46,11 @@ export async function followMigration(client: FollowPort, id: string, show: (ev:
   let phase: string | undefined;
   let reopens = 0;
   for (;;) {
+    o.signal?.throwIfAborted();
     let cause: FerryError;
     try {
       for await (const ev of client.stream<MigrationEvent>(`/v1/migrations/${encodeURIComponent(id)}/events`, idleMs)) {
+        o.signal?.throwIfAborted();
         // A re-opened stream starts by repeating the current phase; that is not news.
         if (ev.type === 'phase' && ev.phase === phase) continue;
         reopens = 0;
