@@ -119,10 +119,10 @@ async function pollAgents(src: FeedSource, known: Set<string>, push: (m: FeedMes
 
 /** Follows one running migration in the background, pushing its view at every event. */
 function follow(client: FollowPort, from: string, row: AgentMigrationRow, push: (m: FeedMessage) => void, signal: AbortSignal): void {
+  // A poll that ends after its connection closed follows nothing.
+  if (signal.aborted) return;
   let view: MigrationView = startView(row, from);
   const roots = new Map<string, { raw: number; wire: number }>();
-  // A poll that ends after the connection closed opens no stream that nobody would read.
-  if (signal.aborted) return;
   push({ type: 'migration', migration: view });
   void followMigration(client, row.id, (ev) => {
     const next = applyEvent(view, ev, roots);

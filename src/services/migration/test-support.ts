@@ -101,12 +101,11 @@ export class FakeDestination implements DestinationClient {
     const held = this.holds.get(op);
     this.holds.delete(op);
     await held;
-    return this.answer(method, urlPath) as T;
+    return this.answer(op, urlPath) as T;
   }
 
   /** The answer to one call; throws a queued failure. */
-  private answer(method: string, urlPath: string): unknown {
-    const op = opOf(method, urlPath);
+  private answer(op: DestinationOp, urlPath: string): unknown {
     const id = urlPath.split('/').filter(Boolean)[2] ?? '';
     this.ops.push(op);
     this.journal.push(`destination.${op}`);

@@ -2,8 +2,8 @@
  * @module tools/testbed/keep-logs — after a failure, copies what explains it out of the test bed
  * before teardown removes it: every host's agent and dockerd logs, the agent's migration
  * records, every CRIU log (source work dirs, Docker checkpoint dirs, runc work dirs) and the
- * containers' output, plus cluster.json and the `*.log` files beside the hosts (a controller's), into `testbed.keptLogsDir/<time>-<what>` with a README
- * saying what failed; old kept runs beyond `testbed.keptLogsRuns` are removed.
+ * containers' output, plus cluster.json and the `*.log` files beside the hosts (a controller's),
+ * into `testbed.keptLogsDir/<time>-<what>` with a README saying what failed; old kept runs beyond `testbed.keptLogsRuns` are removed.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -90,10 +90,7 @@ export async function keepLogsOfPlan(plan: TestbedPlan, reason: KeepReason, opti
   if (await isFile(plan.clusterFile)) await keep(plan.clusterFile, 'cluster.json');
   else missing.push(`cluster.json (${plan.clusterFile} is not there)`);
   // Logs beside the hosts (a test's controller.log, say).
-  for (const name of await readdir(plan.stateDir).catch(() => [] as string[])) {
-    const from = path.join(plan.stateDir, name);
-    if (name.endsWith('.log') && await isFile(from)) await keep(from, name);
-  }
+  for (const from of await filesIn(plan.stateDir, (name) => name.endsWith('.log'))) await keep(from, path.basename(from));
   for (const host of plan.hosts) {
     const found = await hostFiles(host);
     if (found.length === 0) missing.push(`${host.name}: no log under ${host.logDir}, ${host.agentStateDir}, ${host.dataRoot} or ${host.execRoot}`);
@@ -124,10 +121,7 @@ async function makeRunDir(root: string, name: string): Promise<string> {
 /** The files of one host worth keeping, each with its path inside the kept run. */
 async function hostFiles(h: HostPlan): Promise<Array<{ from: string; kept: string }>> {
   const out: Array<{ from: string; kept: string }> = [];
-  for (const name of await readdir(h.logDir).catch(() => [] as string[])) {
-    const from = path.join(h.logDir, name);
-    if (await isFile(from)) out.push({ from, kept: path.join(h.name, 'logs', name) });
-  }
+  for (const from of await filesIn(h.logDir)) out.push({ from, kept: path.join(h.name, 'logs', path.basename(from)) });
   for (const name of ['agent.db', 'agent.db-wal']) {
     const from = path.join(h.agentStateDir, name);
     if (await isFile(from)) out.push({ from, kept: path.join(h.name, 'agent', name) });
@@ -179,6 +173,16 @@ async function copyTail(from: string, to: string): Promise<{ bytes: number; cut:
 async function prune(root: string, keep: number, current: string): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
   for (const name of runsToPrune(names, keep, current)) await rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** The regular files directly in `dir` whose names `wanted` accepts (none when it cannot be read). */
+async function filesIn(dir: string, wanted: (name: string) => boolean = () => true): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const p = path.join(dir, name);
+    if (wanted(name) && await isFile(p)) out.push(p);
+  }
+  return out;
 }
 
 async function isFile(p: string): Promise<boolean> {
